@@ -1,0 +1,169 @@
+//! Domain events: the append-only audit trail of a case and the source of all outgoing messages.
+//! Each accepted command produces one or more of these; replaying them rebuilds the case.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{Actor, DeadlineKind, ExportTarget, Outcome, ReminderLevel};
+
+/// One entry of a case's history: who did what, when, at which case version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DomainEvent {
+    /// Contract version, always [`crate::CONTRACT_VERSION`].
+    pub v: u8,
+    pub case_id: String,
+    /// Position in the case's history, 1-based, gapless; equals the case version after the event.
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened. Payloads carry ids, dates and caseworker-entered texts, never form data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    CaseReceived {
+        reference: String,
+        org_unit_id: String,
+        leika_id: String,
+        submission_id: String,
+        portal_client_id: String,
+        attachments: u32,
+    },
+    CompetenceConfirmed,
+    Forwarded {
+        from_org_unit_id: String,
+        to_org_unit_id: String,
+        reason: String,
+    },
+    CompletenessConfirmed,
+    DocumentsRequested {
+        items: Vec<String>,
+        reply_by: NaiveDate,
+        message_id: String,
+    },
+    SuspensionStarted {
+        on: NaiveDate,
+    },
+    ApplicantReplied {
+        message_id: String,
+        attachments: u32,
+    },
+    SuspensionEnded {
+        from: NaiveDate,
+        to: NaiveDate,
+        days: u32,
+    },
+    DeadlineSet {
+        deadline_id: String,
+        kind: DeadlineKind,
+        due_on: NaiveDate,
+        warn_on: Option<NaiveDate>,
+        escalate_on: Option<NaiveDate>,
+        /// The calculator's explanation, German, one line per rule applied.
+        basis: String,
+    },
+    DeadlineMoved {
+        deadline_id: String,
+        kind: DeadlineKind,
+        from: NaiveDate,
+        to: NaiveDate,
+        reason: String,
+    },
+    DeadlineClosed {
+        deadline_id: String,
+        kind: DeadlineKind,
+    },
+    DeadlineOverdue {
+        deadline_id: String,
+        kind: DeadlineKind,
+    },
+    ReminderSent {
+        deadline_id: String,
+        kind: DeadlineKind,
+        level: ReminderLevel,
+    },
+    ProcessingExtended {
+        until: NaiveDate,
+        reason: String,
+    },
+    FollowUpSet {
+        deadline_id: String,
+        on: NaiveDate,
+        note: String,
+    },
+    ExportRequested {
+        target: ExportTarget,
+        attempt: u32,
+    },
+    ExportSkipped,
+    ExportSucceeded {
+        receipt: String,
+        location: String,
+    },
+    ExportFailed {
+        error: String,
+    },
+    ResultSent {
+        outcome: Outcome,
+        documents: Vec<String>,
+        message_id: String,
+    },
+    Commented {
+        comment_id: String,
+        text: String,
+    },
+    MessageSent {
+        message_id: String,
+        subject: String,
+    },
+    Assigned {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    Cancelled {
+        reason: String,
+    },
+    NotificationFailed {
+        message_id: String,
+        error: String,
+    },
+    PersonalDataPurged,
+}
+
+impl EventKind {
+    /// The stable snake_case name of the event, as written in `"type"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::CaseReceived { .. } => "case_received",
+            EventKind::CompetenceConfirmed => "competence_confirmed",
+            EventKind::Forwarded { .. } => "forwarded",
+            EventKind::CompletenessConfirmed => "completeness_confirmed",
+            EventKind::DocumentsRequested { .. } => "documents_requested",
+            EventKind::SuspensionStarted { .. } => "suspension_started",
+            EventKind::ApplicantReplied { .. } => "applicant_replied",
+            EventKind::SuspensionEnded { .. } => "suspension_ended",
+            EventKind::DeadlineSet { .. } => "deadline_set",
+            EventKind::DeadlineMoved { .. } => "deadline_moved",
+            EventKind::DeadlineClosed { .. } => "deadline_closed",
+            EventKind::DeadlineOverdue { .. } => "deadline_overdue",
+            EventKind::ReminderSent { .. } => "reminder_sent",
+            EventKind::ProcessingExtended { .. } => "processing_extended",
+            EventKind::FollowUpSet { .. } => "follow_up_set",
+            EventKind::ExportRequested { .. } => "export_requested",
+            EventKind::ExportSkipped => "export_skipped",
+            EventKind::ExportSucceeded { .. } => "export_succeeded",
+            EventKind::ExportFailed { .. } => "export_failed",
+            EventKind::ResultSent { .. } => "result_sent",
+            EventKind::Commented { .. } => "commented",
+            EventKind::MessageSent { .. } => "message_sent",
+            EventKind::Assigned { .. } => "assigned",
+            EventKind::Cancelled { .. } => "cancelled",
+            EventKind::NotificationFailed { .. } => "notification_failed",
+            EventKind::PersonalDataPurged => "personal_data_purged",
+        }
+    }
+}
