@@ -1,0 +1,216 @@
+//! The case aggregate's state. It changes only by applying domain events (see `apply.rs`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Status, Task, TaskKind, TaskState};
+use crate::deadline::State;
+use fallwerk_events::{DeadlineKind, ExportTarget, Outcome, ReminderLevel};
+
+/// The applicant as the portal identified them. Personal data: purged after retention.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Applicant {
+    pub name: String,
+    pub email: Option<String>,
+    /// The applicant's postbox in the portal; messages are delivered there.
+    pub postbox_ref: Option<String>,
+    /// eIDAS trust level as the portal reports it (e.g. "low", "substantial", "high").
+    #[serde(default)]
+    pub trust_level: Option<String>,
+}
+
+/// Form data: inline when small, in the blob store when it would bloat the case record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "storage", rename_all = "snake_case")]
+pub enum FormData {
+    Inline { form_id: String, data: serde_json::Value },
+    Blob { form_id: String, key: String, sha256: String, size: u64 },
+    Purged,
+}
+
+/// Inline form data above this size goes to the blob store (DynamoDB items must stay < 400 KB).
+pub const INLINE_FORM_LIMIT: usize = 64 * 1024;
+
+/// Metadata of a stored document; the bytes live in the blob store under `key`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AttachmentMeta {
+    /// Position in the case's attachment list, 1-based, stable.
+    pub n: u32,
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+    pub sha256: String,
+    pub key: String,
+    /// Where it came from: "submission", "reply", "representation", "result".
+    pub source: String,
+}
+
+/// A deadline of the case as the scheduler sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Deadline {
+    pub id: String,
+    pub kind: DeadlineKind,
+    pub due_on: NaiveDate,
+    pub warn_on: Option<NaiveDate>,
+    pub escalate_on: Option<NaiveDate>,
+    /// The calculator's explanation in German.
+    pub basis: String,
+    pub open: bool,
+    pub overdue: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Reminder levels already sent (mirrors the ledger, so the due index can be derived).
+    #[serde(default)]
+    pub sent: Vec<ReminderLevel>,
+}
+
+impl Deadline {
+    /// The reminder levels this deadline can owe, with the day each becomes owed.
+    pub fn levels(&self) -> Vec<(ReminderLevel, NaiveDate)> {
+        let mut out = Vec::with_capacity(3);
+        if let Some(w) = self.warn_on.filter(|w| *w < self.due_on) {
+            out.push((ReminderLevel::Warning, w));
+        }
+        out.push((ReminderLevel::Due, self.due_on));
+        if let Some(e) = self.escalate_on.filter(|e| *e > self.due_on) {
+            out.push((ReminderLevel::Escalation, e));
+        }
+        out
+    }
+
+    /// The instant the scheduler next owes something for this deadline: the Berlin midnight that
+    /// starts the day of the earliest level not yet sent. `None` when closed or all levels are sent;
+    /// such deadlines leave the due index (it is sparse).
+    pub fn next_fire_at(&self) -> Option<DateTime<Utc>> {
+        if !self.open {
+            return None;
+        }
+        self.levels()
+            .into_iter()
+            .filter(|(level, _)| !self.sent.contains(level))
+            .map(|(_, day)| crate::deadline::berlin_midnight_utc(day))
+            .min()
+    }
+}
+
+/// An interval in which the case waited for the applicant (processing clock suspended).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SuspensionRecord {
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DocumentRequest {
+    pub items: Vec<String>,
+    pub reply_by: NaiveDate,
+    pub message_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Extension {
+    pub until: NaiveDate,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ExportState {
+    pub target: ExportTarget,
+    pub attempts: u32,
+    pub receipt: Option<String>,
+    pub location: Option<String>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ResultInfo {
+    pub outcome: Outcome,
+    pub documents: Vec<String>,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// Where the case came from; `(portal_client_id, submission_id)` is the idempotency key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SubmissionRef {
+    pub portal_client_id: String,
+    pub submission_id: String,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Fall: the unit of work created from a submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Case {
+    pub id: String,
+    pub reference: String,
+    /// Optimistic-locking version; equals the number of events in the history.
+    pub version: u64,
+    pub status: Status,
+    pub org_unit_id: String,
+    /// Holiday state of the current org unit (deadlines are computed with it).
+    pub state: State,
+    pub leika_id: String,
+    pub submission: SubmissionRef,
+    pub applicant: Applicant,
+    pub form: FormData,
+    pub attachments: Vec<AttachmentMeta>,
+    pub tasks: Vec<Task>,
+    pub assignee: Option<String>,
+    pub deadlines: Vec<Deadline>,
+    pub suspensions: Vec<SuspensionRecord>,
+    pub document_request: Option<DocumentRequest>,
+    pub extension: Option<Extension>,
+    pub export: Option<ExportState>,
+    pub result: Option<ResultInfo>,
+    pub cancel_reason: Option<String>,
+    /// Messages to the applicant that could not be delivered (visible to caseworkers).
+    pub notification_failures: Vec<String>,
+    pub personal_data_purged: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Case {
+    pub fn open_task(&self) -> Option<TaskKind> {
+        self.tasks.iter().rev().find(|t| t.state == TaskState::Open).map(|t| t.kind)
+    }
+
+    pub fn open_deadline(&self, kind: DeadlineKind) -> Option<&Deadline> {
+        self.deadlines.iter().find(|d| d.open && d.kind == kind)
+    }
+
+    pub fn is_overdue(&self) -> bool {
+        self.deadlines.iter().any(|d| d.open && d.overdue)
+    }
+
+    /// The date processing is expected to end, as the applicant may see it.
+    pub fn expected_decision_on(&self) -> Option<NaiveDate> {
+        self.open_deadline(DeadlineKind::ProcessingDue).map(|d| d.due_on)
+    }
+
+    /// The open suspension, if the case waits for the applicant now.
+    pub fn open_suspension(&self) -> Option<&SuspensionRecord> {
+        self.suspensions.iter().find(|s| s.to.is_none())
+    }
+}
+
+/// A message in the case's postbox thread, to or from the applicant. Never an internal comment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Message {
+    pub id: String,
+    pub case_id: String,
+    pub direction: Direction,
+    pub subject: String,
+    pub text: String,
+    /// Attachment numbers (see [`AttachmentMeta::n`]) that came with or belong to the message.
+    pub attachments: Vec<u32>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    ToApplicant,
+    FromApplicant,
+}

@@ -1,0 +1,9 @@
+//! Domain types: cases with their tasks and deadlines, org units, services, portal clients.
+
+mod case;
+mod directory;
+mod status;
+
+pub use case::*;
+pub use directory::*;
+pub use status::*;

@@ -1,0 +1,250 @@
+//! Ports: the small traits through which the core stores cases and configuration and through
+//! which the scheduler finds due work. Adapters (SQLite, DynamoDB, file system, S3) implement
+//! them; one contract test suite checks every adapter against the same semantics.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Case, Message, OrgUnit, PortalClient, Service, Status, TaskKind};
+use fallwerk_events::{DeadlineKind, DomainEvent, QueueMessage, ReminderLevel};
+
+/// Errors every store reports the same way; the edge maps them to HTTP statuses once.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another writer changed the case first (optimistic locking).
+    #[error("case {case_id} was changed concurrently: expected version {expected}, found {found:?}")]
+    VersionConflict { case_id: String, expected: u64, found: Option<u64> },
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("the paging cursor is invalid")]
+    InvalidCursor,
+    #[error("{0} is too large to store")]
+    TooLarge(String),
+    /// The stored bytes do not match their recorded checksum.
+    #[error("checksum mismatch for blob {0}")]
+    Corrupt(String),
+    #[error("storage backend failed: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The largest serialised record (case, event, message) a store accepts. DynamoDB's item limit is
+/// 400 KB; both stores enforce the same, smaller bound so they behave identically, and the core
+/// keeps large form data in the blob store (see [`crate::model::INLINE_FORM_LIMIT`]).
+pub const MAX_RECORD_BYTES: usize = 350 * 1024;
+
+/// One page of a listing; `next_cursor` is opaque to callers and `None` on the last page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// The idempotency record of a submission: `(portal_client_id, submission_id)` is the key,
+/// the body hash tells a true duplicate from a different body under the same id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyKey {
+    pub portal_client_id: String,
+    pub submission_id: String,
+    pub body_sha256: String,
+}
+
+/// Everything written when a case is created, in one transaction.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub case: Case,
+    pub events: Vec<DomainEvent>,
+    pub idempotency: IdempotencyKey,
+    pub messages: Vec<Message>,
+    /// Messages to hand to the queue (transactional outbox).
+    pub outbox: Vec<QueueMessage>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateOutcome {
+    Created,
+    /// The submission was seen before; nothing was written.
+    Duplicate { case_id: String, body_sha256: String },
+}
+
+/// Everything written when a command changes a case, in one transaction, guarded by
+/// `expected_version`. `case.version` must equal `expected_version + events.len()`.
+#[derive(Debug, Clone)]
+pub struct CaseChange {
+    pub case: Case,
+    pub expected_version: u64,
+    pub events: Vec<DomainEvent>,
+    pub messages: Vec<Message>,
+    pub outbox: Vec<QueueMessage>,
+}
+
+/// What the inbox lists per case: enough to sort and filter, no personal data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    pub id: String,
+    pub reference: String,
+    pub status: Status,
+    pub org_unit_id: String,
+    pub leika_id: String,
+    pub open_task: Option<TaskKind>,
+    pub assignee: Option<String>,
+    pub overdue: bool,
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub processing_due: Option<NaiveDate>,
+}
+
+impl From<&Case> for CaseSummary {
+    fn from(c: &Case) -> Self {
+        CaseSummary {
+            id: c.id.clone(),
+            reference: c.reference.clone(),
+            status: c.status,
+            org_unit_id: c.org_unit_id.clone(),
+            leika_id: c.leika_id.clone(),
+            open_task: c.open_task(),
+            assignee: c.assignee.clone(),
+            overdue: c.is_overdue(),
+            received_at: c.submission.received_at,
+            updated_at: c.updated_at,
+            processing_due: c.expected_decision_on(),
+        }
+    }
+}
+
+/// Inbox filter. Results: org units in the given order, within one org unit by
+/// `updated_at` ascending then case id; every matching case exactly once across pages.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InboxQuery {
+    pub org_units: Vec<String>,
+    pub status: Option<Status>,
+    pub task: Option<TaskKind>,
+    pub assignee: Option<String>,
+    pub overdue: Option<bool>,
+    pub cursor: Option<String>,
+    /// 1..=100; adapters clamp.
+    pub limit: u32,
+}
+
+#[async_trait]
+pub trait CaseStore: Send + Sync {
+    /// Creates the case, its events, messages, outbox entries and the idempotency record
+    /// atomically; if the idempotency record exists, writes nothing and reports the duplicate.
+    async fn create_case(&self, new: NewCase) -> StoreResult<CreateOutcome>;
+    async fn load_case(&self, case_id: &str) -> StoreResult<Option<Case>>;
+    /// Fails with [`StoreError::VersionConflict`] when the stored version is not `expected_version`.
+    async fn save_case(&self, change: CaseChange) -> StoreResult<()>;
+    async fn list_inbox(&self, query: &InboxQuery) -> StoreResult<Page<CaseSummary>>;
+    /// Events with `seq > after_seq`, ascending, at most `limit`.
+    async fn history(&self, case_id: &str, after_seq: u64, limit: u32) -> StoreResult<Page<DomainEvent>>;
+    /// The postbox thread, oldest first.
+    async fn messages(&self, case_id: &str) -> StoreResult<Vec<Message>>;
+    /// Next number of the per-year reference counter (1, 2, 3, ...; never reused).
+    async fn next_reference_number(&self, year: i32) -> StoreResult<u64>;
+}
+
+#[async_trait]
+pub trait DirectoryStore: Send + Sync {
+    async fn put_org_unit(&self, ou: &OrgUnit) -> StoreResult<()>;
+    async fn org_unit(&self, id: &str) -> StoreResult<Option<OrgUnit>>;
+    async fn org_units(&self) -> StoreResult<Vec<OrgUnit>>;
+    async fn put_service(&self, service: &Service) -> StoreResult<()>;
+    async fn service(&self, leika_id: &str) -> StoreResult<Option<Service>>;
+    async fn services(&self) -> StoreResult<Vec<Service>>;
+    async fn put_portal_client(&self, client: &PortalClient) -> StoreResult<()>;
+    async fn portal_client(&self, id: &str) -> StoreResult<Option<PortalClient>>;
+    async fn portal_clients(&self) -> StoreResult<Vec<PortalClient>>;
+}
+
+/// One entry of the sparse due index, derived from [`crate::model::Deadline::next_fire_at`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DueEntry {
+    pub fire_at: DateTime<Utc>,
+    pub case_id: String,
+    pub deadline_id: String,
+    pub kind: DeadlineKind,
+}
+
+/// The scheduler's reminder ledger entry: at most one message per (deadline, level).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub deadline_id: String,
+    pub level: ReminderLevel,
+    pub written_at: DateTime<Utc>,
+    /// When the entry may be dropped (TTL), long after the deadline is closed.
+    pub expires_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait SchedulerStore: Send + Sync {
+    /// Due-index entries with `fire_at <= now`, by `fire_at` ascending, at most `limit`.
+    /// Cost follows the number of due entries, never the number of stored deadlines.
+    async fn due(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<DueEntry>>;
+    /// Conditional put: `true` if written now, `false` if the entry already existed.
+    async fn ledger_put(&self, entry: &LedgerEntry) -> StoreResult<bool>;
+    /// Takes or renews the named lease for `holder` until `now + ttl_seconds`; `false` while
+    /// another holder's lease has not expired.
+    async fn try_lease(&self, name: &str, holder: &str, now: DateTime<Utc>, ttl_seconds: u32) -> StoreResult<bool>;
+    /// Gives the lease up if `holder` holds it.
+    async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()>;
+}
+
+/// A message written with a case change and not yet handed to the queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEntry {
+    pub message: QueueMessage,
+    pub created_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Entries created at or before `created_before`, oldest first, at most `limit`.
+    async fn outbox_pending(&self, created_before: DateTime<Utc>, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
+    /// Removes the entry once the queue accepted the message (idempotent).
+    async fn outbox_done(&self, message_id: &str) -> StoreResult<()>;
+    /// Processed-marker for queue consumers: `true` the first time a message id is claimed.
+    async fn claim_message(&self, message_id: &str, expires_at: DateTime<Utc>) -> StoreResult<bool>;
+}
+
+/// Everything a backend stores, as one handle.
+pub trait Store: CaseStore + DirectoryStore + SchedulerStore + OutboxStore {}
+impl<T: CaseStore + DirectoryStore + SchedulerStore + OutboxStore> Store for T {}
+
+/// Checksummed bytes: attachments, large form data, export packages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobMeta {
+    pub key: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    async fn put_blob(&self, key: &str, bytes: &[u8]) -> StoreResult<BlobMeta>;
+    /// Fails with [`StoreError::Corrupt`] when the bytes do not hash to `expected_sha256`.
+    async fn get_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<Vec<u8>>;
+    async fn delete_blob(&self, key: &str) -> StoreResult<()>;
+}
+
+/// Lower-case hex SHA-256, the checksum used everywhere in fallwerk.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// The due-index entries a case contributes (both stores derive them with this function).
+pub fn due_entries(case: &Case) -> Vec<DueEntry> {
+    case.deadlines
+        .iter()
+        .filter_map(|d| {
+            d.next_fire_at().map(|fire_at| DueEntry {
+                fire_at,
+                case_id: case.id.clone(),
+                deadline_id: d.id.clone(),
+                kind: d.kind,
+            })
+        })
+        .collect()
+}
