@@ -162,7 +162,7 @@ wait_ready() { # name probe-fn log-file pid
     while true; do
         if "$probe"; then
             now=$(date +%s%N)
-            log "$name ready after $(((now - start) / 1000000)) ms (pid $pid)"
+            log "$name ready $(((now - T0) / 1000000)) ms after 'start' began (pid $pid, port answering)"
             return 0
         fi
         if ! kill -0 "$pid" 2>/dev/null; then
@@ -320,6 +320,8 @@ export AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED
 export FALLWERK_EMULATORS=1
 EOF
 }
+
+T0=$(date +%s%N)
 
 main() {
     case "${1:-}" in

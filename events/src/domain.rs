@@ -37,6 +37,8 @@ pub enum EventKind {
     Forwarded {
         from_org_unit_id: String,
         to_org_unit_id: String,
+        /// The receiving unit's holiday state (two-letter code); its deadlines count with it.
+        holiday_state: String,
         reason: String,
     },
     CompletenessConfirmed,
@@ -57,6 +59,8 @@ pub enum EventKind {
         to: NaiveDate,
         days: u32,
     },
+    /// A deadline starts running. A deadline is never moved in place: extension and suspension
+    /// close it and set a new one, so the reminder ledger of the old one cannot block the new.
     DeadlineSet {
         deadline_id: String,
         kind: DeadlineKind,
@@ -65,13 +69,6 @@ pub enum EventKind {
         escalate_on: Option<NaiveDate>,
         /// The calculator's explanation, German, one line per rule applied.
         basis: String,
-    },
-    DeadlineMoved {
-        deadline_id: String,
-        kind: DeadlineKind,
-        from: NaiveDate,
-        to: NaiveDate,
-        reason: String,
     },
     DeadlineClosed {
         deadline_id: String,
@@ -147,7 +144,6 @@ impl EventKind {
             EventKind::ApplicantReplied { .. } => "applicant_replied",
             EventKind::SuspensionEnded { .. } => "suspension_ended",
             EventKind::DeadlineSet { .. } => "deadline_set",
-            EventKind::DeadlineMoved { .. } => "deadline_moved",
             EventKind::DeadlineClosed { .. } => "deadline_closed",
             EventKind::DeadlineOverdue { .. } => "deadline_overdue",
             EventKind::ReminderSent { .. } => "reminder_sent",

@@ -13,8 +13,14 @@ use fallwerk_events::{DeadlineKind, DomainEvent, QueueMessage, ReminderLevel};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Another writer changed the case first (optimistic locking).
-    #[error("case {case_id} was changed concurrently: expected version {expected}, found {found:?}")]
-    VersionConflict { case_id: String, expected: u64, found: Option<u64> },
+    #[error(
+        "case {case_id} was changed concurrently: expected version {expected}, found {found:?}"
+    )]
+    VersionConflict {
+        case_id: String,
+        expected: u64,
+        found: Option<u64>,
+    },
     #[error("{0} not found")]
     NotFound(String),
     #[error("the paging cursor is invalid")]
@@ -66,7 +72,10 @@ pub struct NewCase {
 pub enum CreateOutcome {
     Created,
     /// The submission was seen before; nothing was written.
-    Duplicate { case_id: String, body_sha256: String },
+    Duplicate {
+        case_id: String,
+        body_sha256: String,
+    },
 }
 
 /// Everything written when a command changes a case, in one transaction, guarded by
@@ -138,7 +147,12 @@ pub trait CaseStore: Send + Sync {
     async fn save_case(&self, change: CaseChange) -> StoreResult<()>;
     async fn list_inbox(&self, query: &InboxQuery) -> StoreResult<Page<CaseSummary>>;
     /// Events with `seq > after_seq`, ascending, at most `limit`.
-    async fn history(&self, case_id: &str, after_seq: u64, limit: u32) -> StoreResult<Page<DomainEvent>>;
+    async fn history(
+        &self,
+        case_id: &str,
+        after_seq: u64,
+        limit: u32,
+    ) -> StoreResult<Page<DomainEvent>>;
     /// The postbox thread, oldest first.
     async fn messages(&self, case_id: &str) -> StoreResult<Vec<Message>>;
     /// Next number of the per-year reference counter (1, 2, 3, ...; never reused).
@@ -186,7 +200,13 @@ pub trait SchedulerStore: Send + Sync {
     async fn ledger_put(&self, entry: &LedgerEntry) -> StoreResult<bool>;
     /// Takes or renews the named lease for `holder` until `now + ttl_seconds`; `false` while
     /// another holder's lease has not expired.
-    async fn try_lease(&self, name: &str, holder: &str, now: DateTime<Utc>, ttl_seconds: u32) -> StoreResult<bool>;
+    async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        ttl_seconds: u32,
+    ) -> StoreResult<bool>;
     /// Gives the lease up if `holder` holds it.
     async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()>;
 }
@@ -201,11 +221,16 @@ pub struct OutboxEntry {
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
     /// Entries created at or before `created_before`, oldest first, at most `limit`.
-    async fn outbox_pending(&self, created_before: DateTime<Utc>, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
+    async fn outbox_pending(
+        &self,
+        created_before: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxEntry>>;
     /// Removes the entry once the queue accepted the message (idempotent).
     async fn outbox_done(&self, message_id: &str) -> StoreResult<()>;
     /// Processed-marker for queue consumers: `true` the first time a message id is claimed.
-    async fn claim_message(&self, message_id: &str, expires_at: DateTime<Utc>) -> StoreResult<bool>;
+    async fn claim_message(&self, message_id: &str, expires_at: DateTime<Utc>)
+    -> StoreResult<bool>;
 }
 
 /// Everything a backend stores, as one handle.

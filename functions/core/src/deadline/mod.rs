@@ -54,7 +54,11 @@ fn roll(mut d: NaiveDate) -> NaiveDate {
     d
 }
 pub fn compute(start: NaiveDate, period: Period, _state: State) -> DueDate {
-    DueDate { start, due: roll(add(start, period)), suspended_days: 0 }
+    DueDate {
+        start,
+        due: roll(add(start, period)),
+        suspended_days: 0,
+    }
 }
 pub fn compute_with_suspensions(
     start: NaiveDate,
@@ -63,7 +67,11 @@ pub fn compute_with_suspensions(
     s: &[Suspension],
 ) -> Result<DueDate, DeadlineError> {
     let days: i64 = s.iter().map(|s| (s.to - s.from).num_days()).sum();
-    Ok(DueDate { start, due: roll(add(start, period) + Duration::days(days)), suspended_days: days as u32 })
+    Ok(DueDate {
+        start,
+        due: roll(add(start, period) + Duration::days(days)),
+        suspended_days: days as u32,
+    })
 }
 pub fn explain_de(d: &DueDate) -> String {
     format!("Fristbeginn {} Fristende {}", d.start, d.due)
@@ -83,4 +91,9 @@ pub fn berlin_midnight_utc(date: NaiveDate) -> DateTime<Utc> {
 }
 pub fn berlin_date(i: DateTime<Utc>) -> NaiveDate {
     (i + Duration::hours(1)).date_naive()
+}
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self:?}")
+    }
 }

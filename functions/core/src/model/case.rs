@@ -25,8 +25,16 @@ pub struct Applicant {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "storage", rename_all = "snake_case")]
 pub enum FormData {
-    Inline { form_id: String, data: serde_json::Value },
-    Blob { form_id: String, key: String, sha256: String, size: u64 },
+    Inline {
+        form_id: String,
+        data: serde_json::Value,
+    },
+    Blob {
+        form_id: String,
+        key: String,
+        sha256: String,
+        size: u64,
+    },
     Purged,
 }
 
@@ -173,7 +181,11 @@ pub struct Case {
 
 impl Case {
     pub fn open_task(&self) -> Option<TaskKind> {
-        self.tasks.iter().rev().find(|t| t.state == TaskState::Open).map(|t| t.kind)
+        self.tasks
+            .iter()
+            .rev()
+            .find(|t| t.state == TaskState::Open)
+            .map(|t| t.kind)
     }
 
     pub fn open_deadline(&self, kind: DeadlineKind) -> Option<&Deadline> {
@@ -186,7 +198,8 @@ impl Case {
 
     /// The date processing is expected to end, as the applicant may see it.
     pub fn expected_decision_on(&self) -> Option<NaiveDate> {
-        self.open_deadline(DeadlineKind::ProcessingDue).map(|d| d.due_on)
+        self.open_deadline(DeadlineKind::ProcessingDue)
+            .map(|d| d.due_on)
     }
 
     /// The open suspension, if the case waits for the applicant now.

@@ -60,7 +60,9 @@ impl Status {
             Status::Received => "Eingegangen",
             Status::CompletenessCheck => "In Prüfung",
             Status::AwaitingApplicant => "Unterlagen nachgefordert",
-            Status::InProgress | Status::Exporting | Status::Exported | Status::ExportFailed => "In Bearbeitung",
+            Status::InProgress | Status::Exporting | Status::Exported | Status::ExportFailed => {
+                "In Bearbeitung"
+            }
             Status::Completed => "Abgeschlossen",
             Status::Cancelled => "Beendet",
         }

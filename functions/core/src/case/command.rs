@@ -1,0 +1,202 @@
+//! Commands: what caseworkers (actions), the applicant, the queue consumers and the scheduler
+//! ask of a case, and who is asking.
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use fallwerk_events::{Actor, Outcome, ReminderLevel};
+
+/// A caseworker action as posted to `POST /v1/cases/{id}/actions` (without `expected_version`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    ConfirmCompetence,
+    Forward {
+        org_unit_id: String,
+        reason: String,
+    },
+    ConfirmComplete,
+    RequestDocuments {
+        items: Vec<String>,
+        /// Defaults to the service's applicant reply period from today.
+        #[serde(default)]
+        reply_by: Option<NaiveDate>,
+        /// Optional free text to the applicant, added to the generated request.
+        #[serde(default)]
+        message: Option<String>,
+    },
+    Extend {
+        until: NaiveDate,
+        reason: String,
+    },
+    SetFollowUp {
+        at: NaiveDate,
+        note: String,
+    },
+    /// Exports to the service's configured target (caseworkers cannot name arbitrary targets).
+    Export,
+    RetryExport,
+    SendResult {
+        outcome: Outcome,
+        #[serde(default)]
+        documents: Vec<String>,
+        message: String,
+    },
+    Comment {
+        text: String,
+    },
+    Message {
+        subject: String,
+        text: String,
+    },
+    Assign {
+        user: Option<String>,
+    },
+    Cancel {
+        reason: String,
+    },
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::ConfirmCompetence => "confirm_competence",
+            Action::Forward { .. } => "forward",
+            Action::ConfirmComplete => "confirm_complete",
+            Action::RequestDocuments { .. } => "request_documents",
+            Action::Extend { .. } => "extend",
+            Action::SetFollowUp { .. } => "set_follow_up",
+            Action::Export => "export",
+            Action::RetryExport => "retry_export",
+            Action::SendResult { .. } => "send_result",
+            Action::Comment { .. } => "comment",
+            Action::Message { .. } => "message",
+            Action::Assign { .. } => "assign",
+            Action::Cancel { .. } => "cancel",
+        }
+    }
+
+    /// Parses the body of an action request: `{"action": ..., "expected_version": N, ...}`.
+    /// Unknown fields are rejected with serde's precise message.
+    pub fn parse_request(mut body: serde_json::Value) -> Result<(u64, Action), String> {
+        let obj = body
+            .as_object_mut()
+            .ok_or("the body must be a JSON object")?;
+        let version = obj
+            .remove("expected_version")
+            .ok_or("missing field `expected_version`")?
+            .as_u64()
+            .ok_or("`expected_version` must be a non-negative integer")?;
+        let action = serde_json::from_value(body).map_err(|e| e.to_string())?;
+        Ok((version, action))
+    }
+}
+
+/// Everything that can change a case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// A caseworker action.
+    Act(Action),
+    /// The applicant answered through the portal (a message, or the documents requested).
+    ApplicantReply {
+        subject: String,
+        text: String,
+        /// Attachment numbers already stored for this reply.
+        attachments: Vec<u32>,
+    },
+    ExportSucceeded {
+        receipt: String,
+        location: String,
+    },
+    ExportFailed {
+        error: String,
+    },
+    MarkOverdue {
+        deadline_id: String,
+    },
+    RecordReminder {
+        deadline_id: String,
+        level: ReminderLevel,
+    },
+    NotificationFailed {
+        message_id: String,
+        error: String,
+    },
+    PurgePersonalData,
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Act(a) => a.name(),
+            Command::ApplicantReply { .. } => "applicant_reply",
+            Command::ExportSucceeded { .. } => "export_succeeded",
+            Command::ExportFailed { .. } => "export_failed",
+            Command::MarkOverdue { .. } => "mark_overdue",
+            Command::RecordReminder { .. } => "record_reminder",
+            Command::NotificationFailed { .. } => "notification_failed",
+            Command::PurgePersonalData => "purge_personal_data",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Caseworker,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "caseworker" => Some(Role::Caseworker),
+            "supervisor" => Some(Role::Supervisor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// Who issues a command, with the rights that matter for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    pub actor: Actor,
+    pub roles: Vec<Role>,
+    pub org_units: Vec<String>,
+}
+
+impl Caller {
+    pub fn caseworker(id: &str, org_units: &[&str], roles: &[Role]) -> Caller {
+        Caller {
+            actor: Actor::Caseworker(id.to_string()),
+            roles: roles.to_vec(),
+            org_units: org_units.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    pub fn system(actor: Actor) -> Caller {
+        Caller {
+            actor,
+            roles: Vec::new(),
+            org_units: Vec::new(),
+        }
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn member_of(&self, org_unit_id: &str) -> bool {
+        self.org_units.iter().any(|o| o == org_unit_id)
+    }
+
+    pub fn account(&self) -> Option<&str> {
+        match &self.actor {
+            Actor::Caseworker(id) => Some(id),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,518 @@
+//! The decision function: given a case, a caller and a command, either the events that happen
+//! or a typed refusal. It reads the clock and the directory only through [`Ctx`].
+
+use chrono::{DateTime, Utc};
+
+use super::command::{Action, Caller, Command, Role};
+use super::deadlines::{self, DeadlineIds};
+use super::error::CommandError;
+use super::rules::allowed_actions;
+use crate::deadline::berlin_date;
+use crate::model::{Case, OrgUnit, ProcessingStart, Service, Status};
+use fallwerk_events::{DeadlineKind, EventKind};
+
+/// What a decision may look at besides the case.
+pub struct Ctx<'a> {
+    pub now: DateTime<Utc>,
+    /// The case's service (deadline rules, export target).
+    pub service: &'a Service,
+    /// For `forward`: the target org unit as stored (None if it does not exist).
+    pub forward_target: Option<&'a OrgUnit>,
+}
+
+const MAX_TEXT: usize = 10_000;
+const MAX_SHORT: usize = 2_000;
+
+fn text(field: &'static str, value: &str, max: usize) -> Result<(), CommandError> {
+    if value.trim().is_empty() {
+        return Err(CommandError::invalid(field, "must not be empty"));
+    }
+    if value.chars().count() > max {
+        return Err(CommandError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks rights and status, then decides. The returned events are not yet applied.
+pub fn decide(
+    case: &Case,
+    caller: &Caller,
+    cmd: &Command,
+    ctx: &Ctx,
+) -> Result<Vec<EventKind>, CommandError> {
+    match cmd {
+        Command::Act(action) => {
+            authorise(case, caller, action)?;
+            let allowed = allowed_actions(case, ctx.service);
+            if !allowed.contains(&action.name()) {
+                return Err(CommandError::NotAllowed {
+                    action: action.name(),
+                    status: case.status,
+                    allowed,
+                });
+            }
+            act(case, action, ctx)
+        }
+        _ => system(case, cmd, ctx),
+    }
+}
+
+fn authorise(case: &Case, caller: &Caller, action: &Action) -> Result<(), CommandError> {
+    if !caller.member_of(&case.org_unit_id) {
+        return Err(CommandError::NotVisible);
+    }
+    if !(caller.has(Role::Caseworker) || caller.has(Role::Supervisor)) {
+        return Err(CommandError::Forbidden(
+            "acting on cases needs the role caseworker or supervisor".into(),
+        ));
+    }
+    if let Action::Assign { user } = action {
+        let me = caller.account();
+        let own = match user {
+            Some(u) => Some(u.as_str()) == me,
+            None => case.assignee.as_deref() == me,
+        };
+        if !own && !caller.has(Role::Supervisor) {
+            return Err(CommandError::Forbidden(
+                "only a supervisor may assign a case to someone else or take it from someone"
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, CommandError> {
+    let today = berlin_date(ctx.now);
+    let rules = &ctx.service.rules;
+    let mut ids = DeadlineIds::for_case(case);
+    let mut ev = Vec::new();
+    match action {
+        Action::ConfirmCompetence => {
+            ev.push(EventKind::CompetenceConfirmed);
+            ev.extend(deadlines::close(case, DeadlineKind::CompetenceCheckDue));
+            ev.push(deadlines::set(
+                &mut ids,
+                DeadlineKind::CompletenessCheckDue,
+                today,
+                rules.completeness_check,
+                case.state,
+                &[],
+                rules,
+            ));
+        }
+        Action::Forward {
+            org_unit_id,
+            reason,
+        } => {
+            text("reason", reason, MAX_SHORT)?;
+            if org_unit_id == &case.org_unit_id {
+                return Err(CommandError::invalid(
+                    "org_unit_id",
+                    "the case is already in this org unit",
+                ));
+            }
+            let target = ctx
+                .forward_target
+                .filter(|t| &t.id == org_unit_id)
+                .ok_or_else(|| {
+                    CommandError::invalid(
+                        "org_unit_id",
+                        format!("unknown org unit `{org_unit_id}`"),
+                    )
+                })?;
+            if !target.offers(&case.leika_id) {
+                return Err(CommandError::invalid(
+                    "org_unit_id",
+                    format!(
+                        "org unit `{org_unit_id}` does not offer service `{}`",
+                        case.leika_id
+                    ),
+                ));
+            }
+            ev.push(EventKind::Forwarded {
+                from_org_unit_id: case.org_unit_id.clone(),
+                to_org_unit_id: target.id.clone(),
+                holiday_state: target.state.to_string(),
+                reason: reason.clone(),
+            });
+            if case.assignee.is_some() {
+                ev.push(EventKind::Assigned {
+                    from: case.assignee.clone(),
+                    to: None,
+                });
+            }
+            ev.extend(deadlines::close(case, DeadlineKind::CompetenceCheckDue));
+            ev.push(deadlines::set(
+                &mut ids,
+                DeadlineKind::CompetenceCheckDue,
+                today,
+                rules.competence_check,
+                target.state,
+                &[],
+                rules,
+            ));
+        }
+        Action::ConfirmComplete => {
+            ev.push(EventKind::CompletenessConfirmed);
+            ev.extend(deadlines::close(case, DeadlineKind::CompletenessCheckDue));
+            if rules.processing_starts == ProcessingStart::OnComplete {
+                ev.push(deadlines::set(
+                    &mut ids,
+                    DeadlineKind::ProcessingDue,
+                    today,
+                    rules.processing,
+                    case.state,
+                    &[],
+                    rules,
+                ));
+            }
+        }
+        Action::RequestDocuments {
+            items,
+            reply_by,
+            message,
+        } => {
+            if items.is_empty() {
+                return Err(CommandError::invalid(
+                    "items",
+                    "name at least one missing document",
+                ));
+            }
+            for item in items {
+                text("items", item, 200)?;
+            }
+            if let Some(m) = message {
+                text("message", m, MAX_TEXT)?;
+            }
+            let reply_by = match reply_by {
+                Some(d) if *d <= today => {
+                    return Err(CommandError::invalid("reply_by", "must be after today"));
+                }
+                Some(d) => *d,
+                None => crate::deadline::compute(today, rules.applicant_reply, case.state).due,
+            };
+            ev.push(EventKind::DocumentsRequested {
+                items: items.clone(),
+                reply_by,
+                message_id: format!("{}-m{}", case.id, case.version + 1),
+            });
+            ev.push(EventKind::SuspensionStarted { on: today });
+            // The completeness check waits for the applicant: its clock stops.
+            ev.extend(deadlines::close(case, DeadlineKind::CompletenessCheckDue));
+            ev.extend(deadlines::close(case, DeadlineKind::ProcessingDue));
+            ev.push(deadlines::set_on(
+                &mut ids,
+                DeadlineKind::ApplicantReplyDue,
+                reply_by,
+                format!("Antwortfrist gesetzt bis {reply_by}"),
+                case.state,
+                rules,
+            ));
+        }
+        Action::Extend { until, reason } => {
+            text("reason", reason, MAX_SHORT)?;
+            if case.extension.is_some() {
+                return Err(CommandError::AlreadyExtended);
+            }
+            let current = case.open_deadline(DeadlineKind::ProcessingDue);
+            if let Some(d) = current {
+                if *until <= d.due_on {
+                    return Err(CommandError::invalid(
+                        "until",
+                        format!("must be after the current processing deadline {}", d.due_on),
+                    ));
+                }
+            } else if *until <= today {
+                return Err(CommandError::invalid("until", "must be after today"));
+            }
+            ev.push(EventKind::ProcessingExtended {
+                until: *until,
+                reason: reason.clone(),
+            });
+            ev.extend(deadlines::close(case, DeadlineKind::ProcessingDue));
+            ev.push(deadlines::set_on(
+                &mut ids,
+                DeadlineKind::ProcessingDue,
+                *until,
+                format!("Bearbeitungsfrist einmalig verlängert bis {until}: {reason}"),
+                case.state,
+                rules,
+            ));
+        }
+        Action::SetFollowUp { at, note } => {
+            text("note", note, MAX_SHORT)?;
+            if *at <= today {
+                return Err(CommandError::invalid("at", "must be after today"));
+            }
+            let set = deadlines::set_on(
+                &mut ids,
+                DeadlineKind::FollowUp,
+                *at,
+                format!("Wiedervorlage am {at}"),
+                case.state,
+                rules,
+            );
+            let deadline_id = match &set {
+                EventKind::DeadlineSet { deadline_id, .. } => deadline_id.clone(),
+                _ => String::new(),
+            };
+            ev.push(set);
+            ev.push(EventKind::FollowUpSet {
+                deadline_id,
+                on: *at,
+                note: note.clone(),
+            });
+        }
+        Action::Export | Action::RetryExport => {
+            let target = ctx.service.export_target.clone().ok_or_else(|| {
+                CommandError::invalid("action", "the service has no export target")
+            })?;
+            let attempt = case.export.as_ref().map_or(0, |e| e.attempts) + 1;
+            ev.push(EventKind::ExportRequested { target, attempt });
+        }
+        Action::SendResult {
+            outcome,
+            documents,
+            message,
+        } => {
+            text("message", message, MAX_TEXT)?;
+            for d in documents {
+                text("documents", d, 200)?;
+            }
+            if case.status == Status::InProgress {
+                ev.push(EventKind::ExportSkipped);
+            }
+            ev.push(EventKind::ResultSent {
+                outcome: *outcome,
+                documents: documents.clone(),
+                message_id: format!("{}-m{}", case.id, case.version + 1),
+            });
+            ev.extend(finish(case, &mut ids, ctx));
+        }
+        Action::Comment { text: t } => {
+            text("text", t, MAX_TEXT)?;
+            ev.push(EventKind::Commented {
+                comment_id: format!("{}-c{}", case.id, case.version + 1),
+                text: t.clone(),
+            });
+        }
+        Action::Message { subject, text: t } => {
+            text("subject", subject, 200)?;
+            text("text", t, MAX_TEXT)?;
+            ev.push(EventKind::MessageSent {
+                message_id: format!("{}-m{}", case.id, case.version + 1),
+                subject: subject.clone(),
+            });
+        }
+        Action::Assign { user } => {
+            if let Some(u) = user {
+                text("user", u, 200)?;
+            }
+            if user == &case.assignee {
+                return Err(CommandError::invalid(
+                    "user",
+                    "the case is already assigned so",
+                ));
+            }
+            ev.push(EventKind::Assigned {
+                from: case.assignee.clone(),
+                to: user.clone(),
+            });
+        }
+        Action::Cancel { reason } => {
+            text("reason", reason, MAX_SHORT)?;
+            ev.push(EventKind::Cancelled {
+                reason: reason.clone(),
+            });
+            ev.extend(finish(case, &mut ids, ctx));
+        }
+    }
+    Ok(ev)
+}
+
+/// The case ends: its deadlines close and the retention period starts.
+fn finish(case: &Case, ids: &mut DeadlineIds, ctx: &Ctx) -> Vec<EventKind> {
+    let rules = &ctx.service.rules;
+    let mut ev = deadlines::close_all(case);
+    if let Some(open) = case.open_suspension() {
+        let to = berlin_date(ctx.now);
+        ev.push(EventKind::SuspensionEnded {
+            from: open.from,
+            to,
+            days: (to - open.from).num_days().max(0) as u32,
+        });
+    }
+    ev.push(deadlines::set(
+        ids,
+        DeadlineKind::RetentionDue,
+        berlin_date(ctx.now),
+        rules.retention,
+        case.state,
+        &[],
+        rules,
+    ));
+    ev
+}
+
+fn not_allowed(case: &Case, cmd: &Command, ctx: &Ctx) -> CommandError {
+    CommandError::NotAllowed {
+        action: cmd.name(),
+        status: case.status,
+        allowed: allowed_actions(case, ctx.service),
+    }
+}
+
+fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, CommandError> {
+    let today = berlin_date(ctx.now);
+    let rules = &ctx.service.rules;
+    let mut ids = DeadlineIds::for_case(case);
+    let mut ev = Vec::new();
+    match cmd {
+        Command::Act(_) => return Err(not_allowed(case, cmd, ctx)),
+        Command::ApplicantReply {
+            subject,
+            text: t,
+            attachments,
+        } => {
+            if case.status.is_final() {
+                return Err(not_allowed(case, cmd, ctx));
+            }
+            text("subject", subject, 200)?;
+            if t.chars().count() > MAX_TEXT {
+                return Err(CommandError::invalid(
+                    "text",
+                    format!("must be at most {MAX_TEXT} characters"),
+                ));
+            }
+            if t.trim().is_empty() && attachments.is_empty() {
+                return Err(CommandError::invalid(
+                    "text",
+                    "a reply needs a text or an attachment",
+                ));
+            }
+            ev.push(EventKind::ApplicantReplied {
+                message_id: format!("{}-m{}", case.id, case.version + 1),
+                attachments: attachments.len() as u32,
+            });
+            if case.status == Status::AwaitingApplicant {
+                if let Some(open) = case.open_suspension() {
+                    let days = (today - open.from).num_days().max(0) as u32;
+                    ev.push(EventKind::SuspensionEnded {
+                        from: open.from,
+                        to: today,
+                        days,
+                    });
+                }
+                ev.extend(deadlines::close(case, DeadlineKind::ApplicantReplyDue));
+                let mut suspended = deadlines::suspensions(case);
+                if let Some(open) = case.open_suspension() {
+                    suspended.push(crate::deadline::Suspension {
+                        from: open.from,
+                        to: today,
+                    });
+                }
+                // The completeness check resumes where it stopped: its period is pushed by the
+                // suspended time.
+                let start = completeness_start(case).unwrap_or(today);
+                ev.push(deadlines::set(
+                    &mut ids,
+                    DeadlineKind::CompletenessCheckDue,
+                    start,
+                    rules.completeness_check,
+                    case.state,
+                    &suspended,
+                    rules,
+                ));
+                if rules.processing_starts == ProcessingStart::OnReceipt {
+                    ev.push(deadlines::set(
+                        &mut ids,
+                        DeadlineKind::ProcessingDue,
+                        berlin_date(case.submission.received_at),
+                        rules.processing,
+                        case.state,
+                        &suspended,
+                        rules,
+                    ));
+                }
+            }
+        }
+        Command::ExportSucceeded { receipt, location } => {
+            if case.status != Status::Exporting {
+                return Err(not_allowed(case, cmd, ctx));
+            }
+            ev.push(EventKind::ExportSucceeded {
+                receipt: receipt.clone(),
+                location: location.clone(),
+            });
+        }
+        Command::ExportFailed { error } => {
+            if case.status != Status::Exporting {
+                return Err(not_allowed(case, cmd, ctx));
+            }
+            ev.push(EventKind::ExportFailed {
+                error: error.clone(),
+            });
+        }
+        Command::MarkOverdue { deadline_id } => {
+            let d = case
+                .deadlines
+                .iter()
+                .find(|d| &d.id == deadline_id)
+                .ok_or_else(|| CommandError::invalid("deadline_id", "unknown deadline"))?;
+            if !d.open || d.overdue {
+                return Err(CommandError::invalid(
+                    "deadline_id",
+                    "the deadline is closed or already overdue",
+                ));
+            }
+            ev.push(EventKind::DeadlineOverdue {
+                deadline_id: d.id.clone(),
+                kind: d.kind,
+            });
+        }
+        Command::RecordReminder { deadline_id, level } => {
+            let d = case
+                .deadlines
+                .iter()
+                .find(|d| &d.id == deadline_id)
+                .ok_or_else(|| CommandError::invalid("deadline_id", "unknown deadline"))?;
+            if d.sent.contains(level) {
+                return Err(CommandError::invalid(
+                    "level",
+                    "this reminder was recorded before",
+                ));
+            }
+            ev.push(EventKind::ReminderSent {
+                deadline_id: d.id.clone(),
+                kind: d.kind,
+                level: *level,
+            });
+        }
+        Command::NotificationFailed { message_id, error } => {
+            ev.push(EventKind::NotificationFailed {
+                message_id: message_id.clone(),
+                error: error.clone(),
+            });
+        }
+        Command::PurgePersonalData => {
+            if !case.status.is_final() || case.personal_data_purged {
+                return Err(not_allowed(case, cmd, ctx));
+            }
+            ev.push(EventKind::PersonalDataPurged);
+            ev.extend(deadlines::close(case, DeadlineKind::RetentionDue));
+        }
+    }
+    Ok(ev)
+}
+
+/// The day the completeness check started (competence confirmed), from the history in the case.
+fn completeness_start(case: &Case) -> Option<chrono::NaiveDate> {
+    case.tasks
+        .iter()
+        .find(|t| t.kind == crate::model::TaskKind::CompletenessCheck)
+        .map(|t| berlin_date(t.opened_at))
+}

@@ -1,0 +1,20 @@
+//! The case aggregate's behaviour: commands, the decision function, event application and
+//! everything a decision causes outside the case.
+
+mod apply;
+mod command;
+mod deadlines;
+mod decide;
+mod error;
+mod execute;
+mod intake;
+mod outgoing;
+mod rules;
+
+pub use apply::apply;
+pub use command::{Action, Caller, Command, Role};
+pub use decide::{Ctx, decide};
+pub use error::CommandError;
+pub use execute::{Decision, execute};
+pub use intake::{Receipt, format_reference, receive};
+pub use rules::allowed_actions;

@@ -1,0 +1,185 @@
+//! What events cause outside the case: queue messages (into the transactional outbox) and
+//! postbox messages to the applicant, with German texts. Ids derive from the event, so a replay
+//! or a retried write produces the same message ids and consumers stay idempotent.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Case, Direction, Message};
+use fallwerk_events::{
+    ApplicantNotification, ApplicantReason, CONTRACT_VERSION, DomainEvent, EventKind,
+    ExportRequested, OrgUnitNotification, OrgUnitReason, QueueMessage, ResultDelivery,
+};
+
+fn de_date(d: chrono::NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+fn to_applicant(
+    case: &Case,
+    id: &str,
+    subject: String,
+    text: String,
+    at: DateTime<Utc>,
+) -> Message {
+    Message {
+        id: id.to_string(),
+        case_id: case.id.clone(),
+        direction: Direction::ToApplicant,
+        subject,
+        text,
+        attachments: Vec::new(),
+        at,
+    }
+}
+
+/// Queue messages owed for `events` (already applied to `case`).
+pub fn outbox(case: &Case, events: &[DomainEvent]) -> Vec<QueueMessage> {
+    let mut out = Vec::new();
+    for e in events {
+        let id = |suffix: &str| format!("{}:{}:{}", case.id, e.seq, suffix);
+        let ou = |ou: &str, reason| {
+            QueueMessage::OrgUnitNotification(OrgUnitNotification {
+                v: CONTRACT_VERSION,
+                message_id: id("ou"),
+                case_id: case.id.clone(),
+                reference: case.reference.clone(),
+                org_unit_id: ou.to_string(),
+                reason,
+            })
+        };
+        let applicant = |reason| {
+            QueueMessage::ApplicantNotification(ApplicantNotification {
+                v: CONTRACT_VERSION,
+                message_id: id("applicant"),
+                case_id: case.id.clone(),
+                reference: case.reference.clone(),
+                org_unit_id: case.org_unit_id.clone(),
+                reason,
+            })
+        };
+        match &e.kind {
+            EventKind::CaseReceived { org_unit_id, .. } => {
+                out.push(ou(org_unit_id, OrgUnitReason::NewCase));
+                out.push(applicant(ApplicantReason::Received));
+            }
+            EventKind::Forwarded { to_org_unit_id, .. } => {
+                out.push(ou(to_org_unit_id, OrgUnitReason::ForwardedIn));
+                out.push(applicant(ApplicantReason::Forwarded));
+            }
+            EventKind::DocumentsRequested { .. } => {
+                out.push(applicant(ApplicantReason::DocumentsRequested))
+            }
+            EventKind::ApplicantReplied { .. } => {
+                out.push(ou(&case.org_unit_id, OrgUnitReason::ApplicantReplied))
+            }
+            EventKind::ProcessingExtended { .. } => out.push(applicant(ApplicantReason::Extended)),
+            EventKind::MessageSent { .. } => out.push(applicant(ApplicantReason::Message)),
+            EventKind::Cancelled { .. } => out.push(applicant(ApplicantReason::Cancelled)),
+            EventKind::ExportFailed { .. } => {
+                out.push(ou(&case.org_unit_id, OrgUnitReason::ExportFailed))
+            }
+            EventKind::ExportRequested { target, attempt } => {
+                out.push(QueueMessage::ExportRequested(ExportRequested {
+                    v: CONTRACT_VERSION,
+                    message_id: id("export"),
+                    case_id: case.id.clone(),
+                    reference: case.reference.clone(),
+                    target: target.clone(),
+                    attempt: *attempt,
+                }))
+            }
+            EventKind::ResultSent {
+                outcome, documents, ..
+            } => out.push(QueueMessage::ResultDelivery(ResultDelivery {
+                v: CONTRACT_VERSION,
+                message_id: id("result"),
+                case_id: case.id.clone(),
+                reference: case.reference.clone(),
+                org_unit_id: case.org_unit_id.clone(),
+                outcome: *outcome,
+                documents: documents.clone(),
+            })),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Postbox messages to the applicant owed for `events`; `free_text` is the caseworker's text of
+/// the command (message body, result letter, note to a document request), if any.
+pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> Vec<Message> {
+    let mut out = Vec::new();
+    let extra = free_text.map(|t| format!("\n\n{t}")).unwrap_or_default();
+    for e in events {
+        match &e.kind {
+            EventKind::CaseReceived { .. } => out.push(to_applicant(
+                case,
+                &format!("{}-m{}", case.id, e.seq),
+                format!("Eingangsbestätigung {}", case.reference),
+                format!(
+                    "Ihr Antrag ist bei uns eingegangen. Ihr Aktenzeichen lautet {}. \
+                     Bitte geben Sie es bei Rückfragen an.",
+                    case.reference
+                ),
+                e.at,
+            )),
+            EventKind::Forwarded { .. } => out.push(to_applicant(
+                case,
+                &format!("{}-m{}", case.id, e.seq),
+                format!("Ihr Antrag {} wurde weitergeleitet", case.reference),
+                "Ihr Antrag wurde an die zuständige Stelle weitergeleitet. \
+                 Sie müssen nichts weiter tun."
+                    .to_string(),
+                e.at,
+            )),
+            EventKind::DocumentsRequested { items, reply_by, message_id } => {
+                let list: String = items.iter().map(|i| format!("\n- {i}")).collect();
+                out.push(to_applicant(
+                    case,
+                    message_id,
+                    format!("Unterlagen nachgefordert zu {}", case.reference),
+                    format!(
+                        "Für die Bearbeitung Ihres Antrags benötigen wir noch folgende Unterlagen:{list}\n\n\
+                         Bitte reichen Sie diese bis zum {} über Ihr Postfach ein. \
+                         Bis dahin ruht die Bearbeitung.{extra}",
+                        de_date(*reply_by)
+                    ),
+                    e.at,
+                ));
+            }
+            EventKind::ProcessingExtended { until, reason } => out.push(to_applicant(
+                case,
+                &format!("{}-m{}", case.id, e.seq),
+                format!("Bearbeitungsfrist verlängert zu {}", case.reference),
+                format!(
+                    "Die Bearbeitungsfrist für Ihren Antrag wurde einmalig bis zum {} verlängert. Begründung: {reason}",
+                    de_date(*until)
+                ),
+                e.at,
+            )),
+            EventKind::MessageSent { message_id, subject } => out.push(to_applicant(
+                case,
+                message_id,
+                subject.clone(),
+                free_text.unwrap_or_default().to_string(),
+                e.at,
+            )),
+            EventKind::ResultSent { outcome, message_id, .. } => out.push(to_applicant(
+                case,
+                message_id,
+                format!("Entscheidung zu Ihrem Antrag {}", case.reference),
+                format!("Ihr Antrag wurde {}.{extra}", outcome.label_de()),
+                e.at,
+            )),
+            EventKind::Cancelled { reason } => out.push(to_applicant(
+                case,
+                &format!("{}-m{}", case.id, e.seq),
+                format!("Verfahren beendet: {}", case.reference),
+                format!("Das Verfahren zu Ihrem Antrag wurde beendet. Grund: {reason}"),
+                e.at,
+            )),
+            _ => {}
+        }
+    }
+    out
+}

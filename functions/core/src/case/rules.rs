@@ -1,0 +1,33 @@
+//! Which caseworker actions each status allows (the table of DESIGN.md §2).
+
+use crate::model::{Case, Service, Status};
+
+/// Actions allowed in every non-final status.
+const ANY_OPEN: [&str; 4] = ["comment", "message", "assign", "cancel"];
+
+/// The caseworker actions the case accepts now, in the order of the process.
+pub fn allowed_actions(case: &Case, service: &Service) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = match case.status {
+        Status::Received => vec!["confirm_competence", "forward"],
+        Status::CompletenessCheck => vec!["confirm_complete", "request_documents"],
+        Status::AwaitingApplicant => vec![],
+        Status::InProgress => {
+            let mut v = vec!["set_follow_up"];
+            if case.extension.is_none() {
+                v.insert(0, "extend");
+            }
+            if service.export_target.is_some() {
+                v.push("export");
+            } else {
+                v.push("send_result");
+            }
+            v
+        }
+        Status::Exporting => vec![],
+        Status::Exported => vec!["send_result"],
+        Status::ExportFailed => vec!["retry_export"],
+        Status::Completed | Status::Cancelled => return vec!["comment"],
+    };
+    out.extend(ANY_OPEN);
+    out
+}

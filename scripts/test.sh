@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The project's test command (README, CI): formatting, lints, the whole workspace's tests
+# against local AWS emulators, then the infra checks. Works from any cwd.
+# Leaves the emulators running (the next run reuses them); `scripts/emulators.sh stop` ends them.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/emulators.sh start
+eval "$(scripts/emulators.sh env)"
+
+echo "==> cargo fmt --all -- --check"
+cargo fmt --all -- --check
+
+echo "==> cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+echo "==> cargo test --workspace"
+cargo test --workspace
+
+# infra checks
+# (an `if`, not `[ -x ... ] && ...`: as the last command under set -e the latter would fail the
+# script whenever infra/check.sh does not exist yet)
+if [ -x infra/check.sh ]; then
+    echo "==> infra/check.sh"
+    infra/check.sh
+fi
