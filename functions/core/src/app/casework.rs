@@ -1,0 +1,151 @@
+//! Caseworker use cases: the inbox, a case with what may be done next, its history and
+//! documents, and actions. A caseworker sees only cases of their org units.
+
+use serde::Serialize;
+
+use super::{App, AppError};
+use crate::case::{Action, Caller, Command, Ctx, Role, allowed_actions, execute};
+use crate::model::{AttachmentMeta, Case, OrgUnit, Service};
+use crate::ports::{CaseChange, CaseSummary, InboxQuery, Page};
+use fallwerk_events::DomainEvent;
+
+/// A case as a caseworker sees it, with the actions it accepts now.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    #[serde(flatten)]
+    pub case: Case,
+    pub allowed_actions: Vec<&'static str>,
+    pub open_task: Option<crate::model::TaskKind>,
+    pub overdue: bool,
+}
+
+fn require_caseworker(caller: &Caller) -> Result<(), AppError> {
+    if caller.has(Role::Caseworker) || caller.has(Role::Supervisor) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "this needs the role caseworker or supervisor".into(),
+        ))
+    }
+}
+
+impl App {
+    /// Loads a case the caller may see; 404 for unknown and for foreign cases alike.
+    pub async fn visible_case(&self, caller: &Caller, case_id: &str) -> Result<Case, AppError> {
+        require_caseworker(caller)?;
+        match self.store.load_case(case_id).await? {
+            Some(c) if caller.member_of(&c.org_unit_id) => Ok(c),
+            _ => Err(AppError::NotFound(format!("case {case_id}"))),
+        }
+    }
+
+    pub(crate) async fn service_of(&self, case: &Case) -> Result<Service, AppError> {
+        self.store
+            .service(&case.leika_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("service {}", case.leika_id)))
+    }
+
+    pub async fn case_view(&self, caller: &Caller, case_id: &str) -> Result<CaseView, AppError> {
+        let case = self.visible_case(caller, case_id).await?;
+        let service = self.service_of(&case).await?;
+        Ok(view(case, &service))
+    }
+
+    pub async fn inbox(
+        &self,
+        caller: &Caller,
+        mut query: InboxQuery,
+    ) -> Result<Page<CaseSummary>, AppError> {
+        require_caseworker(caller)?;
+        if query.org_units.is_empty() {
+            query.org_units = caller.org_units.clone();
+        } else if let Some(foreign) = query.org_units.iter().find(|o| !caller.member_of(o)) {
+            return Err(AppError::Forbidden(format!(
+                "not a member of org unit `{foreign}`"
+            )));
+        }
+        query.limit = query.limit.clamp(1, 100);
+        Ok(self.store.list_inbox(&query).await?)
+    }
+
+    pub async fn history(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        after_seq: u64,
+        limit: u32,
+    ) -> Result<Page<DomainEvent>, AppError> {
+        self.visible_case(caller, case_id).await?;
+        Ok(self
+            .store
+            .history(case_id, after_seq, limit.clamp(1, 500))
+            .await?)
+    }
+
+    pub async fn attachment(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        n: u32,
+    ) -> Result<(AttachmentMeta, Vec<u8>), AppError> {
+        let case = self.visible_case(caller, case_id).await?;
+        let meta = case
+            .attachments
+            .into_iter()
+            .find(|a| a.n == n)
+            .ok_or_else(|| AppError::NotFound(format!("attachment {n}")))?;
+        let bytes = self.blobs.get_blob(&meta.key, &meta.sha256).await?;
+        Ok((meta, bytes))
+    }
+
+    /// Runs a caseworker action against the version the caller saw.
+    pub async fn act(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        expected_version: u64,
+        action: Action,
+    ) -> Result<CaseView, AppError> {
+        let case = match self.store.load_case(case_id).await? {
+            Some(c) if caller.member_of(&c.org_unit_id) => c,
+            _ => return Err(AppError::NotFound(format!("case {case_id}"))),
+        };
+        let service = self.service_of(&case).await?;
+        let target: Option<OrgUnit> = match &action {
+            Action::Forward { org_unit_id, .. } => self.store.org_unit(org_unit_id).await?,
+            _ => None,
+        };
+        let ctx = Ctx {
+            now: self.clock.now(),
+            service: &service,
+            forward_target: target.as_ref(),
+        };
+        let decision = execute(
+            &case,
+            caller,
+            &Command::Act(action),
+            &ctx,
+            Some(expected_version),
+        )?;
+        self.store
+            .save_case(CaseChange {
+                case: decision.case.clone(),
+                expected_version,
+                events: decision.events,
+                messages: decision.messages,
+                outbox: decision.outbox,
+            })
+            .await?;
+        Ok(view(decision.case, &service))
+    }
+}
+
+fn view(case: Case, service: &Service) -> CaseView {
+    CaseView {
+        allowed_actions: allowed_actions(&case, service),
+        open_task: case.open_task(),
+        overdue: case.is_overdue(),
+        case,
+    }
+}

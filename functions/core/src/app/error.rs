@@ -1,0 +1,48 @@
+//! Errors of the application services; the HTTP edge maps each variant to one problem type.
+
+use crate::case::CommandError;
+use crate::ports::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    /// Unknown or invisible resource (HTTP 404).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The submission names an org unit or service that does not exist or does not fit (HTTP 422).
+    #[error("cannot route the submission: {0}")]
+    Unroutable(String),
+    /// A field is invalid (HTTP 422).
+    #[error("invalid `{field}`: {reason}")]
+    Invalid { field: String, reason: String },
+    /// The same submission id arrived before with a different body (HTTP 409).
+    #[error("submission `{0}` was already received with a different content")]
+    SubmissionMismatch(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// Optimistic locking lost against a concurrent writer (HTTP 409).
+    #[error("the case was changed concurrently; reload and try again")]
+    Conflict,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::VersionConflict { .. } => AppError::Conflict,
+            StoreError::NotFound(what) => AppError::NotFound(what),
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}

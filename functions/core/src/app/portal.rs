@@ -1,0 +1,164 @@
+//! What the portal may do and see for the applicant: reply, read the status and the postbox.
+//! A portal client reaches only the cases it delivered; internal comments never appear here.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::{App, AppError, IncomingDocument, names::sanitize_file_name};
+use crate::case::Command;
+use crate::model::{AttachmentMeta, Case, Message, Status};
+use fallwerk_events::{Actor, Outcome};
+
+/// The applicant's view of a case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApplicantStatus {
+    pub case_id: String,
+    pub reference: String,
+    pub status: Status,
+    /// German label for display.
+    pub status_label: String,
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Expected decision date (the processing deadline), once it runs.
+    pub expected_decision_on: Option<NaiveDate>,
+    /// Documents the authority waits for, with the reply date.
+    pub requested_documents: Vec<String>,
+    pub reply_by: Option<NaiveDate>,
+    pub outcome: Option<Outcome>,
+}
+
+impl App {
+    async fn portal_case(&self, portal_client_id: &str, case_id: &str) -> Result<Case, AppError> {
+        match self.store.load_case(case_id).await? {
+            Some(c) if c.submission.portal_client_id == portal_client_id => Ok(c),
+            _ => Err(AppError::NotFound(format!("case {case_id}"))),
+        }
+    }
+
+    pub async fn applicant_status(
+        &self,
+        portal_client_id: &str,
+        case_id: &str,
+    ) -> Result<ApplicantStatus, AppError> {
+        let c = self.portal_case(portal_client_id, case_id).await?;
+        Ok(ApplicantStatus {
+            case_id: c.id.clone(),
+            reference: c.reference.clone(),
+            status: c.status,
+            status_label: c.status.label_de().to_string(),
+            received_at: c.submission.received_at,
+            updated_at: c.updated_at,
+            expected_decision_on: c.expected_decision_on(),
+            requested_documents: c
+                .document_request
+                .as_ref()
+                .map(|r| r.items.clone())
+                .unwrap_or_default(),
+            reply_by: c.document_request.as_ref().map(|r| r.reply_by),
+            outcome: c.result.as_ref().map(|r| r.outcome),
+        })
+    }
+
+    pub async fn applicant_messages(
+        &self,
+        portal_client_id: &str,
+        case_id: &str,
+    ) -> Result<Vec<Message>, AppError> {
+        self.portal_case(portal_client_id, case_id).await?;
+        Ok(self.store.messages(case_id).await?)
+    }
+
+    /// The applicant answers (a message or the requested documents).
+    pub async fn applicant_reply(
+        &self,
+        portal_client_id: &str,
+        case_id: &str,
+        subject: String,
+        text: String,
+        documents: Vec<IncomingDocument>,
+    ) -> Result<ApplicantStatus, AppError> {
+        let case = self.portal_case(portal_client_id, case_id).await?;
+        if documents.len() > 20 {
+            return Err(AppError::invalid(
+                "attachments",
+                "at most 20 documents per reply",
+            ));
+        }
+        // Numbers continue after the existing attachments; a concurrent writer makes the save
+        // fail with a conflict, and the orphaned blobs are removed.
+        let first = case.attachments.iter().map(|a| a.n).max().unwrap_or(0) + 1;
+        let mut metas = Vec::with_capacity(documents.len());
+        for (i, d) in documents.iter().enumerate() {
+            if let Some(declared) = &d.declared_sha256 {
+                if !declared.eq_ignore_ascii_case(&crate::ports::sha256_hex(&d.bytes)) {
+                    return Err(AppError::invalid(
+                        format!("attachments[{i}].sha256"),
+                        "does not match the content",
+                    ));
+                }
+            }
+            let n = first + i as u32;
+            let key = format!("cases/{case_id}/attachments/{n}");
+            let meta = self.blobs.put_blob(&key, &d.bytes).await?;
+            metas.push(AttachmentMeta {
+                n,
+                name: sanitize_file_name(&d.name),
+                media_type: d.media_type.clone(),
+                size: meta.size,
+                sha256: meta.sha256,
+                key,
+                source: "reply".into(),
+            });
+        }
+        let numbers: Vec<u32> = metas.iter().map(|m| m.n).collect();
+        let result = self
+            .reply_with_attachments(case_id, subject, text, numbers, metas.clone())
+            .await;
+        if result.is_err() {
+            for m in &metas {
+                let _ = self.blobs.delete_blob(&m.key).await;
+            }
+        }
+        result?;
+        self.applicant_status(portal_client_id, case_id).await
+    }
+
+    async fn reply_with_attachments(
+        &self,
+        case_id: &str,
+        subject: String,
+        text: String,
+        numbers: Vec<u32>,
+        metas: Vec<AttachmentMeta>,
+    ) -> Result<(), AppError> {
+        let case = self
+            .store
+            .load_case(case_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
+        let service = self.service_of(&case).await?;
+        let ctx = crate::case::Ctx {
+            now: self.clock.now(),
+            service: &service,
+            forward_target: None,
+        };
+        let caller = crate::case::Caller::system(Actor::Applicant);
+        let cmd = Command::ApplicantReply {
+            subject,
+            text,
+            attachments: numbers,
+        };
+        let mut decision = crate::case::execute(&case, &caller, &cmd, &ctx, None)?;
+        decision.case.attachments.extend(metas);
+        self.store
+            .save_case(crate::ports::CaseChange {
+                case: decision.case,
+                expected_version: case.version,
+                events: decision.events,
+                messages: decision.messages,
+                outbox: decision.outbox,
+            })
+            .await?;
+        Ok(())
+    }
+}
