@@ -32,6 +32,29 @@ pub struct Submission {
     pub documents: Vec<IncomingDocument>,
 }
 
+impl IncomingDocument {
+    /// Refuses a document whose declared checksum or size does not match its bytes.
+    pub(crate) fn verify(&self, index: usize) -> Result<(), AppError> {
+        if let Some(declared) = &self.declared_sha256
+            && !declared.eq_ignore_ascii_case(&sha256_hex(&self.bytes))
+        {
+            return Err(AppError::invalid(
+                format!("attachments[{index}].sha256"),
+                "does not match the content",
+            ));
+        }
+        if let Some(size) = self.declared_size
+            && size != self.bytes.len() as u64
+        {
+            return Err(AppError::invalid(
+                format!("attachments[{index}].size"),
+                "does not match the content",
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubmitOutcome {
     pub case_id: String,
@@ -90,23 +113,7 @@ impl App {
             )));
         }
         for (i, d) in submission.documents.iter().enumerate() {
-            let actual = sha256_hex(&d.bytes);
-            if let Some(declared) = &d.declared_sha256 {
-                if !declared.eq_ignore_ascii_case(&actual) {
-                    return Err(AppError::invalid(
-                        format!("attachments[{i}].sha256"),
-                        "does not match the content",
-                    ));
-                }
-            }
-            if let Some(size) = d.declared_size {
-                if size != d.bytes.len() as u64 {
-                    return Err(AppError::invalid(
-                        format!("attachments[{i}].size"),
-                        "does not match the content",
-                    ));
-                }
-            }
+            d.verify(i)?;
         }
 
         let now = self.clock.now();

@@ -89,14 +89,7 @@ impl App {
         let first = case.attachments.iter().map(|a| a.n).max().unwrap_or(0) + 1;
         let mut metas = Vec::with_capacity(documents.len());
         for (i, d) in documents.iter().enumerate() {
-            if let Some(declared) = &d.declared_sha256 {
-                if !declared.eq_ignore_ascii_case(&crate::ports::sha256_hex(&d.bytes)) {
-                    return Err(AppError::invalid(
-                        format!("attachments[{i}].sha256"),
-                        "does not match the content",
-                    ));
-                }
-            }
+            d.verify(i)?;
             let n = first + i as u32;
             let key = format!("cases/{case_id}/attachments/{n}");
             let meta = self.blobs.put_blob(&key, &d.bytes).await?;
