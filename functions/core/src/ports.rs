@@ -237,6 +237,17 @@ pub trait OutboxStore: Send + Sync {
 pub trait Store: CaseStore + DirectoryStore + SchedulerStore + OutboxStore {}
 impl<T: CaseStore + DirectoryStore + SchedulerStore + OutboxStore> Store for T {}
 
+/// Why a queue did not take a message.
+#[derive(Debug, thiserror::Error)]
+#[error("queue failed: {0}")]
+pub struct QueueError(pub String);
+
+/// Hands messages to a queue (SQS, or the embedded durable queue).
+#[async_trait]
+pub trait Queue: Send + Sync {
+    async fn send(&self, message: &QueueMessage) -> Result<(), QueueError>;
+}
+
 /// Checksummed bytes: attachments, large form data, export packages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlobMeta {

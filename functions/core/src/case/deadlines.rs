@@ -105,6 +105,6 @@ pub(crate) fn close(case: &Case, kind: DeadlineKind) -> Vec<EventKind> {
 pub(crate) fn suspensions(case: &Case) -> Vec<Suspension> {
     case.suspensions
         .iter()
-        .filter_map(|s| s.to.map(|to| Suspension { from: s.from, to }))
+        .filter_map(|s| s.to.and_then(|to| Suspension::new(s.from, to).ok()))
         .collect()
 }

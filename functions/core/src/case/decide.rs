@@ -409,11 +409,11 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
                 }
                 ev.extend(deadlines::close(case, DeadlineKind::ApplicantReplyDue));
                 let mut suspended = deadlines::suspensions(case);
-                if let Some(open) = case.open_suspension() {
-                    suspended.push(crate::deadline::Suspension {
-                        from: open.from,
-                        to: today,
-                    });
+                if let Some(s) = case
+                    .open_suspension()
+                    .and_then(|o| crate::deadline::Suspension::new(o.from, today).ok())
+                {
+                    suspended.push(s);
                 }
                 // The completeness check resumes where it stopped: its period is pushed by the
                 // suspended time.

@@ -89,17 +89,19 @@ impl Deadline {
     }
 
     /// The instant the scheduler next owes something for this deadline: the Berlin midnight that
-    /// starts the day of the earliest level not yet sent. `None` when closed or all levels are sent;
+    /// starts the day of the earliest level not yet sent (or of the day it becomes overdue). `None` when closed or all levels are sent;
     /// such deadlines leave the due index (it is sparse).
     pub fn next_fire_at(&self) -> Option<DateTime<Utc>> {
         if !self.open {
             return None;
         }
-        self.levels()
-            .into_iter()
-            .filter(|(level, _)| !self.sent.contains(level))
-            .map(|(_, day)| crate::deadline::berlin_midnight_utc(day))
-            .min()
+        let mut days: Vec<NaiveDate> =
+            self.levels().into_iter().filter(|(level, _)| !self.sent.contains(level)).map(|(_, day)| day).collect();
+        // Deadlines that escalate also become overdue the day after they run out.
+        if !self.overdue && self.escalate_on.is_some() {
+            days.extend(self.due_on.succ_opt());
+        }
+        days.into_iter().min().map(crate::deadline::berlin_midnight_utc)
     }
 }
 
