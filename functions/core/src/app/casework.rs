@@ -134,9 +134,10 @@ impl App {
                 expected_version,
                 events: decision.events,
                 messages: decision.messages,
-                outbox: decision.outbox,
+                outbox: decision.outbox.clone(),
             })
             .await?;
+        self.dispatch(&decision.outbox).await;
         Ok(view(decision.case, &service))
     }
 }

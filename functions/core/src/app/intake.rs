@@ -178,14 +178,18 @@ impl App {
             messages: decision.messages,
             outbox: decision.outbox,
         };
+        let outbox = new.outbox.clone();
         match self.store.create_case(new).await? {
-            CreateOutcome::Created => Ok(SubmitOutcome {
-                case_id,
-                reference,
-                status: decision.case.status,
-                status_since: now,
-                created: true,
-            }),
+            CreateOutcome::Created => {
+                self.dispatch(&outbox).await;
+                Ok(SubmitOutcome {
+                    case_id,
+                    reference,
+                    status: decision.case.status,
+                    status_since: now,
+                    created: true,
+                })
+            }
             CreateOutcome::Duplicate {
                 case_id: existing,
                 body_sha256: stored,

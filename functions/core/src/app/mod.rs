@@ -8,6 +8,7 @@ mod error;
 mod intake;
 mod names;
 mod portal;
+mod scheduler;
 mod system;
 
 use std::sync::Arc;
@@ -19,8 +20,10 @@ pub use error::AppError;
 pub use intake::{IncomingDocument, Submission, SubmitOutcome};
 pub use names::sanitize_file_name;
 pub use portal::ApplicantStatus;
+pub use scheduler::{SCHEDULER_LEASE, TickOptions, TickReport, owed_levels};
 
-use crate::ports::{BlobStore, Store};
+use crate::ports::{BlobStore, Queue, Store};
+use fallwerk_events::QueueMessage;
 
 /// Settings of one installation.
 #[derive(Debug, Clone)]
@@ -44,6 +47,8 @@ pub struct App {
     pub blobs: Arc<dyn BlobStore>,
     pub clock: Arc<dyn Clock>,
     pub config: AppConfig,
+    /// Where outbox messages go right after a write; without one they wait for the sweeper.
+    pub queue: Option<Arc<dyn Queue>>,
 }
 
 impl App {
@@ -58,6 +63,31 @@ impl App {
             blobs,
             clock,
             config,
+            queue: None,
+        }
+    }
+
+    pub fn with_queue(mut self, queue: Arc<dyn Queue>) -> Self {
+        self.queue = Some(queue);
+        self
+    }
+
+    /// Hands freshly written outbox messages to the queue. A failure only delays them: they stay
+    /// in the outbox and the scheduler's sweeper sends them later.
+    pub(crate) async fn dispatch(&self, outbox: &[QueueMessage]) {
+        let Some(queue) = &self.queue else { return };
+        for message in outbox {
+            match queue.send(message).await {
+                Ok(()) => {
+                    if let Err(e) = self.store.outbox_done(message.message_id()).await {
+                        tracing::warn!(message_id = message.message_id(), error = %e, "outbox entry not cleared");
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(message_id = message.message_id(), error = %e, "queue unavailable; left in outbox");
+                    return;
+                }
+            }
         }
     }
 }

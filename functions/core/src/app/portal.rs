@@ -143,6 +143,7 @@ impl App {
         };
         let mut decision = crate::case::execute(&case, &caller, &cmd, &ctx, None)?;
         decision.case.attachments.extend(metas);
+        let outbox = decision.outbox.clone();
         self.store
             .save_case(crate::ports::CaseChange {
                 case: decision.case,
@@ -152,6 +153,7 @@ impl App {
                 outbox: decision.outbox,
             })
             .await?;
+        self.dispatch(&outbox).await;
         Ok(())
     }
 }

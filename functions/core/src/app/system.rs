@@ -39,7 +39,10 @@ impl App {
                 outbox: decision.outbox.clone(),
             };
             match self.store.save_case(change).await {
-                Ok(()) => return Ok(decision),
+                Ok(()) => {
+                    self.dispatch(&decision.outbox).await;
+                    return Ok(decision);
+                }
                 Err(e) => {
                     last = AppError::from(e);
                     if !matches!(last, AppError::Conflict) {

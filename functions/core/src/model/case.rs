@@ -95,13 +95,19 @@ impl Deadline {
         if !self.open {
             return None;
         }
-        let mut days: Vec<NaiveDate> =
-            self.levels().into_iter().filter(|(level, _)| !self.sent.contains(level)).map(|(_, day)| day).collect();
+        let mut days: Vec<NaiveDate> = self
+            .levels()
+            .into_iter()
+            .filter(|(level, _)| !self.sent.contains(level))
+            .map(|(_, day)| day)
+            .collect();
         // Deadlines that escalate also become overdue the day after they run out.
         if !self.overdue && self.escalate_on.is_some() {
             days.extend(self.due_on.succ_opt());
         }
-        days.into_iter().min().map(crate::deadline::berlin_midnight_utc)
+        days.into_iter()
+            .min()
+            .map(crate::deadline::berlin_midnight_utc)
     }
 }
 

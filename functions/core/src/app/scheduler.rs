@@ -1,0 +1,243 @@
+//! One scheduler tick (DESIGN.md §3): under a lease, find the due deadlines through the due index
+//! and send each owed reminder level once, mark overdue deadlines, purge expired cases, and hand
+//! stuck outbox entries to the queue again.
+//!
+//! Exactly-once per (deadline, level) rests on the case write: recording a reminder is a command
+//! on the case (event `reminder_sent`, the `DeadlineReminder` in the same transaction's outbox),
+//! refused when the level is recorded already and guarded by the case version. The ledger entry
+//! written afterwards is the durable, queryable record and a fast path for skipping.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::{App, AppError};
+use crate::case::Command;
+use crate::deadline::berlin_date;
+use crate::model::Deadline;
+use crate::ports::{DueEntry, LedgerEntry};
+use fallwerk_events::{Actor, DeadlineKind, ReminderLevel};
+
+/// The lease every scheduler instance competes for.
+pub const SCHEDULER_LEASE: &str = "scheduler";
+
+/// Counts of one tick, logged as one structured line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TickReport {
+    /// `false` when another instance held the lease and this tick did nothing.
+    pub leased: bool,
+    pub due_entries: usize,
+    pub reminders: usize,
+    pub overdue_marked: usize,
+    pub purged: usize,
+    pub already_done: usize,
+    pub failed: usize,
+    pub outbox_resent: usize,
+}
+
+/// Tuning of a tick.
+#[derive(Debug, Clone)]
+pub struct TickOptions {
+    /// Identifies this instance in the lease.
+    pub holder: String,
+    pub lease_seconds: u32,
+    /// Due entries fetched per round; a tick runs rounds until nothing due is left.
+    pub batch: u32,
+    /// Upper bound of rounds per tick, so a tick always ends.
+    pub max_rounds: u32,
+    /// Outbox entries older than this are handed to the queue again.
+    pub outbox_stuck_after: Duration,
+    /// How long ledger entries are kept.
+    pub ledger_ttl: Duration,
+}
+
+impl Default for TickOptions {
+    fn default() -> Self {
+        TickOptions {
+            holder: "scheduler".into(),
+            lease_seconds: 300,
+            batch: 200,
+            max_rounds: 50,
+            outbox_stuck_after: Duration::minutes(5),
+            ledger_ttl: Duration::days(800),
+        }
+    }
+}
+
+/// The levels of `deadline` owed on `today` and not yet recorded, in due order.
+pub fn owed_levels(deadline: &Deadline, today: chrono::NaiveDate) -> Vec<ReminderLevel> {
+    if !deadline.open || deadline.kind == DeadlineKind::RetentionDue {
+        return Vec::new();
+    }
+    deadline
+        .levels()
+        .into_iter()
+        .filter(|(level, day)| *day <= today && !deadline.sent.contains(level))
+        .map(|(level, _)| level)
+        .collect()
+}
+
+impl App {
+    /// Runs one tick at the clock's current time.
+    pub async fn tick(&self, options: &TickOptions) -> Result<TickReport, AppError> {
+        let now = self.clock.now();
+        let mut report = TickReport::default();
+        if !self
+            .store
+            .try_lease(SCHEDULER_LEASE, &options.holder, now, options.lease_seconds)
+            .await?
+        {
+            return Ok(report);
+        }
+        report.leased = true;
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..options.max_rounds {
+            let due = self.store.due(now, options.batch).await?;
+            // Entries that could not be handled stay in the index; don't spin on them.
+            let fresh: Vec<DueEntry> = due
+                .iter()
+                .filter(|e| seen.insert((e.case_id.clone(), e.deadline_id.clone())))
+                .cloned()
+                .collect();
+            if fresh.is_empty() {
+                break;
+            }
+            for entry in fresh {
+                report.due_entries += 1;
+                if let Err(e) = self.handle_due(&entry, now, options, &mut report).await {
+                    report.failed += 1;
+                    tracing::warn!(case_id = %entry.case_id, deadline_id = %entry.deadline_id, error = %e, "due deadline not handled");
+                }
+            }
+            if due.len() < options.batch as usize {
+                break;
+            }
+        }
+        report.outbox_resent = self
+            .resend_outbox(now - options.outbox_stuck_after, options.batch)
+            .await?;
+        self.store
+            .release_lease(SCHEDULER_LEASE, &options.holder)
+            .await?;
+        Ok(report)
+    }
+
+    async fn handle_due(
+        &self,
+        entry: &DueEntry,
+        now: DateTime<Utc>,
+        options: &TickOptions,
+        report: &mut TickReport,
+    ) -> Result<(), AppError> {
+        let today = berlin_date(now);
+        let Some(case) = self.store.load_case(&entry.case_id).await? else {
+            return Ok(());
+        };
+        let Some(deadline) = case
+            .deadlines
+            .iter()
+            .find(|d| d.id == entry.deadline_id)
+            .cloned()
+        else {
+            return Ok(());
+        };
+        if deadline.kind == DeadlineKind::RetentionDue {
+            if deadline.open && deadline.due_on <= today && !case.personal_data_purged {
+                self.purge(&entry.case_id).await?;
+                report.purged += 1;
+            }
+            return Ok(());
+        }
+        for level in owed_levels(&deadline, today) {
+            let ledger = LedgerEntry {
+                deadline_id: deadline.id.clone(),
+                level,
+                written_at: now,
+                expires_at: now + options.ledger_ttl,
+            };
+            let cmd = Command::RecordReminder {
+                deadline_id: deadline.id.clone(),
+                level,
+            };
+            match self
+                .system_command(&entry.case_id, Actor::Scheduler, cmd)
+                .await
+            {
+                Ok(_) => report.reminders += 1,
+                // Another instance (or an earlier, interrupted tick) recorded it first.
+                Err(AppError::Command(crate::case::CommandError::Invalid { .. })) => {
+                    report.already_done += 1
+                }
+                Err(e) => return Err(e),
+            }
+            if !self.store.ledger_put(&ledger).await? {
+                tracing::debug!(deadline_id = %deadline.id, level = level.as_str(), "ledger entry existed");
+            }
+        }
+        if !deadline.overdue && deadline.escalate_on.is_some() && deadline.due_on < today {
+            let cmd = Command::MarkOverdue {
+                deadline_id: deadline.id.clone(),
+            };
+            match self
+                .system_command(&entry.case_id, Actor::Scheduler, cmd)
+                .await
+            {
+                Ok(_) => report.overdue_marked += 1,
+                Err(AppError::Command(crate::case::CommandError::Invalid { .. })) => {
+                    report.already_done += 1
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes a finished case's personal data and documents, keeping the audit skeleton.
+    async fn purge(&self, case_id: &str) -> Result<(), AppError> {
+        let decision = self
+            .system_command(case_id, Actor::Scheduler, Command::PurgePersonalData)
+            .await?;
+        for a in &decision.case.attachments {
+            self.blobs
+                .delete_blob(&a.key)
+                .await
+                .or_else(ignore_missing)?;
+        }
+        self.blobs
+            .delete_blob(&format!("cases/{case_id}/form.json"))
+            .await
+            .or_else(ignore_missing)?;
+        Ok(())
+    }
+
+    /// Hands outbox entries created before `before` to the queue; returns how many went out.
+    pub async fn resend_outbox(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<usize, AppError> {
+        let Some(queue) = &self.queue else {
+            return Ok(0);
+        };
+        let mut sent = 0;
+        for entry in self.store.outbox_pending(before, limit).await? {
+            match queue.send(&entry.message).await {
+                Ok(()) => {
+                    self.store.outbox_done(entry.message.message_id()).await?;
+                    sent += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(message_id = entry.message.message_id(), error = %e, "outbox entry not sent");
+                    break;
+                }
+            }
+        }
+        Ok(sent)
+    }
+}
+
+fn ignore_missing(e: crate::ports::StoreError) -> Result<(), crate::ports::StoreError> {
+    match e {
+        crate::ports::StoreError::NotFound(_) => Ok(()),
+        other => Err(other),
+    }
+}
