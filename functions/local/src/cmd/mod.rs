@@ -1,0 +1,3 @@
+//! The subcommands of the `fallwerk` binary, one module each.
+
+pub mod deadline;
