@@ -4,6 +4,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Case, Message, OrgUnit, PortalClient, Service, Status, TaskKind};
@@ -42,7 +43,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub const MAX_RECORD_BYTES: usize = 350 * 1024;
 
 /// One page of a listing; `next_cursor` is opaque to callers and `None` on the last page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
@@ -90,7 +91,7 @@ pub struct CaseChange {
 }
 
 /// What the inbox lists per case: enough to sort and filter, no personal data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CaseSummary {
     pub id: String,
     pub reference: String,

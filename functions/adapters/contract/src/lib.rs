@@ -1,1 +1,189 @@
-//! placeholder
+//! The shared contract test suite: every store adapter runs these checks against fresh,
+//! isolated instances of itself, so all backends keep the same semantics (DESIGN.md §5).
+//!
+//! Use it from an adapter's integration test:
+//!
+//! ```ignore
+//! async fn fresh() -> fallwerk_contract::Fixture<MyStore> { /* own file / table per call */ }
+//! fallwerk_contract::contract_tests!(fresh);
+//! ```
+//!
+//! The macro expands to one `#[tokio::test]` (multi-thread runtime) per check, so a failure
+//! names the check; the adapter's test crate needs `tokio` (features `macros`,
+//! `rt-multi-thread`) as a dev-dependency. [`run_all`] runs every check in one go instead.
+
+pub mod checks;
+pub mod fixtures;
+
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use fallwerk_core::ports::{BlobStore, Store};
+
+/// A boxed, sendable future, as a tamper hook returns it.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// A fresh, isolated store for one check, plus whatever keeps it alive (a temp dir, a table
+/// that is dropped afterwards). The guard is dropped after the check.
+pub struct Fixture<S> {
+    pub store: Arc<S>,
+    pub guard: Box<dyn Any + Send>,
+}
+
+impl<S> Fixture<S> {
+    pub fn new(store: S, guard: impl Any + Send) -> Self {
+        Fixture {
+            store: Arc::new(store),
+            guard: Box::new(guard),
+        }
+    }
+}
+
+/// Overwrites the stored bytes of a blob behind the store's back (simulates bit rot or
+/// tampering): `(key, new_bytes)`.
+pub type TamperFn = Arc<dyn Fn(String, Vec<u8>) -> BoxFuture<()> + Send + Sync>;
+
+/// A fresh blob store with a way to corrupt it.
+pub struct BlobFixture<B> {
+    pub store: Arc<B>,
+    pub tamper: TamperFn,
+    pub guard: Box<dyn Any + Send>,
+}
+
+/// Expands to one `#[tokio::test]` per store check; `$factory` is a path to (or expression of)
+/// a function `() -> impl Future<Output = Fixture<S>>`.
+#[macro_export]
+macro_rules! contract_tests {
+    ($factory:expr) => {
+        $crate::__store_tests!($factory;
+            create_load_round_trip,
+            load_unknown_is_none,
+            concurrent_create_is_idempotent,
+            concurrent_save_one_wins,
+            stale_save_conflicts,
+            save_unknown_case_conflicts,
+            history_append_only_and_paged,
+            messages_thread_oldest_first,
+            inbox_pages_in_documented_order,
+            inbox_filters,
+            inbox_invalid_cursor,
+            inbox_follows_forward,
+            due_lists_due_entries,
+            due_follows_saves,
+            ledger_put_once,
+            ledger_put_concurrent,
+            lease_exclusive_until_expiry,
+            outbox_pending_and_done,
+            claim_message_once,
+            reference_counter_concurrent,
+            directory_round_trip,
+            too_large_case_rejected,
+        );
+    };
+}
+
+/// Expands to one `#[tokio::test]` per blob check; `$factory` yields a [`BlobFixture`].
+#[macro_export]
+macro_rules! blob_contract_tests {
+    ($factory:expr) => {
+        $crate::__blob_tests!($factory;
+            blob_round_trip,
+            blob_wrong_hash_is_corrupt,
+            blob_tampered_is_corrupt,
+            blob_unknown_is_not_found,
+            blob_delete,
+        );
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __store_tests {
+    ($factory:expr; $($name:ident),* $(,)?) => {$(
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            let fixture = ($factory)().await;
+            $crate::checks::$name(::std::sync::Arc::clone(&fixture.store)).await;
+            drop(fixture);
+        }
+    )*};
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __blob_tests {
+    ($factory:expr; $($name:ident),* $(,)?) => {$(
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            let fixture = ($factory)().await;
+            $crate::checks::$name(::std::sync::Arc::clone(&fixture.store), fixture.tamper.clone()).await;
+            drop(fixture);
+        }
+    )*};
+}
+
+/// Runs every store check, each on a fresh fixture from `make`. Panics on the first failure.
+/// Must run on a multi-thread runtime (the concurrency checks spawn tasks).
+pub async fn run_all<S, F, Fut>(make: F)
+where
+    S: Store + 'static,
+    F: Fn() -> Fut,
+    Fut: Future<Output = Fixture<S>>,
+{
+    macro_rules! each {
+        ($($name:ident),* $(,)?) => {$(
+            let fixture = make().await;
+            checks::$name(Arc::clone(&fixture.store)).await;
+            drop(fixture);
+        )*};
+    }
+    each!(
+        create_load_round_trip,
+        load_unknown_is_none,
+        concurrent_create_is_idempotent,
+        concurrent_save_one_wins,
+        stale_save_conflicts,
+        save_unknown_case_conflicts,
+        history_append_only_and_paged,
+        messages_thread_oldest_first,
+        inbox_pages_in_documented_order,
+        inbox_filters,
+        inbox_invalid_cursor,
+        inbox_follows_forward,
+        due_lists_due_entries,
+        due_follows_saves,
+        ledger_put_once,
+        ledger_put_concurrent,
+        lease_exclusive_until_expiry,
+        outbox_pending_and_done,
+        claim_message_once,
+        reference_counter_concurrent,
+        directory_round_trip,
+        too_large_case_rejected,
+    );
+}
+
+/// Runs every blob check, each on a fresh fixture from `make`.
+pub async fn run_all_blob<B, F, Fut>(make: F)
+where
+    B: BlobStore + 'static,
+    F: Fn() -> Fut,
+    Fut: Future<Output = BlobFixture<B>>,
+{
+    macro_rules! each {
+        ($($name:ident),* $(,)?) => {$(
+            let fixture = make().await;
+            checks::$name(Arc::clone(&fixture.store), fixture.tamper.clone()).await;
+            drop(fixture);
+        )*};
+    }
+    each!(
+        blob_round_trip,
+        blob_wrong_hash_is_corrupt,
+        blob_tampered_is_corrupt,
+        blob_unknown_is_not_found,
+        blob_delete,
+    );
+}

@@ -1,6 +1,7 @@
 //! Caseworker use cases: the inbox, a case with what may be done next, its history and
 //! documents, and actions. A caseworker sees only cases of their org units.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{App, AppError};
@@ -10,7 +11,7 @@ use crate::ports::{CaseChange, CaseSummary, InboxQuery, Page};
 use fallwerk_events::DomainEvent;
 
 /// A case as a caseworker sees it, with the actions it accepts now.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CaseView {
     #[serde(flatten)]
     pub case: Case,

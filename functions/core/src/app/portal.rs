@@ -2,6 +2,7 @@
 //! A portal client reaches only the cases it delivered; internal comments never appear here.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{App, AppError, IncomingDocument, names::sanitize_file_name};
@@ -10,7 +11,7 @@ use crate::model::{AttachmentMeta, Case, Message, Status};
 use fallwerk_events::{Actor, Outcome};
 
 /// The applicant's view of a case.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ApplicantStatus {
     pub case_id: String,
     pub reference: String,

@@ -55,6 +55,17 @@ fn close_task(case: &mut Case, kind: TaskKind, state: TaskState, at: DateTime<Ut
     }
 }
 
+/// Marks `kind` done if it is open; unlike [`close_task`] it never records a task that never ran.
+fn end_task_if_open(case: &mut Case, kind: TaskKind, at: DateTime<Utc>, by: &str) {
+    if case
+        .tasks
+        .iter()
+        .any(|t| t.kind == kind && t.state == TaskState::Open)
+    {
+        close_task(case, kind, TaskState::Done, at, by);
+    }
+}
+
 fn deadline<'a>(case: &'a mut Case, id: &str) -> Option<&'a mut Deadline> {
     case.deadlines.iter_mut().find(|d| d.id == id)
 }
@@ -181,6 +192,7 @@ pub fn apply(case: &mut Case, event: &DomainEvent) {
             });
             export.target = target.clone();
             export.attempts = *attempt;
+            end_task_if_open(case, TaskKind::DeadlineMonitoring, at, &by);
             open_task(case, TaskKind::Export, at);
             case.status = Status::Exporting;
         }
@@ -212,7 +224,7 @@ pub fn apply(case: &mut Case, event: &DomainEvent) {
                 sent_at: at,
             });
             close_task(case, TaskKind::SendResult, TaskState::Done, at, &by);
-            close_task(case, TaskKind::DeadlineMonitoring, TaskState::Done, at, &by);
+            end_task_if_open(case, TaskKind::DeadlineMonitoring, at, &by);
             case.status = Status::Completed;
         }
         EventKind::Commented { .. } | EventKind::MessageSent { .. } => {}

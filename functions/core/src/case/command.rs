@@ -88,7 +88,22 @@ impl Action {
             .ok_or("missing field `expected_version`")?
             .as_u64()
             .ok_or("`expected_version` must be a non-negative integer")?;
+        // serde ignores extra fields of internally tagged unit variants: check those here.
+        let extra = obj.keys().find(|k| *k != "action").cloned();
         let action = serde_json::from_value(body).map_err(|e| e.to_string())?;
+        if let (
+            Some(field),
+            Action::ConfirmCompetence
+            | Action::ConfirmComplete
+            | Action::Export
+            | Action::RetryExport,
+        ) = (extra, &action)
+        {
+            return Err(format!(
+                "unknown field `{field}`, `{}` takes no fields",
+                action.name()
+            ));
+        }
         Ok((version, action))
     }
 }

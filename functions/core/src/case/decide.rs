@@ -48,6 +48,12 @@ pub fn decide(
             authorise(case, caller, action)?;
             let allowed = allowed_actions(case, ctx.service);
             if !allowed.contains(&action.name()) {
+                if matches!(action, Action::Extend { .. })
+                    && case.status == Status::InProgress
+                    && case.extension.is_some()
+                {
+                    return Err(CommandError::AlreadyExtended);
+                }
                 return Err(CommandError::NotAllowed {
                     action: action.name(),
                     status: case.status,
@@ -72,7 +78,9 @@ fn authorise(case: &Case, caller: &Caller, action: &Action) -> Result<(), Comman
     if let Action::Assign { user } = action {
         let me = caller.account();
         let own = match user {
-            Some(u) => Some(u.as_str()) == me,
+            Some(u) => {
+                Some(u.as_str()) == me && case.assignee.as_deref().is_none_or(|a| Some(a) == me)
+            }
             None => case.assignee.as_deref() == me,
         };
         if !own && !caller.has(Role::Supervisor) {
@@ -486,6 +494,12 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
                     "this reminder was recorded before",
                 ));
             }
+            if !d.open || !d.levels().iter().any(|(l, _)| l == level) {
+                return Err(CommandError::invalid(
+                    "level",
+                    "the deadline is closed or has no such reminder level",
+                ));
+            }
             ev.push(EventKind::ReminderSent {
                 deadline_id: d.id.clone(),
                 kind: d.kind,
@@ -493,6 +507,12 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
             });
         }
         Command::NotificationFailed { message_id, error } => {
+            if case.notification_failures.contains(message_id) {
+                return Err(CommandError::invalid(
+                    "message_id",
+                    "this failure was recorded before",
+                ));
+            }
             ev.push(EventKind::NotificationFailed {
                 message_id: message_id.clone(),
                 error: error.clone(),

@@ -15,8 +15,8 @@ use fallwerk_core::model::{
     Service, Status, SubmissionRef, TaskKind, TaskState,
 };
 use fallwerk_events::{
-    Actor, ApplicantReason, DeadlineKind, DomainEvent, EventKind, ExportTarget, OrgUnitReason,
-    Outcome, QueueMessage,
+    Actor, ApplicantReason, DeadlineKind, DomainEvent, ExportTarget, OrgUnitReason, Outcome,
+    QueueMessage,
 };
 
 pub const LEIKA: &str = "99050012104000";

@@ -1,0 +1,27 @@
+//! The contract checks, one `pub async fn` each; every one gets a fresh, empty store.
+
+mod blob;
+mod cases;
+mod concurrency;
+mod directory;
+mod inbox;
+mod outbox;
+mod scheduler;
+
+pub use blob::*;
+pub use cases::*;
+pub use concurrency::*;
+pub use directory::*;
+pub use inbox::*;
+pub use outbox::*;
+pub use scheduler::*;
+
+use std::fmt::Debug;
+
+/// Unwraps a store result in a check, naming what was being done when it failed.
+pub(crate) fn ok<T, E: Debug>(r: Result<T, E>, what: &str) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("{what} failed: {e:?}"),
+    }
+}

@@ -1,0 +1,144 @@
+//! `FsBlobStore`: checksummed blobs as files under one directory. Keys are relative paths of
+//! safe segments; writes go to a temp file that is synced and renamed into place; reads verify
+//! the SHA-256 the caller recorded.
+
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use fallwerk_core::ports::{BlobMeta, BlobStore, StoreError, StoreResult, sha256_hex};
+
+/// Blobs in a directory (embedded mode).
+#[derive(Debug, Clone)]
+pub struct FsBlobStore {
+    root: PathBuf,
+}
+
+const MAX_KEY_LEN: usize = 512;
+
+impl FsBlobStore {
+    /// Uses (and creates if needed) `root`.
+    pub fn open(root: impl Into<PathBuf>) -> StoreResult<Self> {
+        let root = root.into();
+        std::fs::create_dir_all(&root).map_err(|e| io("create blob directory", &root, e))?;
+        Ok(FsBlobStore { root })
+    }
+
+    /// The file a key maps to; rejects anything but `seg/seg/...` of `[A-Za-z0-9_-.]`
+    /// segments that do not start with a dot (so no `..`, no absolute paths, no temp names).
+    pub fn path_of(&self, key: &str) -> StoreResult<PathBuf> {
+        let valid_segment = |s: &str| {
+            !s.is_empty()
+                && !s.starts_with('.')
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        };
+        if key.is_empty() || key.len() > MAX_KEY_LEN || !key.split('/').all(valid_segment) {
+            return Err(StoreError::Backend(format!("invalid blob key {key:?}")));
+        }
+        Ok(self.root.join(key))
+    }
+}
+
+fn io(what: &str, path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Backend(format!("{what} {}: {e}", path.display()))
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> StoreResult<T> + Send + 'static,
+) -> StoreResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Backend(format!("blob task failed: {e}")))?
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> StoreResult<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| StoreError::Backend("blob path has no parent".into()))?;
+    std::fs::create_dir_all(dir).map_err(|e| io("create directory", dir, e))?;
+    let tmp = dir.join(format!(".tmp-{}", uuid::Uuid::new_v4()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp).map_err(|e| io("create", &tmp, e))?;
+        f.write_all(bytes).map_err(|e| io("write", &tmp, e))?;
+        f.sync_all().map_err(|e| io("sync", &tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| io("rename into", path, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[async_trait]
+impl BlobStore for FsBlobStore {
+    async fn put_blob(&self, key: &str, bytes: &[u8]) -> StoreResult<BlobMeta> {
+        let path = self.path_of(key)?;
+        let meta = BlobMeta {
+            key: key.to_string(),
+            sha256: sha256_hex(bytes),
+            size: bytes.len() as u64,
+        };
+        let bytes = bytes.to_vec();
+        blocking(move || write_atomic(&path, &bytes)).await?;
+        Ok(meta)
+    }
+
+    async fn get_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<Vec<u8>> {
+        let path = self.path_of(key)?;
+        let missing = format!("blob {key}");
+        let bytes = blocking(move || match std::fs::read(&path) {
+            Ok(b) => Ok(b),
+            Err(e) if e.kind() == ErrorKind::NotFound => Err(StoreError::NotFound(missing)),
+            Err(e) => Err(io("read", &path, e)),
+        })
+        .await?;
+        if !sha256_hex(&bytes).eq_ignore_ascii_case(expected_sha256) {
+            return Err(StoreError::Corrupt(key.to_string()));
+        }
+        Ok(bytes)
+    }
+
+    async fn delete_blob(&self, key: &str) -> StoreResult<()> {
+        let path = self.path_of(key)?;
+        blocking(move || match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != ErrorKind::NotFound => Err(io("delete", &path, e)),
+            _ => Ok(()),
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_sanitised() {
+        let store = FsBlobStore {
+            root: PathBuf::from("/srv/blobs"),
+        };
+        assert_eq!(
+            store.path_of("cases/c-1/attachments/1").ok(),
+            Some(PathBuf::from("/srv/blobs/cases/c-1/attachments/1"))
+        );
+        assert!(store.path_of("cases/c-1/Mietvertrag_2026.pdf").is_ok());
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../b",
+            "a/./b",
+            "a//b",
+            "a/",
+            ".tmp-x",
+            "a\\b",
+            "a/b c",
+            "ä",
+            "a\0b",
+        ] {
+            assert!(store.path_of(bad).is_err(), "{bad:?} must be rejected");
+        }
+        assert!(store.path_of(&"a".repeat(MAX_KEY_LEN + 1)).is_err());
+    }
+}

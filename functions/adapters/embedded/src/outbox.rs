@@ -1,0 +1,68 @@
+//! `OutboxStore` for SQLite: pending queue messages written with case changes, and the
+//! consumers' processed markers.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use fallwerk_core::ports::{OutboxEntry, OutboxStore, StoreResult};
+use rusqlite::params;
+
+use crate::codec::{db, from_json, from_micros, limit, micros};
+use crate::store::SqliteStore;
+
+#[async_trait]
+impl OutboxStore for SqliteStore {
+    async fn outbox_pending(
+        &self,
+        created_before: DateTime<Utc>,
+        limit_n: u32,
+    ) -> StoreResult<Vec<OutboxEntry>> {
+        let (before, n) = (micros(created_before), limit(limit_n));
+        let rows: Vec<(i64, String)> = self
+            .run(move |conn| {
+                let mut stmt = conn
+                    .prepare_cached(
+                        "SELECT created_at, data FROM outbox WHERE created_at <= ?1 ORDER BY created_at, rowid LIMIT ?2",
+                    )
+                    .map_err(db)?;
+                let rows = stmt.query_map(params![before, n], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)?;
+                rows.collect::<Result<_, _>>().map_err(db)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|(at, data)| {
+                Ok(OutboxEntry {
+                    message: from_json(&data)?,
+                    created_at: from_micros(at)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn outbox_done(&self, message_id: &str) -> StoreResult<()> {
+        let id = message_id.to_string();
+        self.write(move |tx| {
+            tx.execute("DELETE FROM outbox WHERE message_id = ?1", [id])
+                .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn claim_message(
+        &self,
+        message_id: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let (id, exp) = (message_id.to_string(), micros(expires_at));
+        self.write(move |tx| {
+            let n = tx
+                .execute(
+                    "INSERT INTO processed (message_id, expires_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    params![id, exp],
+                )
+                .map_err(db)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+}
