@@ -232,6 +232,8 @@ pub trait OutboxStore: Send + Sync {
     /// Processed-marker for queue consumers: `true` the first time a message id is claimed.
     async fn claim_message(&self, message_id: &str, expires_at: DateTime<Utc>)
     -> StoreResult<bool>;
+    /// Gives a claim back after the work failed, so a redelivery can do it (idempotent).
+    async fn release_message(&self, message_id: &str) -> StoreResult<()>;
 }
 
 /// Everything a backend stores, as one handle.
@@ -284,4 +286,80 @@ pub fn due_entries(case: &Case) -> Vec<DueEntry> {
             })
         })
         .collect()
+}
+
+/// An e-mail as fallwerk sends it: plain text with an optional HTML alternative.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mail {
+    /// Stable id (the queue message id), used as `Message-ID` and for idempotency.
+    pub id: String,
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// Worth retrying (throttling, network, service unavailable).
+    #[error("mail temporarily not sent: {0}")]
+    Transient(String),
+    /// Retrying will not help (rejected address, unverified sender).
+    #[error("mail rejected: {0}")]
+    Permanent(String),
+}
+
+/// Sends e-mail (SES, or `.eml` files in an outbox directory).
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Returns the transport's id of the sent message.
+    async fn send(&self, mail: &Mail) -> Result<String, MailError>;
+}
+
+/// One file of an export package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageFile {
+    /// Relative path inside the package, e.g. `manifest.json`, `attachments/1-antrag.pdf`.
+    pub path: String,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+}
+
+/// What an export delivers to a Fachverfahren or DMS (format: docs/export-format.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportPackage {
+    /// Unique per case and attempt, e.g. `MV-2026-000123-1`.
+    pub name: String,
+    pub case_id: String,
+    pub files: Vec<PackageFile>,
+}
+
+/// Proof of delivery, stored on the case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportReceipt {
+    pub receipt: String,
+    pub location: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("export temporarily failed: {0}")]
+    Transient(String),
+    #[error("export failed: {0}")]
+    Permanent(String),
+    /// This sink does not serve this kind of target (configuration error).
+    #[error("no export sink for target kind `{0}`")]
+    Unsupported(String),
+}
+
+/// Delivers export packages to one kind of [`fallwerk_events::ExportTarget`].
+#[async_trait]
+pub trait ExportSink: Send + Sync {
+    async fn deliver(
+        &self,
+        target: &fallwerk_events::ExportTarget,
+        package: &ExportPackage,
+    ) -> Result<ExportReceipt, ExportError>;
 }

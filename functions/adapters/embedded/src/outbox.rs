@@ -65,4 +65,14 @@ impl OutboxStore for SqliteStore {
         })
         .await
     }
+
+    async fn release_message(&self, message_id: &str) -> StoreResult<()> {
+        let id = message_id.to_string();
+        self.write(move |tx| {
+            tx.execute("DELETE FROM processed WHERE message_id = ?1", params![id])
+                .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
 }

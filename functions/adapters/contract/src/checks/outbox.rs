@@ -108,4 +108,15 @@ pub async fn claim_message_once<S: Store + 'static>(store: Arc<S>) {
         "claim with other expiry"
     ));
     assert!(ok(store.claim_message("m-2", expires).await, "other id"));
+    // A released claim can be taken again (the work failed and is redelivered).
+    ok(store.release_message("m-1").await, "release");
+    ok(store.release_message("m-1").await, "release twice");
+    assert!(ok(
+        store.claim_message("m-1", expires).await,
+        "claim after release"
+    ));
+    assert!(!ok(
+        store.claim_message("m-2", expires).await,
+        "other claim untouched"
+    ));
 }
