@@ -21,7 +21,8 @@ pub fn n(v: impl std::fmt::Display) -> AttributeValue {
 
 /// Serialises a record, refusing anything above [`MAX_RECORD_BYTES`] before it reaches DynamoDB.
 pub fn to_json<T: Serialize>(what: &str, value: &T) -> StoreResult<String> {
-    let json = serde_json::to_string(value).map_err(|e| StoreError::Backend(format!("cannot serialise {what}: {e}")))?;
+    let json = serde_json::to_string(value)
+        .map_err(|e| StoreError::Backend(format!("cannot serialise {what}: {e}")))?;
     if json.len() > MAX_RECORD_BYTES {
         return Err(StoreError::TooLarge(what.to_string()));
     }
@@ -42,20 +43,21 @@ pub fn key(pk: String, sk: &str) -> Item {
 }
 
 pub fn get_s<'a>(item: &'a Item, attr: &str) -> Option<&'a str> {
-    item.get(attr).and_then(|v| v.as_s().ok()).map(String::as_str)
+    item.get(attr)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
 }
 
 pub fn get_n(item: &Item, attr: &str) -> Option<u64> {
-    item.get(attr).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok())
-}
-
-pub fn get_i64(item: &Item, attr: &str) -> Option<i64> {
-    item.get(attr).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok())
+    item.get(attr)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
 }
 
 /// Decodes the JSON string attribute `attr` of a stored item.
 pub fn from_attr<T: DeserializeOwned>(item: &Item, attr: &str, what: &str) -> StoreResult<T> {
-    let raw = get_s(item, attr).ok_or_else(|| bad_record(what, format!("attribute `{attr}` missing")))?;
+    let raw =
+        get_s(item, attr).ok_or_else(|| bad_record(what, format!("attribute `{attr}` missing")))?;
     serde_json::from_str(raw).map_err(|e| bad_record(what, e))
 }
 

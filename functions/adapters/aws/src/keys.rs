@@ -19,7 +19,7 @@
 //! | portal client | `CLIENT#{id}` | `META` | `DIRECTORY#CLIENT` / `{id}` | – | – |
 //! | reference counter | `COUNTER#reference#{year}` | `META` | – | – | – |
 //! | reminder ledger | `LEDGER#{deadline_id}#{level}` | `META` | – | – | `expires_at` |
-//! | lease | `LEASE#{name}` | `META` | – | – | – |
+//! | lease | `LEASE#{name}` | `META` | – | – | expiry + 1 d |
 //! | outbox entry | `OUTBOX#{message_id}` | `META` | – | `OUTBOX#{shard}` / `{created_at}#{message_id}` | – |
 //! | processed marker | `PROCESSED#{message_id}` | `META` | – | – | `expires_at` |
 //!
@@ -28,8 +28,16 @@
 //! so the cost follows the number of due entries, never the number of stored deadlines.
 //! The inbox lists one org unit per query (`gsi1pk = OU#{ou}`), ascending by `gsi1sk`;
 //! status, open task, assignee and overdue are plain attributes filtered server-side.
-//! Payload attributes: `data` (JSON of the domain record), `version` (N, case only),
-//! `summary` (JSON of the inbox summary, case only), `due` (JSON of the due entry, deadlines).
+//! Outbox `created_at` is the write time of the transaction that wrote the entry.
+//! Directory listings read the `inbox` index, so they are eventually consistent; point reads
+//! (`org_unit`, `service`, `portal_client`, `load_case`) are strongly consistent.
+//!
+//! Payload attributes: `data` (JSON of the domain record: case, event, message, deadline,
+//! directory record, queue message), `version` (N, case), `summary` (JSON of the inbox summary,
+//! case), `status`/`task`/`assignee`/`overdue` (inbox filters, case; `task` and `assignee` absent
+//! when none), `due` (JSON of the due entry, deadlines in the index), `case_id`/`body_sha256`
+//! (idempotency record), `value` (N, counter), `written_at` (ledger), `holder`/`expires_at_ms`
+//! (N, lease), `created_at` (outbox).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -199,7 +207,10 @@ pub struct TableDefinition {
 }
 
 fn key(attribute_name: &'static str, key_type: &'static str) -> KeyDef {
-    KeyDef { attribute_name, key_type }
+    KeyDef {
+        attribute_name,
+        key_type,
+    }
 }
 
 /// The table definition both [`crate::create_table`] and infra/template.yaml must match.
@@ -238,7 +249,10 @@ mod tests {
 
     #[test]
     fn timestamps_are_fixed_width_and_sort() {
-        let a = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).single().expect("valid");
+        let a = Utc
+            .with_ymd_and_hms(2025, 1, 2, 3, 4, 5)
+            .single()
+            .expect("valid");
         let b = a + chrono::Duration::nanoseconds(1);
         assert_eq!(ts(a), "2025-01-02T03:04:05.000000000Z");
         assert_eq!(ts(a).len(), ts(b).len());
