@@ -1,0 +1,237 @@
+//! Caseworkers: bearer JWTs (HS256 with a local secret, or RS256 with keys from a JWKS), mapped
+//! to the core `Caller`. Expiry is checked against the App's clock, like every other time.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::ApiState;
+use crate::problem::Problem;
+use fallwerk_core::case::{Caller, Role};
+use fallwerk_events::Actor;
+
+/// The claims fallwerk reads (and `mint_token` writes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub org_units: Vec<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Expiry, unix seconds.
+    pub exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// A string or a list of strings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<serde_json::Value>,
+}
+
+impl Claims {
+    /// The core caller: the account id is `sub`; unknown roles are ignored.
+    pub fn caller(&self) -> Caller {
+        Caller {
+            actor: Actor::Caseworker(self.sub.clone()),
+            roles: self.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            org_units: self.org_units.clone(),
+        }
+    }
+}
+
+/// Where verification keys come from.
+#[derive(Clone)]
+pub enum JwtKeys {
+    /// Embedded mode: one shared secret, HS256.
+    Hs256(String),
+    /// Production: RS256 keys from a JWKS (selected by `kid`).
+    Jwks(JwkSet),
+}
+
+/// How caseworker tokens are verified.
+#[derive(Clone)]
+pub struct JwtConfig {
+    pub keys: JwtKeys,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    /// Tolerance for clock skew on `exp`.
+    pub leeway_seconds: i64,
+}
+
+impl JwtConfig {
+    pub fn hs256(secret: impl Into<String>) -> Self {
+        JwtConfig {
+            keys: JwtKeys::Hs256(secret.into()),
+            issuer: None,
+            audience: None,
+            leeway_seconds: 30,
+        }
+    }
+
+    /// RS256 keys from the JSON text of a JWKS document.
+    pub fn jwks_json(text: &str) -> Result<Self, String> {
+        let set: JwkSet = serde_json::from_str(text).map_err(|e| format!("invalid JWKS: {e}"))?;
+        Ok(JwtConfig {
+            keys: JwtKeys::Jwks(set),
+            issuer: None,
+            audience: None,
+            leeway_seconds: 30,
+        })
+    }
+
+    /// RS256 keys from a JWKS file. (Fetching a JWKS URL is left to the deployment.)
+    pub fn jwks_file(path: &std::path::Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::jwks_json(&text)
+    }
+
+    pub fn with_issuer(mut self, iss: impl Into<String>) -> Self {
+        self.issuer = Some(iss.into());
+        self
+    }
+
+    pub fn with_audience(mut self, aud: impl Into<String>) -> Self {
+        self.audience = Some(aud.into());
+        self
+    }
+
+    fn validation(&self, alg: Algorithm) -> Validation {
+        let mut v = Validation::new(alg);
+        // `exp` is required but checked against the App's clock in `verify`.
+        v.validate_exp = false;
+        let mut required = vec!["exp", "sub"];
+        if let Some(iss) = &self.issuer {
+            v.set_issuer(&[iss]);
+            required.push("iss");
+        }
+        match &self.audience {
+            Some(aud) => {
+                v.set_audience(&[aud]);
+                required.push("aud");
+            }
+            None => v.validate_aud = false,
+        }
+        // A configured issuer or audience must be present, not merely match when present.
+        v.set_required_spec_claims(&required);
+        v
+    }
+
+    /// Verifies signature, issuer, audience and expiry (at `now`, unix seconds).
+    pub fn verify(&self, token: &str, now: i64) -> Result<Claims, Problem> {
+        let invalid = |_| Problem::unauthorized("the bearer token is invalid");
+        let data = match &self.keys {
+            JwtKeys::Hs256(secret) => jsonwebtoken::decode::<Claims>(
+                token,
+                &DecodingKey::from_secret(secret.as_bytes()),
+                &self.validation(Algorithm::HS256),
+            )
+            .map_err(invalid)?,
+            JwtKeys::Jwks(set) => {
+                let header = jsonwebtoken::decode_header(token).map_err(invalid)?;
+                let jwk = match &header.kid {
+                    Some(kid) => set.find(kid),
+                    None if set.keys.len() == 1 => set.keys.first(),
+                    None => None,
+                }
+                .ok_or_else(|| Problem::unauthorized("the bearer token's key is unknown"))?;
+                let key = DecodingKey::from_jwk(jwk).map_err(invalid)?;
+                jsonwebtoken::decode::<Claims>(token, &key, &self.validation(Algorithm::RS256))
+                    .map_err(invalid)?
+            }
+        };
+        let claims = data.claims;
+        if claims.exp + self.leeway_seconds < now {
+            return Err(Problem::unauthorized("the bearer token has expired"));
+        }
+        if claims.sub.trim().is_empty() {
+            return Err(Problem::unauthorized("the bearer token has no subject"));
+        }
+        Ok(claims)
+    }
+}
+
+/// Signs `claims` with HS256 (embedded mode, `fallwerk token`, tests).
+pub fn mint_token(secret: &str, claims: &Claims) -> Result<String, jsonwebtoken::errors::Error> {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+}
+
+/// The authenticated caseworker of a request.
+#[derive(Debug, Clone)]
+pub struct Caseworker(pub Caller);
+
+impl FromRequestParts<ApiState> for Caseworker {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Problem> {
+        let config: &Arc<JwtConfig> = state
+            .jwt
+            .as_ref()
+            .ok_or_else(|| Problem::unauthorized("caseworker authentication is not configured"))?;
+        let raw = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| Problem::unauthorized("missing Authorization: Bearer token"))?;
+        let token = raw
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim())
+            .ok_or_else(|| Problem::unauthorized("missing Authorization: Bearer token"))?;
+        let claims = config.verify(token, state.app.clock.now().timestamp())?;
+        crate::telemetry::record_actor(&claims.sub);
+        Ok(Caseworker(claims.caller()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(exp: i64) -> Claims {
+        crate::testing::claims("u1", &["oe-1"], &["caseworker", "wizard"], exp)
+    }
+
+    #[test]
+    fn hs256_round_trip_maps_to_the_caller() {
+        let cfg = JwtConfig::hs256("s3cret");
+        let t = mint_token("s3cret", &claims(1_000)).expect("token");
+        let c = cfg.verify(&t, 900).expect("valid").caller();
+        assert_eq!(c.actor, Actor::Caseworker("u1".into()));
+        assert_eq!(c.roles, vec![Role::Caseworker]);
+        assert!(cfg.verify(&t, 1_000 + 31).is_err(), "expired beyond leeway");
+    }
+
+    #[test]
+    fn issuer_and_audience_are_enforced_when_configured() {
+        let cfg = JwtConfig::hs256("k")
+            .with_issuer("idp")
+            .with_audience("fallwerk");
+        let mut c = claims(1_000);
+        assert!(cfg.verify(&mint_token("k", &c).expect("t"), 0).is_err());
+        c.iss = Some("idp".into());
+        c.aud = Some(serde_json::json!(["fallwerk"]));
+        assert!(cfg.verify(&mint_token("k", &c).expect("t"), 0).is_ok());
+        c.aud = Some(serde_json::json!("other"));
+        assert!(cfg.verify(&mint_token("k", &c).expect("t"), 0).is_err());
+    }
+
+    #[test]
+    fn a_jwks_config_refuses_hs256_tokens() {
+        let cfg = JwtConfig::jwks_json(r#"{"keys": []}"#).expect("jwks");
+        let t = mint_token("k", &claims(1_000)).expect("t");
+        assert!(cfg.verify(&t, 0).is_err());
+    }
+}

@@ -1,0 +1,161 @@
+//! fallwerk's HTTP edge: axum routers for the portal (HMAC), the OZG-Cloud intake (`/antrag`),
+//! caseworkers (bearer JWT) and admins. Handlers are thin: parse, authenticate, call the core
+//! `App`, map the result; errors are RFC 9457 problems. The Lambda binaries mount only their
+//! part (`intake_app`, `casework_app`); `fallwerk serve` mounts `app_router`.
+
+pub mod auth;
+pub mod body;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+pub mod telemetry;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+
+use fallwerk_core::app::App;
+
+pub use auth::{Claims, JwtConfig, mint_token};
+pub use problem::Problem;
+
+/// Request body limits per route group.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Caseworker actions, admin documents, applicant replies without attachments.
+    pub json: usize,
+    /// Submissions, `/antrag` and replies (they carry attachments).
+    pub submission: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            json: 1024 * 1024,
+            submission: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// What every handler gets: the use cases, the token verifier (casework only) and the limits.
+#[derive(Clone)]
+pub struct ApiState {
+    pub app: App,
+    pub jwt: Option<Arc<JwtConfig>>,
+    pub limits: Limits,
+}
+
+impl ApiState {
+    pub fn new(app: App) -> Self {
+        ApiState {
+            app,
+            jwt: None,
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn with_jwt(mut self, config: JwtConfig) -> Self {
+        self.jwt = Some(Arc::new(config));
+        self
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
+/// Portal routes: `POST /v1/submissions`, `POST /antrag/{client}/{token}`, replies, status, messages.
+pub fn portal_router(state: ApiState) -> Router {
+    use routes::{antrag, portal};
+    let big = DefaultBodyLimit::max(state.limits.submission);
+    Router::new()
+        .route("/v1/submissions", post(portal::submit).layer(big))
+        .route(
+            "/antrag/{client_id}/{token}",
+            post(antrag::antrag).layer(big),
+        )
+        .route("/v1/cases/{id}/replies", post(portal::reply).layer(big))
+        .route("/v1/cases/{id}/status", get(portal::status))
+        .route("/v1/cases/{id}/messages", get(portal::messages))
+        .with_state(state)
+}
+
+/// Caseworker routes: inbox, case, history, attachments, actions.
+pub fn casework_router(state: ApiState) -> Router {
+    use routes::casework;
+    let small = DefaultBodyLimit::max(state.limits.json);
+    Router::new()
+        .route("/v1/cases", get(casework::inbox))
+        .route("/v1/cases/{id}", get(casework::case))
+        .route("/v1/cases/{id}/history", get(casework::history))
+        .route("/v1/cases/{id}/attachments/{n}", get(casework::attachment))
+        .route("/v1/cases/{id}/actions", post(casework::act).layer(small))
+        .with_state(state)
+}
+
+/// Admin routes (role admin).
+pub fn admin_router(state: ApiState) -> Router {
+    use routes::admin;
+    let small = DefaultBodyLimit::max(state.limits.json);
+    Router::new()
+        .route("/v1/admin/org-units", get(admin::org_units))
+        .route(
+            "/v1/admin/org-units/{id}",
+            put(admin::put_org_unit).layer(small),
+        )
+        .route("/v1/admin/services", get(admin::services))
+        .route(
+            "/v1/admin/services/{leika_id}",
+            put(admin::put_service).layer(small),
+        )
+        .route("/v1/admin/portal-clients", get(admin::portal_clients))
+        .route(
+            "/v1/admin/portal-clients/{id}",
+            put(admin::put_portal_client).layer(small),
+        )
+        .with_state(state)
+}
+
+/// `GET /health` and `GET /openapi.json`.
+pub fn meta_router() -> Router {
+    Router::new()
+        .route("/health", get(routes::meta::health))
+        .route("/openapi.json", get(routes::meta::openapi))
+}
+
+/// Adds what every deployed router needs: problem+json fallbacks and the request span.
+pub fn observe(router: Router) -> Router {
+    router
+        .fallback(routes::meta::not_found)
+        .method_not_allowed_fallback(routes::meta::method_not_allowed)
+        .layer(axum::middleware::from_fn(telemetry::trace))
+}
+
+/// The intake Lambda: portal routes.
+pub fn intake_app(state: ApiState) -> Router {
+    observe(portal_router(state).merge(meta_router()))
+}
+
+/// The casework Lambda: caseworker and admin routes.
+pub fn casework_app(state: ApiState) -> Router {
+    observe(
+        casework_router(state.clone())
+            .merge(admin_router(state))
+            .merge(meta_router()),
+    )
+}
+
+/// Everything in one router (`fallwerk serve`).
+pub fn app_router(state: ApiState) -> Router {
+    observe(
+        portal_router(state.clone())
+            .merge(casework_router(state.clone()))
+            .merge(admin_router(state))
+            .merge(meta_router()),
+    )
+}

@@ -1,0 +1,345 @@
+//! The OpenAPI 3.1 document: paths written here, schemas generated from the Rust types with
+//! schemars (JSON Schema 2020-12, as OpenAPI 3.1 uses). Checked in at docs/openapi.json; a test
+//! fails when it drifts.
+
+use schemars::JsonSchema;
+use schemars::generate::{SchemaGenerator, SchemaSettings};
+use serde_json::{Map, Value, json};
+
+use crate::problem::Problem;
+use crate::routes::antrag::AntragResponse;
+use crate::routes::casework::{HistoryParams, InboxParams};
+use crate::routes::portal::{ReplyRequest, SubmissionRequest, SubmissionResponse};
+use fallwerk_core::app::{ApplicantStatus, CaseView};
+use fallwerk_core::case::Action;
+use fallwerk_core::model::{Message, OrgUnit, PortalClient, Service};
+use fallwerk_core::ports::{CaseSummary, Page};
+use fallwerk_events::DomainEvent;
+
+struct Doc {
+    generator: SchemaGenerator,
+    paths: Map<String, Value>,
+}
+
+enum Auth {
+    None,
+    Portal,
+    Bearer,
+    UrlToken,
+}
+
+impl Doc {
+    fn schema<T: JsonSchema>(&mut self) -> Value {
+        self.generator.subschema_for::<T>().to_value()
+    }
+
+    fn json_body(&mut self, schema: Value) -> Value {
+        json!({"required": true, "content": {"application/json": {"schema": schema}}})
+    }
+
+    fn ok<T: JsonSchema>(&mut self, description: &str) -> Value {
+        json!({"description": description, "content": {"application/json": {"schema": self.schema::<T>()}}})
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn op(
+        &mut self,
+        method: &str,
+        path: &str,
+        summary: &str,
+        auth: Auth,
+        parameters: Vec<Value>,
+        body: Option<Value>,
+        mut responses: Map<String, Value>,
+        problems: &[u16],
+    ) {
+        let problem = self.schema::<Problem>();
+        for status in problems {
+            responses.insert(
+                status.to_string(),
+                json!({"description": crate::problem::title_for(*status),
+                       "content": {"application/problem+json": {"schema": problem}}}),
+            );
+        }
+        let mut op = json!({"summary": summary, "responses": responses});
+        let security = match auth {
+            Auth::None => None,
+            Auth::Portal => {
+                Some(json!([{"portalClient": [], "portalTimestamp": [], "portalSignature": []}]))
+            }
+            Auth::Bearer => Some(json!([{"bearer": []}])),
+            Auth::UrlToken => Some(json!([])),
+        };
+        if let Some(s) = security {
+            op["security"] = s;
+        }
+        if !parameters.is_empty() {
+            op["parameters"] = Value::Array(parameters);
+        }
+        if let Some(b) = body {
+            op["requestBody"] = b;
+        }
+        let entry = self
+            .paths
+            .entry(path.to_string())
+            .or_insert_with(|| json!({}));
+        entry[method] = op;
+    }
+}
+
+fn path_param(name: &str, schema: Value, description: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "schema": schema, "description": description})
+}
+
+/// Query parameters from the properties of a params struct's schema.
+fn query_params<T: JsonSchema>() -> Vec<Value> {
+    let schema = schemars::schema_for!(T).to_value();
+    schema["properties"]
+        .as_object()
+        .map(|props| {
+            props
+                .iter()
+                .map(|(name, s)| json!({"name": name, "in": "query", "required": false, "schema": s}))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn responses(entries: Vec<(&str, Value)>) -> Map<String, Value> {
+    entries
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let generator = SchemaSettings::draft2020_12()
+        .with(|s| s.definitions_path = "/components/schemas".into())
+        .into_generator();
+    let mut d = Doc {
+        generator,
+        paths: Map::new(),
+    };
+    let case_id = path_param("id", json!({"type": "string"}), "case id");
+
+    // Portal.
+    let body = d.schema::<SubmissionRequest>();
+    let body = d.json_body(body);
+    let created = d.ok::<SubmissionResponse>("case created");
+    let dup = d.ok::<SubmissionResponse>("duplicate submission: the existing case");
+    d.op(
+        "post",
+        "/v1/submissions",
+        "Deliver a submission (idempotent by submission_id)",
+        Auth::Portal,
+        vec![],
+        Some(body),
+        responses(vec![("201", created), ("200", dup)]),
+        &[400, 401, 409, 413, 415, 422],
+    );
+    let multipart = json!({"required": true, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["formData"],
+    "properties": {
+        "formData": {"type": "string", "contentMediaType": "application/json",
+            "description": "{control: {transactionId, zustaendigeStelle, leikaIds, formId, name, serviceKonto}, formData: [...]}"},
+        "representation": {"type": "string", "contentMediaType": "application/pdf"},
+        "attachment": {"type": "array", "items": {"type": "string", "contentMediaType": "application/octet-stream"}}
+    }}}}});
+    let created = d.ok::<AntragResponse>("Vorgang created");
+    let dup = d.ok::<AntragResponse>("duplicate transactionId: the existing Vorgang");
+    d.op(
+        "post",
+        "/antrag/{client_id}/{token}",
+        "OZG-Cloud-compatible intake (secret in the URL)",
+        Auth::UrlToken,
+        vec![
+            path_param("client_id", json!({"type": "string"}), "portal client id"),
+            path_param(
+                "token",
+                json!({"type": "string"}),
+                "the portal client's secret",
+            ),
+        ],
+        Some(multipart),
+        responses(vec![("201", created), ("200", dup)]),
+        &[400, 401, 409, 413, 415, 422],
+    );
+    let body = d.schema::<ReplyRequest>();
+    let body = d.json_body(body);
+    let ok = d.ok::<ApplicantStatus>("the applicant's view after the reply");
+    d.op(
+        "post",
+        "/v1/cases/{id}/replies",
+        "Applicant reply (portal)",
+        Auth::Portal,
+        vec![case_id.clone()],
+        Some(body),
+        responses(vec![("200", ok)]),
+        &[400, 401, 404, 409, 413, 415, 422],
+    );
+    let ok = d.ok::<ApplicantStatus>("status for the applicant");
+    d.op(
+        "get",
+        "/v1/cases/{id}/status",
+        "Applicant status (portal)",
+        Auth::Portal,
+        vec![case_id.clone()],
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 404],
+    );
+    let ok = d.ok::<Vec<Message>>("the postbox thread, oldest first");
+    d.op(
+        "get",
+        "/v1/cases/{id}/messages",
+        "Applicant postbox (portal)",
+        Auth::Portal,
+        vec![case_id.clone()],
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 404],
+    );
+
+    // Caseworkers.
+    let ok = d.ok::<Page<CaseSummary>>("one page of the inbox");
+    d.op(
+        "get",
+        "/v1/cases",
+        "Inbox of the caller's org units",
+        Auth::Bearer,
+        query_params::<InboxParams>(),
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 403, 422],
+    );
+    let ok = d.ok::<CaseView>("the case with its allowed actions");
+    d.op(
+        "get",
+        "/v1/cases/{id}",
+        "One case",
+        Auth::Bearer,
+        vec![case_id.clone()],
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 403, 404],
+    );
+    let mut params = vec![case_id.clone()];
+    params.extend(query_params::<HistoryParams>());
+    let ok = d.ok::<Page<DomainEvent>>("events, ascending");
+    d.op(
+        "get",
+        "/v1/cases/{id}/history",
+        "The case's events",
+        Auth::Bearer,
+        params,
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 403, 404, 422],
+    );
+    let ok = json!({"description": "the document, with its stored media type and Content-Disposition: attachment",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}});
+    d.op(
+        "get",
+        "/v1/cases/{id}/attachments/{n}",
+        "One document of the case",
+        Auth::Bearer,
+        vec![
+            case_id.clone(),
+            path_param(
+                "n",
+                json!({"type": "integer", "minimum": 1}),
+                "attachment number",
+            ),
+        ],
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 403, 404],
+    );
+    let action = d.schema::<Action>();
+    let body = d.json_body(json!({"allOf": [action], "properties": {"expected_version": {"type": "integer", "minimum": 0}},
+        "required": ["expected_version"], "description": "an action plus the case version the caller saw"}));
+    let ok = d.ok::<CaseView>("the case after the action");
+    d.op(
+        "post",
+        "/v1/cases/{id}/actions",
+        "Act on a case",
+        Auth::Bearer,
+        vec![case_id],
+        Some(body),
+        responses(vec![("200", ok)]),
+        &[400, 401, 403, 404, 409, 413, 415, 422],
+    );
+
+    // Admin.
+    admin::<OrgUnit>(&mut d, "/v1/admin/org-units", "id", "org units");
+    admin::<Service>(&mut d, "/v1/admin/services", "leika_id", "services");
+    admin::<PortalClient>(
+        &mut d,
+        "/v1/admin/portal-clients",
+        "id",
+        "portal clients (secrets masked)",
+    );
+
+    // Meta.
+    d.op("get", "/health", "Liveness", Auth::None, vec![], None,
+        responses(vec![("200", json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}))]), &[]);
+    d.op("get", "/openapi.json", "This document", Auth::None, vec![], None,
+        responses(vec![("200", json!({"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}))]), &[]);
+
+    let schemas = d.generator.take_definitions(true);
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "fallwerk",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Case management for German authorities: portal intake, caseworker and admin API. Errors are application/problem+json (RFC 9457)."
+        },
+        "paths": d.paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "portalClient": {"type": "apiKey", "in": "header", "name": "X-Fallwerk-Client"},
+                "portalTimestamp": {"type": "apiKey", "in": "header", "name": "X-Fallwerk-Timestamp",
+                    "description": "unix seconds, at most 5 minutes from the server's clock"},
+                "portalSignature": {"type": "apiKey", "in": "header", "name": "X-Fallwerk-Signature",
+                    "description": "sha256=<hex HMAC-SHA256 over timestamp + \".\" + raw body> with the client's secret; each signature is accepted once"},
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+        }
+    })
+}
+
+fn admin<T: JsonSchema>(d: &mut Doc, base: &str, key: &str, what: &str) {
+    let list = d.ok::<Vec<T>>(what);
+    d.op(
+        "get",
+        base,
+        &format!("List {what}"),
+        Auth::Bearer,
+        vec![],
+        None,
+        responses(vec![("200", list)]),
+        &[401, 403],
+    );
+    let body = d.schema::<T>();
+    let body = d.json_body(body);
+    let ok = d.ok::<T>("stored");
+    d.op(
+        "put",
+        &format!("{base}/{{{key}}}"),
+        &format!("Create or replace one of the {what}"),
+        Auth::Bearer,
+        vec![path_param(key, json!({"type": "string"}), "id")],
+        Some(body),
+        responses(vec![("200", ok)]),
+        &[400, 401, 403, 413, 415, 422],
+    );
+}
+
+/// Pretty JSON with a trailing newline, as checked in.
+pub fn pretty() -> String {
+    let mut s = serde_json::to_string_pretty(&document()).unwrap_or_default();
+    s.push('\n');
+    s
+}

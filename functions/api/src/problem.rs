@@ -1,0 +1,388 @@
+//! RFC 9457 `application/problem+json` errors: the one mapping from core errors to HTTP.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use fallwerk_core::app::AppError;
+use fallwerk_core::case::CommandError;
+use fallwerk_core::ports::StoreError;
+
+/// Base of the stable problem `type` URIs.
+pub const TYPE_BASE: &str = "https://fallwerk.dev/problems/";
+
+/// The kinds of problems this API reports; each has a stable `type` URI and one status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    MalformedRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    NotAllowed,
+    StaleVersion,
+    Conflict,
+    SubmissionMismatch,
+    AlreadyExtended,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    InvalidBody,
+    InvalidField,
+    Unroutable,
+    Internal,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 16] = [
+        Kind::MalformedRequest,
+        Kind::Unauthorized,
+        Kind::Forbidden,
+        Kind::NotFound,
+        Kind::MethodNotAllowed,
+        Kind::NotAllowed,
+        Kind::StaleVersion,
+        Kind::Conflict,
+        Kind::SubmissionMismatch,
+        Kind::AlreadyExtended,
+        Kind::PayloadTooLarge,
+        Kind::UnsupportedMediaType,
+        Kind::InvalidBody,
+        Kind::InvalidField,
+        Kind::Unroutable,
+        Kind::Internal,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Kind::MalformedRequest => "malformed-request",
+            Kind::Unauthorized => "unauthorized",
+            Kind::Forbidden => "forbidden",
+            Kind::NotFound => "not-found",
+            Kind::MethodNotAllowed => "method-not-allowed",
+            Kind::NotAllowed => "not-allowed",
+            Kind::StaleVersion => "stale-version",
+            Kind::Conflict => "conflict",
+            Kind::SubmissionMismatch => "submission-mismatch",
+            Kind::AlreadyExtended => "already-extended",
+            Kind::PayloadTooLarge => "payload-too-large",
+            Kind::UnsupportedMediaType => "unsupported-media-type",
+            Kind::InvalidBody => "invalid-body",
+            Kind::InvalidField => "invalid-field",
+            Kind::Unroutable => "unroutable",
+            Kind::Internal => "internal",
+        }
+    }
+
+    /// The stable `type` URI: [`TYPE_BASE`] + slug.
+    pub fn uri(self) -> &'static str {
+        match self {
+            Kind::MalformedRequest => {
+                concat!("https://fallwerk.dev/problems/", "malformed-request")
+            }
+            Kind::Unauthorized => concat!("https://fallwerk.dev/problems/", "unauthorized"),
+            Kind::Forbidden => concat!("https://fallwerk.dev/problems/", "forbidden"),
+            Kind::NotFound => concat!("https://fallwerk.dev/problems/", "not-found"),
+            Kind::MethodNotAllowed => {
+                concat!("https://fallwerk.dev/problems/", "method-not-allowed")
+            }
+            Kind::NotAllowed => concat!("https://fallwerk.dev/problems/", "not-allowed"),
+            Kind::StaleVersion => concat!("https://fallwerk.dev/problems/", "stale-version"),
+            Kind::Conflict => concat!("https://fallwerk.dev/problems/", "conflict"),
+            Kind::SubmissionMismatch => {
+                concat!("https://fallwerk.dev/problems/", "submission-mismatch")
+            }
+            Kind::AlreadyExtended => concat!("https://fallwerk.dev/problems/", "already-extended"),
+            Kind::PayloadTooLarge => concat!("https://fallwerk.dev/problems/", "payload-too-large"),
+            Kind::UnsupportedMediaType => {
+                concat!("https://fallwerk.dev/problems/", "unsupported-media-type")
+            }
+            Kind::InvalidBody => concat!("https://fallwerk.dev/problems/", "invalid-body"),
+            Kind::InvalidField => concat!("https://fallwerk.dev/problems/", "invalid-field"),
+            Kind::Unroutable => concat!("https://fallwerk.dev/problems/", "unroutable"),
+            Kind::Internal => concat!("https://fallwerk.dev/problems/", "internal"),
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::MalformedRequest => "Malformed request",
+            Kind::Unauthorized => "Authentication required",
+            Kind::Forbidden => "Forbidden",
+            Kind::NotFound => "Not found",
+            Kind::MethodNotAllowed => "Method not allowed",
+            Kind::NotAllowed => "Action not allowed in the case's status",
+            Kind::StaleVersion => "Stale case version",
+            Kind::Conflict => "Concurrent change",
+            Kind::SubmissionMismatch => "Submission id reused with a different body",
+            Kind::AlreadyExtended => "Processing period already extended",
+            Kind::PayloadTooLarge => "Request body too large",
+            Kind::UnsupportedMediaType => "Unsupported media type",
+            Kind::InvalidBody => "Invalid request body",
+            Kind::InvalidField => "Invalid field",
+            Kind::Unroutable => "Submission cannot be routed",
+            Kind::Internal => "Internal error",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            Kind::MalformedRequest => StatusCode::BAD_REQUEST,
+            Kind::Unauthorized => StatusCode::UNAUTHORIZED,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Kind::NotAllowed
+            | Kind::StaleVersion
+            | Kind::Conflict
+            | Kind::SubmissionMismatch
+            | Kind::AlreadyExtended => StatusCode::CONFLICT,
+            Kind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Kind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Kind::InvalidBody | Kind::InvalidField | Kind::Unroutable => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_uri: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    /// For `not-allowed`: the actions the case accepts in its current status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
+    /// For `invalid-field`: the offending field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl Problem {
+    pub fn new(kind: Kind, detail: impl Into<String>) -> Self {
+        Problem {
+            type_uri: kind.uri(),
+            title: kind.title(),
+            status: kind.status().as_u16(),
+            detail: detail.into(),
+            allowed_actions: None,
+            field: None,
+        }
+    }
+
+    pub fn invalid_field(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        let field = field.into();
+        let mut p = Problem::new(Kind::InvalidField, detail);
+        p.field = Some(field);
+        p
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Problem::new(Kind::Unauthorized, detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Problem::new(Kind::NotFound, detail)
+    }
+
+    /// The generic 500: the cause is logged, never shown.
+    pub fn internal() -> Self {
+        Problem::new(
+            Kind::Internal,
+            "the request could not be completed; try again later",
+        )
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl From<CommandError> for Problem {
+    fn from(e: CommandError) -> Self {
+        match e {
+            CommandError::NotAllowed { ref allowed, .. } => {
+                let allowed = allowed.iter().map(|a| a.to_string()).collect();
+                let mut p = Problem::new(Kind::NotAllowed, e.to_string());
+                p.allowed_actions = Some(allowed);
+                p
+            }
+            CommandError::Forbidden(_) => Problem::new(Kind::Forbidden, e.to_string()),
+            CommandError::NotVisible => Problem::not_found(e.to_string()),
+            CommandError::Invalid { field, ref reason } => {
+                Problem::invalid_field(field, reason.clone())
+            }
+            CommandError::AlreadyExtended => Problem::new(Kind::AlreadyExtended, e.to_string()),
+            CommandError::StaleVersion { .. } => Problem::new(Kind::StaleVersion, e.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Self {
+        Problem::from(AppError::from(e))
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Command(c) => Problem::from(c),
+            AppError::NotFound(_) => Problem::not_found(e.to_string()),
+            AppError::Unroutable(_) => Problem::new(Kind::Unroutable, e.to_string()),
+            AppError::Invalid { field, reason } => Problem::invalid_field(field, reason),
+            AppError::SubmissionMismatch(_) => {
+                Problem::new(Kind::SubmissionMismatch, e.to_string())
+            }
+            AppError::Forbidden(_) => Problem::new(Kind::Forbidden, e.to_string()),
+            AppError::Conflict => Problem::new(Kind::Conflict, e.to_string()),
+            AppError::Store(StoreError::InvalidCursor) => {
+                Problem::invalid_field("cursor", "the paging cursor is invalid")
+            }
+            AppError::Store(StoreError::TooLarge(what)) => Problem::new(
+                Kind::PayloadTooLarge,
+                format!("{what} is too large to store"),
+            ),
+            AppError::Store(store) => {
+                // Store messages name keys and backends, never personal data.
+                tracing::error!(error = %store, "store failed");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut res = (status, body).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer, Fallwerk-HMAC"),
+            );
+        }
+        res
+    }
+}
+
+/// What handlers return.
+pub type ApiResult<T> = Result<T, Problem>;
+
+/// A short description per status, for the OpenAPI document.
+pub fn title_for(status: u16) -> &'static str {
+    match status {
+        400 => "malformed request",
+        401 => "missing or invalid authentication",
+        403 => "a role is missing",
+        404 => "unknown or not visible",
+        409 => "conflict: not allowed in this status, stale version, or reused submission id",
+        413 => "body too large",
+        415 => "unsupported media type",
+        422 => "invalid body or field, or the submission cannot be routed",
+        _ => "error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fallwerk_core::model::Status;
+
+    #[test]
+    fn uris_are_base_plus_slug() {
+        for k in Kind::ALL {
+            assert_eq!(k.uri(), format!("{TYPE_BASE}{}", k.slug()));
+        }
+    }
+
+    #[test]
+    fn one_mapping_from_core_errors() {
+        let cases: Vec<(AppError, u16, &str)> = vec![
+            (
+                CommandError::NotAllowed {
+                    action: "export",
+                    status: Status::Received,
+                    allowed: vec!["confirm_competence"],
+                }
+                .into(),
+                409,
+                "not-allowed",
+            ),
+            (
+                CommandError::StaleVersion {
+                    expected: 1,
+                    actual: 2,
+                }
+                .into(),
+                409,
+                "stale-version",
+            ),
+            (AppError::Conflict, 409, "conflict"),
+            (CommandError::NotVisible.into(), 404, "not-found"),
+            (AppError::NotFound("case x".into()), 404, "not-found"),
+            (AppError::Forbidden("no".into()), 403, "forbidden"),
+            (
+                CommandError::Forbidden("no".into()).into(),
+                403,
+                "forbidden",
+            ),
+            (AppError::invalid("f", "bad"), 422, "invalid-field"),
+            (
+                CommandError::invalid("f", "bad").into(),
+                422,
+                "invalid-field",
+            ),
+            (AppError::Unroutable("oe".into()), 422, "unroutable"),
+            (
+                AppError::SubmissionMismatch("s".into()),
+                409,
+                "submission-mismatch",
+            ),
+            (
+                CommandError::AlreadyExtended.into(),
+                409,
+                "already-extended",
+            ),
+            (
+                AppError::Store(StoreError::Backend("disk".into())),
+                500,
+                "internal",
+            ),
+            (
+                AppError::Store(StoreError::InvalidCursor),
+                422,
+                "invalid-field",
+            ),
+        ];
+        for (err, status, slug) in cases {
+            let p = Problem::from(err);
+            assert_eq!(p.status, status, "{p:?}");
+            assert_eq!(p.type_uri, format!("{TYPE_BASE}{slug}"));
+        }
+        let p = Problem::from(AppError::Store(StoreError::Backend("secret detail".into())));
+        assert!(!p.detail.contains("secret"));
+        let p = Problem::from(AppError::from(CommandError::NotAllowed {
+            action: "export",
+            status: Status::Received,
+            allowed: vec!["confirm_competence", "forward"],
+        }));
+        assert_eq!(
+            p.allowed_actions,
+            Some(vec![
+                "confirm_competence".to_string(),
+                "forward".to_string()
+            ])
+        );
+    }
+}

@@ -1,0 +1,68 @@
+//! Attachments as the portal sends them in JSON: base64 content plus declared size and checksum.
+
+use base64::Engine;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::problem::Problem;
+use fallwerk_core::app::IncomingDocument;
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentInput {
+    pub name: String,
+    /// MIME type, e.g. `application/pdf`.
+    pub media_type: String,
+    /// Size in bytes of the decoded content.
+    pub size: u64,
+    /// Lower-case hex SHA-256 of the decoded content.
+    pub sha256: String,
+    /// Base64 (standard alphabet, padded).
+    pub content: String,
+}
+
+/// `type/subtype` with token characters only: it is served back as a `Content-Type` header.
+pub fn valid_media_type(mt: &str) -> bool {
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 127
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c))
+    };
+    match mt.split_once('/') {
+        Some((t, sub)) => token(t) && token(sub),
+        None => false,
+    }
+}
+
+/// Decodes the attachments; the core verifies declared size and checksum against the bytes.
+pub fn decode(
+    inputs: Vec<AttachmentInput>,
+    source: &'static str,
+) -> Result<Vec<IncomingDocument>, Problem> {
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if !valid_media_type(&a.media_type) {
+                return Err(Problem::invalid_field(
+                    format!("attachments[{i}].media_type"),
+                    "must be a MIME type like application/pdf",
+                ));
+            }
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(a.content.as_bytes())
+                .map_err(|_| {
+                    Problem::invalid_field(format!("attachments[{i}].content"), "is not base64")
+                })?;
+            Ok(IncomingDocument {
+                name: a.name,
+                media_type: a.media_type,
+                bytes,
+                declared_sha256: Some(a.sha256),
+                declared_size: Some(a.size),
+                source,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,9 @@
+//! Route handlers, one module per audience. Each handler parses, authenticates, calls one use
+//! case of the core `App` and maps the result.
+
+pub mod admin;
+pub mod antrag;
+pub mod casework;
+pub mod documents;
+pub mod meta;
+pub mod portal;

@@ -1,0 +1,139 @@
+//! Portal routes (HMAC-signed): submissions, applicant replies, status and postbox.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::documents::{AttachmentInput, decode};
+use crate::ApiState;
+use crate::auth::SignedRequest;
+use crate::body::{parse_json, require_json};
+use crate::problem::ApiResult;
+use crate::telemetry::record_case;
+use fallwerk_core::app::{ApplicantStatus, Submission};
+use fallwerk_core::model::{Applicant, Message, Status};
+use fallwerk_core::ports::sha256_hex;
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormInput {
+    pub id: String,
+    pub data: serde_json::Value,
+}
+
+/// `POST /v1/submissions`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionRequest {
+    /// The portal's id of this submission: the idempotency key (per portal client).
+    pub submission_id: String,
+    pub leika_id: String,
+    pub org_unit_id: String,
+    pub applicant: Applicant,
+    pub form: FormInput,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SubmissionResponse {
+    pub case_id: String,
+    pub reference: String,
+    pub status: Status,
+}
+
+/// `POST /v1/cases/{id}/replies`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    pub subject: String,
+    pub text: String,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentInput>,
+}
+
+/// 201 for a new case, 200 with the same body for a duplicate.
+pub async fn submit(
+    State(state): State<ApiState>,
+    req: SignedRequest,
+) -> ApiResult<(StatusCode, Json<SubmissionResponse>)> {
+    require_json(&req.headers)?;
+    let input: SubmissionRequest = parse_json(&req.body)?;
+    let documents = decode(input.attachments, "submission")?;
+    let submission = Submission {
+        submission_id: input.submission_id,
+        leika_id: input.leika_id,
+        org_unit_id: input.org_unit_id,
+        applicant: input.applicant,
+        form_id: input.form.id,
+        form_data: input.form.data,
+        documents,
+    };
+    let outcome = state
+        .app
+        .submit(&req.client.0, submission, &sha256_hex(&req.body))
+        .await?;
+    record_case(&outcome.case_id);
+    let status = if outcome.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(SubmissionResponse {
+            case_id: outcome.case_id,
+            reference: outcome.reference,
+            status: outcome.status,
+        }),
+    ))
+}
+
+pub async fn reply(
+    State(state): State<ApiState>,
+    Path(case_id): Path<String>,
+    req: SignedRequest,
+) -> ApiResult<Json<ApplicantStatus>> {
+    record_case(&case_id);
+    require_json(&req.headers)?;
+    let input: ReplyRequest = parse_json(&req.body)?;
+    let documents = decode(input.attachments, "reply")?;
+    let status = state
+        .app
+        .applicant_reply(
+            &req.client.0,
+            &case_id,
+            input.subject,
+            input.text,
+            documents,
+        )
+        .await?;
+    Ok(Json(status))
+}
+
+pub async fn status(
+    State(state): State<ApiState>,
+    Path(case_id): Path<String>,
+    req: SignedRequest,
+) -> ApiResult<Json<ApplicantStatus>> {
+    record_case(&case_id);
+    Ok(Json(
+        state.app.applicant_status(&req.client.0, &case_id).await?,
+    ))
+}
+
+pub async fn messages(
+    State(state): State<ApiState>,
+    Path(case_id): Path<String>,
+    req: SignedRequest,
+) -> ApiResult<Json<Vec<Message>>> {
+    record_case(&case_id);
+    Ok(Json(
+        state
+            .app
+            .applicant_messages(&req.client.0, &case_id)
+            .await?,
+    ))
+}
