@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Case, Direction, Message};
 use fallwerk_events::{
-    ApplicantNotification, ApplicantReason, CONTRACT_VERSION, DomainEvent, EventKind,
-    ExportRequested, OrgUnitNotification, OrgUnitReason, QueueMessage, ResultDelivery,
+    ApplicantNotification, ApplicantReason, CONTRACT_VERSION, DeadlineKind, DeadlineReminder,
+    DomainEvent, EventKind, ExportRequested, OrgUnitNotification, OrgUnitReason, QueueMessage,
+    ReminderLevel, ReminderRecipient, ResultDelivery,
 };
 
 fn de_date(d: chrono::NaiveDate) -> String {
@@ -86,6 +87,39 @@ pub fn outbox(case: &Case, events: &[DomainEvent]) -> Vec<QueueMessage> {
                     reference: case.reference.clone(),
                     target: target.clone(),
                     attempt: *attempt,
+                }))
+            }
+            EventKind::ReminderSent {
+                deadline_id,
+                kind,
+                level,
+            } => {
+                let Some(d) = case.deadlines.iter().find(|d| &d.id == deadline_id) else {
+                    continue;
+                };
+                let recipient = match (kind, level) {
+                    (DeadlineKind::ApplicantReplyDue, ReminderLevel::Warning) => {
+                        ReminderRecipient::Applicant
+                    }
+                    (_, ReminderLevel::Escalation) => {
+                        ReminderRecipient::OrgUnit(case.org_unit_id.clone())
+                    }
+                    _ => match &case.assignee {
+                        Some(user) => ReminderRecipient::Assignee(user.clone()),
+                        None => ReminderRecipient::OrgUnit(case.org_unit_id.clone()),
+                    },
+                };
+                out.push(QueueMessage::DeadlineReminder(DeadlineReminder {
+                    v: CONTRACT_VERSION,
+                    message_id: id(&format!("reminder-{}", level.as_str())),
+                    case_id: case.id.clone(),
+                    reference: case.reference.clone(),
+                    org_unit_id: case.org_unit_id.clone(),
+                    deadline_id: deadline_id.clone(),
+                    kind: *kind,
+                    level: *level,
+                    due_on: d.due_on,
+                    recipient,
                 }))
             }
             EventKind::ResultSent {
