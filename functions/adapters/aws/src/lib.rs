@@ -8,6 +8,8 @@ mod error;
 pub mod keys;
 mod s3;
 mod table;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use dynamo::DynamoStore;
 pub use s3::{S3BlobStore, SHA256_METADATA, s3_client};
