@@ -1,17 +1,27 @@
 //! fallwerk's embedded storage: [`SqliteStore`] keeps cases, history, postbox, directory, due
 //! index, ledger, leases, outbox and counters in one SQLite file (WAL); [`FsBlobStore`] keeps
 //! checksummed blobs in a directory. Both pass the shared contract suite (`fallwerk-contract`).
+//! [`SqliteQueue`] is the durable queue in the same database; [`EmlMailer`] writes e-mail as
+//! `.eml` files and [`DirectorySink`] delivers export packages to a directory.
 
 mod blob;
 mod bulk;
 mod cases;
 mod codec;
 mod directory;
+mod export_dir;
 mod inbox;
+mod mail;
 mod outbox;
+mod queue;
 mod scheduler;
 mod schema;
 mod store;
 
 pub use blob::FsBlobStore;
+pub use export_dir::DirectorySink;
+pub use mail::EmlMailer;
+pub use queue::{
+    Clock, DEFAULT_MAX_RECEIVES, DeadLetter, Delivery, FailOutcome, QueueStats, SqliteQueue,
+};
 pub use store::SqliteStore;

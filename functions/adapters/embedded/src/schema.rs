@@ -7,10 +7,13 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::codec::db;
 
 /// `(version, sql)`, ascending; append only, never edit a released one.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_queue.sql")),
+];
 
 /// The schema version this build writes.
-pub(crate) const LATEST: i64 = 1;
+pub(crate) const LATEST: i64 = 2;
 
 pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {
     let tx = conn

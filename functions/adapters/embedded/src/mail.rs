@@ -1,0 +1,234 @@
+//! `EmlMailer`: the embedded mode's `Mailer`. Each mail becomes one RFC 5322 file
+//! `{yyyymmddThhmmss}-{id}.eml` in an outbox directory, readable by any mail client: UTF-8
+//! bodies (quoted-printable or base64 as `lettre` chooses), RFC 2047 encoded subject,
+//! `multipart/alternative` when there is an HTML part.
+//!
+//! Idempotent by `mail.id`, first write wins: when a file for the id already exists, nothing is
+//! written and its name is returned again, so a redelivered message never yields a second file
+//! (nor rewrites the one a person may already have opened).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use fallwerk_core::ports::{Mail, MailError, Mailer, sha256_hex};
+use lettre::Message;
+use lettre::message::{Mailbox, MultiPart, header};
+
+use crate::queue::Clock;
+
+/// The domain of the `Message-ID`s this mailer writes.
+pub const MESSAGE_ID_DOMAIN: &str = "fallwerk.local";
+
+/// Length of the `yyyymmddThhmmss` prefix of a file name.
+const STAMP_LEN: usize = 15;
+/// The longest id kept verbatim in a file name.
+const MAX_ID_LEN: usize = 100;
+
+/// Writes mail as `.eml` files into a directory.
+#[derive(Clone)]
+pub struct EmlMailer {
+    dir: PathBuf,
+    clock: Clock,
+    /// Serialises the look-up-then-write of one process, so that two concurrent sends of the
+    /// same id write one file.
+    lock: Arc<Mutex<()>>,
+}
+
+impl std::fmt::Debug for EmlMailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmlMailer")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EmlMailer {
+    /// Uses (and creates if needed) the outbox directory `dir`.
+    pub fn open(dir: impl Into<PathBuf>) -> std::io::Result<Self> {
+        let dir = dir.into();
+        std::fs::create_dir_all(&dir)?;
+        Ok(EmlMailer {
+            dir,
+            clock: Arc::new(Utc::now),
+            lock: Arc::new(Mutex::new(())),
+        })
+    }
+
+    /// The clock for the `Date` header and the file name (tests inject one).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The RFC 5322 bytes of `mail` as this mailer writes them, dated `date`.
+    pub fn render(mail: &Mail, date: DateTime<Utc>) -> Result<Vec<u8>, MailError> {
+        let from: Mailbox = mail
+            .from
+            .parse()
+            .map_err(|e| MailError::Permanent(format!("invalid sender address: {e}")))?;
+        if mail.to.is_empty() {
+            return Err(MailError::Permanent("mail has no recipient".into()));
+        }
+        let mut builder = Message::builder()
+            .from(from)
+            .subject(mail.subject.clone())
+            .date(SystemTime::from(date))
+            .message_id(Some(message_id(&mail.id)));
+        for to in &mail.to {
+            let to: Mailbox = to
+                .parse()
+                .map_err(|e| MailError::Permanent(format!("invalid recipient address: {e}")))?;
+            builder = builder.to(to);
+        }
+        let message = match &mail.html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+                mail.text.clone(),
+                html.clone(),
+            )),
+            // Not `singlepart`: that appends a CRLF the reader would see as an extra line.
+            None => builder
+                .header(header::MIME_VERSION_1_0)
+                .header(header::ContentType::TEXT_PLAIN)
+                .body(mail.text.clone()),
+        }
+        .map_err(|e| MailError::Permanent(format!("cannot build mail: {e}")))?;
+        Ok(message.formatted())
+    }
+}
+
+/// The part of a file name that identifies the mail: the id if it is short and made of
+/// `[A-Za-z0-9._-]`, else a sanitised prefix plus a hash of the id (so distinct ids never share
+/// a name).
+pub fn file_key(id: &str) -> String {
+    let clean: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(MAX_ID_LEN)
+        .collect();
+    if clean == id && !id.is_empty() {
+        clean
+    } else {
+        let hash = sha256_hex(id.as_bytes());
+        format!("{clean}-{}", &hash[..16])
+    }
+}
+
+/// `<{id}@fallwerk.local>`; an id that is not RFC 5322 `dot-atom-text` is replaced by a safe
+/// form plus a hash of it (fallwerk's ids are UUIDs and pass unchanged).
+pub fn message_id(id: &str) -> String {
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    let dot_atom = !id.is_empty() && id.split('.').all(|s| !s.is_empty() && s.chars().all(atext));
+    if dot_atom {
+        format!("<{id}@{MESSAGE_ID_DOMAIN}>")
+    } else {
+        let safe: String = id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(MAX_ID_LEN)
+            .collect();
+        let hash = sha256_hex(id.as_bytes());
+        format!("<{safe}-{}@{MESSAGE_ID_DOMAIN}>", &hash[..16])
+    }
+}
+
+/// The name of an existing `.eml` file for `key`, if any.
+fn existing(dir: &Path, key: &str) -> std::io::Result<Option<String>> {
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let matches = name
+            .strip_suffix(".eml")
+            .and_then(|stem| stem.get(STAMP_LEN..))
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|k| k == key);
+        if matches {
+            return Ok(Some(name.to_string()));
+        }
+    }
+    Ok(None)
+}
+
+fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, dir.join(name))?;
+        // Make the rename itself durable.
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[async_trait]
+impl Mailer for EmlMailer {
+    /// Returns the file name (relative to the outbox directory).
+    async fn send(&self, mail: &Mail) -> Result<String, MailError> {
+        let now = (self.clock)();
+        let bytes = Self::render(mail, now)?;
+        let key = file_key(&mail.id);
+        let name = format!("{}-{key}.eml", now.format("%Y%m%dT%H%M%S"));
+        let (dir, lock) = (self.dir.clone(), Arc::clone(&self.lock));
+        tokio::task::spawn_blocking(move || {
+            let _guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(name) = existing(&dir, &key)? {
+                return Ok(name);
+            }
+            write_new(&dir, &name, &bytes)?;
+            Ok(name)
+        })
+        .await
+        .map_err(|e| MailError::Transient(format!("mail task failed: {e}")))?
+        .map_err(|e: std::io::Error| MailError::Transient(format!("cannot write mail file: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_keys_are_safe_and_distinct() {
+        assert_eq!(file_key("msg-1_a.b"), "msg-1_a.b");
+        let odd = file_key("../etc/passwd");
+        assert!(!odd.contains('/'), "{odd}");
+        assert_ne!(file_key("a/b"), file_key("a_b"));
+        assert_ne!(file_key("a/b"), file_key("a:b"));
+        assert!(file_key("").starts_with('-'));
+        assert!(file_key(&"x".repeat(500)).len() < 130);
+    }
+
+    #[test]
+    fn message_ids_are_valid() {
+        assert_eq!(message_id("7f3c-a1"), "<7f3c-a1@fallwerk.local>");
+        let odd = message_id("../a b");
+        assert!(
+            odd.starts_with("<___a_b-") && odd.ends_with("@fallwerk.local>"),
+            "{odd}"
+        );
+    }
+}
