@@ -1,13 +1,18 @@
 //! `fallwerk`: the whole system as one local process, plus the operator's command-line tools.
 
 mod cmd;
+mod consumers;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "fallwerk", version, about = "Fallmanagement für Anträge aus dem Serviceportal")]
+#[command(
+    name = "fallwerk",
+    version,
+    about = "Fallmanagement für Anträge aus dem Serviceportal"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -15,14 +20,46 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run everything in one process on embedded storage (HTTP, queue consumers, scheduler).
+    Serve(cmd::serve::Args),
+    /// Mint a caseworker token signed with the data directory's local secret.
+    Token(cmd::token::Args),
+    /// Maintain org units, services and portal clients.
+    #[command(subcommand)]
+    Admin(cmd::admin::Command),
     /// Compute a legal deadline (§31 VwVfG, §§187–193 BGB) and explain how it was reached.
     Deadline(cmd::deadline::Args),
 }
 
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Deadline(args) => cmd::deadline::run(&args),
+    init_logging();
+    let result: Result<(), String> = match cli.command {
+        Command::Deadline(args) => cmd::deadline::run(&args).map_err(|e| e.to_string()),
+        Command::Token(args) => cmd::token::run(&args).map_err(|e| e.to_string()),
+        Command::Admin(command) => runtime().map_err(|e| e.to_string()).and_then(|rt| {
+            rt.block_on(cmd::admin::run(&command))
+                .map_err(|e| e.to_string())
+        }),
+        Command::Serve(args) => runtime().map_err(|e| e.to_string()).and_then(|rt| {
+            rt.block_on(cmd::serve::run(&args))
+                .map_err(|e| e.to_string())
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

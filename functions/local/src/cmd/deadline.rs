@@ -69,7 +69,10 @@ mod tests {
             from: from.parse().expect("date"),
             period: period.parse().expect("period"),
             state: state.parse().expect("state"),
-            suspensions: suspend.iter().map(|s| parse_suspension(s).expect("suspension")).collect(),
+            suspensions: suspend
+                .iter()
+                .map(|s| parse_suspension(s).expect("suspension"))
+                .collect(),
             json,
         }
     }
@@ -82,15 +85,26 @@ mod tests {
         assert_eq!(v["due"], "2026-03-02");
         assert_eq!(v["state"], "MV");
         assert!(out.contains("§ 193 BGB") || out.contains("§193"), "{out}");
-        assert!(v["explanation_de"].as_str().expect("text").contains("2. März 2026"));
+        assert!(
+            v["explanation_de"]
+                .as_str()
+                .expect("text")
+                .contains("2. März 2026")
+        );
     }
 
     #[test]
     fn german_text_by_default_and_suspensions_push_the_end() {
         let plain = render(&args("2026-01-05", "14D", "MV", &[], false)).expect("render");
         assert!(plain.contains("Fristende"), "{plain}");
-        let pushed = render(&args("2026-01-05", "14D", "MV", &["2026-01-07..2026-01-12"], true))
-            .expect("render");
+        let pushed = render(&args(
+            "2026-01-05",
+            "14D",
+            "MV",
+            &["2026-01-07..2026-01-12"],
+            true,
+        ))
+        .expect("render");
         let v: serde_json::Value = serde_json::from_str(&pushed).expect("json");
         assert_eq!(v["suspended_days"], 5);
         assert_eq!(v["due"], "2026-01-26"); // 19.01. + 5 days = Saturday 24.01. → Monday 26.01.
@@ -98,8 +112,16 @@ mod tests {
 
     #[test]
     fn bad_suspensions_are_refused_precisely() {
-        assert!(parse_suspension("2026-01-01").expect_err("no range").contains("FROM..TO"));
+        assert!(
+            parse_suspension("2026-01-01")
+                .expect_err("no range")
+                .contains("FROM..TO")
+        );
         assert!(parse_suspension("2026-01-10..2026-01-01").is_err());
-        assert!(parse_suspension("2026-13-01..2026-01-02").expect_err("bad date").contains("2026-13-01"));
+        assert!(
+            parse_suspension("2026-13-01..2026-01-02")
+                .expect_err("bad date")
+                .contains("2026-13-01")
+        );
     }
 }

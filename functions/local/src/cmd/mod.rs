@@ -1,3 +1,6 @@
 //! The subcommands of the `fallwerk` binary, one module each.
 
+pub mod admin;
 pub mod deadline;
+pub mod serve;
+pub mod token;

@@ -1,0 +1,115 @@
+//! `fallwerk admin apply FILE.yaml`: creates or updates org units, services and portal clients
+//! from one YAML document, through the same validated use cases as the admin API.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use fallwerk_core::app::{App, SystemClock};
+use fallwerk_core::case::{Caller, Role};
+use fallwerk_core::model::{OrgUnit, PortalClient, Service};
+use fallwerk_runtime::{Embedded, Settings};
+use serde::Deserialize;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Apply a YAML file with `org_units`, `services` and `portal_clients`.
+    Apply(ApplyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ApplyArgs {
+    /// The YAML file.
+    pub file: PathBuf,
+    /// The data directory of the embedded backend.
+    #[arg(long, default_value = "fallwerk-data", env = "FALLWERK_DATA")]
+    pub data: PathBuf,
+}
+
+/// The document `admin apply` reads. Unknown keys are refused, so typos do not pass silently.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Directory {
+    #[serde(default)]
+    pub services: Vec<Service>,
+    #[serde(default)]
+    pub org_units: Vec<OrgUnit>,
+    #[serde(default)]
+    pub portal_clients: Vec<PortalClient>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("cannot read {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{path}: {reason}")]
+    Parse { path: String, reason: String },
+    #[error("{what}: {source}")]
+    Apply {
+        what: String,
+        source: fallwerk_core::app::AppError,
+    },
+    #[error(transparent)]
+    Wiring(#[from] fallwerk_runtime::WiringError),
+}
+
+pub fn parse(path: &Path) -> Result<Directory, AdminError> {
+    let text = std::fs::read_to_string(path).map_err(|e| AdminError::Read {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    serde_yaml::from_str(&text).map_err(|e| AdminError::Parse {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// Applies services first, then org units, then clients; returns what was applied.
+pub async fn apply(app: &App, directory: Directory) -> Result<Vec<String>, AdminError> {
+    let admin = Caller::caseworker("fallwerk-admin-cli", &[], &[Role::Admin]);
+    let mut done = Vec::new();
+    for s in directory.services {
+        let what = format!("service {}", s.leika_id);
+        app.put_service(&admin, s)
+            .await
+            .map_err(|source| AdminError::Apply {
+                what: what.clone(),
+                source,
+            })?;
+        done.push(what);
+    }
+    for o in directory.org_units {
+        let what = format!("org unit {}", o.id);
+        app.put_org_unit(&admin, o)
+            .await
+            .map_err(|source| AdminError::Apply {
+                what: what.clone(),
+                source,
+            })?;
+        done.push(what);
+    }
+    for c in directory.portal_clients {
+        let what = format!("portal client {}", c.id);
+        app.put_portal_client(&admin, c)
+            .await
+            .map_err(|source| AdminError::Apply {
+                what: what.clone(),
+                source,
+            })?;
+        done.push(what);
+    }
+    Ok(done)
+}
+
+pub async fn run(command: &Command) -> Result<(), AdminError> {
+    match command {
+        Command::Apply(args) => {
+            let directory = parse(&args.file)?;
+            let settings = Settings::from_env().map_err(fallwerk_runtime::WiringError::from)?;
+            let embedded = Embedded::open(&args.data, settings, Arc::new(SystemClock))?;
+            for line in apply(&embedded.app, directory).await? {
+                println!("applied {line}");
+            }
+            Ok(())
+        }
+    }
+}

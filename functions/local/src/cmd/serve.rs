@@ -1,0 +1,132 @@
+//! `fallwerk serve`: the whole system in one process on embedded storage — HTTP (portal,
+//! caseworkers, admin), the queue consumers and the deadline scheduler.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use fallwerk_core::app::{Clock, SystemClock, TickOptions};
+use fallwerk_runtime::demo::{DemoCredentials, ensure_demo};
+use fallwerk_runtime::{Embedded, Settings};
+use fallwerk_scheduler::{Cron, DEFAULT_CRON, run_daemon};
+use tokio::sync::watch;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Data directory: database, documents, e-mail outbox, export packages.
+    #[arg(long, default_value = "fallwerk-data", env = "FALLWERK_DATA")]
+    pub data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "FALLWERK_LISTEN")]
+    pub listen: SocketAddr,
+    /// Do not create the demo configuration on first start.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Scheduler cron expression (UTC, seconds first).
+    #[arg(long, default_value = DEFAULT_CRON, env = "FALLWERK_SCHEDULER_CRON")]
+    pub cron: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Wiring(#[from] fallwerk_runtime::WiringError),
+    #[error(transparent)]
+    Scheduler(#[from] fallwerk_scheduler::SchedulerError),
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: SocketAddr, reason: String },
+    #[error("server failed: {0}")]
+    Server(String),
+}
+
+pub async fn run(args: &Args) -> Result<(), ServeError> {
+    let settings = Settings::from_env().map_err(fallwerk_runtime::WiringError::from)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let embedded = Embedded::open(&args.data, settings, clock)?;
+    let cron = Cron::parse(&args.cron)?;
+    if !args.no_demo
+        && let Some(demo) = ensure_demo(&embedded).await?
+    {
+        print_demo(&embedded, &demo, args);
+    }
+    let (stop_tx, stop_rx) = watch::channel(false);
+
+    let scheduler = {
+        let app = embedded.app.clone();
+        let rx = stop_rx.clone();
+        tokio::spawn(async move {
+            let options = TickOptions {
+                holder: format!("serve-{}", std::process::id()),
+                ..TickOptions::default()
+            };
+            run_daemon(&app, &cron, &options, rx).await
+        })
+    };
+    let consumers = crate::consumers::spawn(&embedded, stop_rx.clone());
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| ServeError::Listen {
+            addr: args.listen,
+            reason: e.to_string(),
+        })?;
+    tracing::info!(listen = %args.listen, data = %args.data.display(), "fallwerk serves");
+    let router = fallwerk_api::app_router(embedded.api_state());
+    let mut rx = stop_rx.clone();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    });
+    let signals = tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing running work");
+        let _ = stop_tx.send(true);
+    });
+    let served = server.await.map_err(|e| ServeError::Server(e.to_string()));
+    signals.abort();
+    if let Ok(Err(e)) = scheduler.await {
+        tracing::error!(error = %e, "scheduler stopped with an error");
+    }
+    for c in consumers {
+        let _ = c.await;
+    }
+    served
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+fn print_demo(embedded: &Embedded, demo: &DemoCredentials, args: &Args) {
+    let data = args.data.display();
+    println!(
+        "\nfallwerk: Demo-Konfiguration angelegt in {data}\n\
+         \x20 Organisationseinheit: {ou}\n\
+         \x20 Verwaltungsleistung:  {leika}\n\
+         \x20 Portal-Client:        {client}\n\
+         \x20 Portal-Secret:        {secret}\n\
+         \x20 E-Mails:              {outbox}\n\
+         \x20 Exporte:              {exports}\n\
+         Token für Sachbearbeitung:\n\
+         \x20 cargo run -q -p fallwerk -- token --data {data} --user sb1 --org-unit {ou} --role caseworker\n",
+        ou = demo.org_unit_id,
+        leika = demo.leika_id,
+        client = demo.portal_client_id,
+        secret = demo.portal_secret,
+        outbox = embedded.outbox_dir().display(),
+        exports = embedded.exports_dir().display(),
+    );
+}

@@ -1,0 +1,121 @@
+//! The embedded backend: one data directory with the SQLite database (cases, queue), blobs,
+//! the e-mail outbox (.eml files), export packages and the local JWT secret.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use fallwerk_api::{ApiState, JwtConfig};
+use fallwerk_core::app::{App, AppConfig, Clock};
+use fallwerk_embedded::{DirectorySink, EmlMailer, FsBlobStore, SqliteQueue, SqliteStore};
+
+use crate::{Settings, WiringError, random_secret};
+
+/// Everything `fallwerk serve` runs on, opened from one data directory.
+#[derive(Clone)]
+pub struct Embedded {
+    pub data_dir: PathBuf,
+    pub settings: Settings,
+    pub store: Arc<SqliteStore>,
+    pub queue: Arc<SqliteQueue>,
+    pub mailer: Arc<EmlMailer>,
+    pub exports: Arc<DirectorySink>,
+    pub app: App,
+    jwt_secret: String,
+}
+
+fn dir_error(path: &Path, e: impl std::fmt::Display) -> WiringError {
+    WiringError::DataDir {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+impl Embedded {
+    /// Opens (or creates) the data directory; the database schema migrates on open.
+    pub fn open(
+        data_dir: &Path,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Embedded, WiringError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| dir_error(data_dir, e))?;
+        let store = Arc::new(SqliteStore::open(data_dir.join("fallwerk.db"))?);
+        let blobs = Arc::new(FsBlobStore::open(data_dir.join("blobs"))?);
+        let queue_clock = clock.clone();
+        let queue = Arc::new(
+            SqliteQueue::new(&store)
+                .with_max_receives(settings.max_receives)
+                .with_clock(Arc::new(move || queue_clock.now())),
+        );
+        let outbox = Self::outbox_dir_of(data_dir);
+        let mailer = Arc::new(EmlMailer::open(&outbox).map_err(|e| dir_error(&outbox, e))?);
+        let jwt_secret = Self::jwt_secret_in(data_dir)?;
+        let config = AppConfig {
+            reference_prefix: settings.reference_prefix.clone(),
+        };
+        let app = App::new(store.clone(), blobs, clock, config).with_queue(queue.clone());
+        Ok(Embedded {
+            data_dir: data_dir.to_path_buf(),
+            settings,
+            store,
+            queue,
+            mailer,
+            exports: Arc::new(DirectorySink::new()),
+            app,
+            jwt_secret,
+        })
+    }
+
+    pub fn outbox_dir_of(data_dir: &Path) -> PathBuf {
+        data_dir.join("outbox")
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        Self::outbox_dir_of(&self.data_dir)
+    }
+
+    /// Where the demo service's export packages go.
+    pub fn exports_dir(&self) -> PathBuf {
+        self.data_dir.join("exports")
+    }
+
+    /// The local HS256 secret for caseworker tokens, created on first use (mode 0600).
+    fn jwt_secret_in(data_dir: &Path) -> Result<String, WiringError> {
+        let path = data_dir.join("jwt-secret");
+        match std::fs::read_to_string(&path) {
+            Ok(s) if s.trim().len() >= 32 => Ok(s.trim().to_string()),
+            Ok(_) => Err(dir_error(
+                &path,
+                "the JWT secret is shorter than 32 characters",
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let secret = random_secret();
+                write_private(&path, &secret).map_err(|e| dir_error(&path, e))?;
+                Ok(secret)
+            }
+            Err(e) => Err(dir_error(&path, e)),
+        }
+    }
+
+    pub fn jwt_secret(&self) -> &str {
+        &self.jwt_secret
+    }
+
+    /// The HTTP state: the use cases with HS256 caseworker tokens.
+    pub fn api_state(&self) -> ApiState {
+        ApiState::new(self.app.clone()).with_jwt(JwtConfig::hs256(self.jwt_secret.clone()))
+    }
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(content.as_bytes())?;
+    file.sync_all()
+}

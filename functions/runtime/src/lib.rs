@@ -1,0 +1,32 @@
+//! Wiring: turns settings into a running fallwerk — the store, blobs, queue, mailer and export
+//! sinks of one backend, the core `App` over them and the HTTP state. Binaries (`fallwerk`, the
+//! Lambda functions, the scheduler) call this and stay small.
+
+pub mod demo;
+pub mod embedded;
+pub mod settings;
+
+pub use embedded::Embedded;
+pub use settings::{Settings, SettingsError};
+
+/// Why a backend could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum WiringError {
+    #[error("cannot open the data directory {path}: {reason}")]
+    DataDir { path: String, reason: String },
+    #[error(transparent)]
+    Store(#[from] fallwerk_core::ports::StoreError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    App(#[from] fallwerk_core::app::AppError),
+}
+
+/// A random secret of 64 hex characters (portal client secrets, the local JWT secret).
+pub fn random_secret() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
