@@ -114,6 +114,15 @@ async fn replayed_request_is_401() {
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     );
+    // Another route signed in the same second is no replay: the portal reads status and
+    // postbox together.
+    let messages = format!("/v1/cases/{case_id}/messages");
+    assert_eq!(
+        h.send(h.signer.request(Method::GET, &messages, ts, vec![]))
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]

@@ -120,6 +120,9 @@ impl FromRequest<ApiState> for SignedRequest {
 
     async fn from_request(req: Request, state: &ApiState) -> Result<Self, Problem> {
         let headers = req.headers().clone();
+        // The v1 signature covers timestamp and body only; the replay key adds method and path,
+        // so a status and a messages GET signed in the same second are not taken for a replay.
+        let target = format!("{} {}", req.method(), req.uri().path());
         let client_id = header(&headers, CLIENT_HEADER)?.to_string();
         let timestamp = header(&headers, TIMESTAMP_HEADER)?.to_string();
         let signature = header(&headers, SIGNATURE_HEADER)?.to_string();
@@ -132,7 +135,12 @@ impl FromRequest<ApiState> for SignedRequest {
         // A valid signature is good once: the ledger entry outlives the window.
         let expires = DateTime::<Utc>::from_timestamp(ts.max(now.timestamp()), 0).unwrap_or(now)
             + Duration::seconds(WINDOW_SECONDS + 60);
-        let key = format!("replay:{}:{}", client.id, hex::encode(sig));
+        let key = format!(
+            "replay:{}:{}:{}",
+            client.id,
+            hex::encode(Sha256::digest(target.as_bytes())),
+            hex::encode(sig)
+        );
         let fresh = state
             .app
             .store
