@@ -5,14 +5,24 @@
 mod codec;
 mod dynamo;
 mod error;
+mod export_s3;
 pub mod keys;
+mod retry_class;
 mod s3;
+mod ses;
+mod sqs;
 mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use dynamo::DynamoStore;
+pub use export_s3::{COMPLETE_MARKER, MANIFEST_PATH, S3ExportSink};
 pub use s3::{S3BlobStore, SHA256_METADATA, s3_client};
+pub use ses::{SesMailer, ses_client, verify_sender};
+pub use sqs::{
+    MESSAGE_ID_ATTRIBUTE, QueueUrls, SqsDelivery, SqsQueue, TYPE_ATTRIBUTE, create_queues,
+    sqs_client,
+};
 pub use table::{create_table, wait_active};
 
 pub use aws_config::SdkConfig;

@@ -3,11 +3,13 @@
 
 use std::time::Duration;
 
-use crate::{DynamoStore, S3BlobStore, create_table, s3_client};
+use crate::{DynamoStore, QueueUrls, S3BlobStore, create_queues, create_table, s3_client};
 use aws_config::{BehaviorVersion, SdkConfig};
 
 const DDB_ENDPOINT_VAR: &str = "AWS_ENDPOINT_URL_DYNAMODB";
 const S3_ENDPOINT_VARS: [&str; 2] = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"];
+const SQS_ENDPOINT_VARS: [&str; 2] = ["AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL"];
+const SES_ENDPOINT_VARS: [&str; 2] = ["AWS_ENDPOINT_URL_SES", "AWS_ENDPOINT_URL"];
 
 /// `host:port` of an `http://host:port[/...]` URL.
 fn host_port(url: &str) -> Option<String> {
@@ -125,4 +127,97 @@ pub async fn s3_bucket() -> Option<(aws_sdk_s3::Client, String)> {
         .await
         .expect("create test bucket");
     Some((client, bucket))
+}
+
+/// `maxReceiveCount` of the queues made by [`sqs_queues`]: the fourth receive dead-letters.
+pub const TEST_MAX_RECEIVE_COUNT: u32 = 3;
+
+/// The moto endpoint the SES helpers use (`AWS_ENDPOINT_URL_SES`, `AWS_ENDPOINT_URL`, else
+/// `http://127.0.0.1:$FALLWERK_MOTO_PORT`), for [`sent_mails`].
+pub fn moto_endpoint() -> String {
+    endpoint(&SES_ENDPOINT_VARS, "FALLWERK_MOTO_PORT", 5000)
+}
+
+/// An SQS client and fresh queues `fw-test-<uuid>-{messaging,export}[-dlq]` (redrive after
+/// [`TEST_MAX_RECEIVE_COUNT`] receives), or `None` (skipped) without an emulator.
+pub async fn sqs_queues() -> Option<(aws_sdk_sqs::Client, QueueUrls)> {
+    sqs_queues_with(TEST_MAX_RECEIVE_COUNT).await
+}
+
+/// Like [`sqs_queues`] with another `maxReceiveCount`.
+pub async fn sqs_queues_with(max_receive_count: u32) -> Option<(aws_sdk_sqs::Client, QueueUrls)> {
+    let endpoint = endpoint(&SQS_ENDPOINT_VARS, "FALLWERK_MOTO_PORT", 5000);
+    let config = emulator_config("SQS", endpoint).await?;
+    let client = aws_sdk_sqs::Client::new(&config);
+    let urls = create_queues(&client, &unique("fw-test"), max_receive_count)
+        .await
+        .expect("create test queues");
+    Some((client, urls))
+}
+
+/// An SES v1 client and a fresh sender address `fw-test-<uuid>@fallwerk.test`, verified
+/// (`VerifyEmailIdentity`), or `None` (skipped) without an emulator.
+pub async fn ses_client() -> Option<(aws_sdk_ses::Client, String)> {
+    let config = emulator_config("SES", moto_endpoint()).await?;
+    let client = aws_sdk_ses::Client::new(&config);
+    let sender = format!("{}@fallwerk.test", unique("fw-test"));
+    crate::verify_sender(&client, &sender)
+        .await
+        .expect("verify test sender");
+    Some((client, sender))
+}
+
+/// The e-mails moto's SES has sent (all tests' mails: filter by sender or recipient), read from
+/// `GET {endpoint}/moto-api/data.json` → `.ses.Message`: objects with `id`, `source`, `subject`,
+/// `body` (the HTML part if there is one, else the text), `destinations`. Panics when moto does not
+/// answer with JSON, e.g. once any Lambda function was created on that moto (data.json then fails
+/// with a Docker error until a reset, also after the function is deleted).
+pub async fn sent_mails(endpoint: &str) -> Vec<serde_json::Value> {
+    let body = match http_get(endpoint, "/moto-api/data.json").await {
+        Ok(body) => body,
+        Err(e) => panic!(
+            "cannot read {endpoint}/moto-api/data.json: {e}. A 500 there means a Lambda function \
+             was created on this moto at some time (even if deleted since): data.json then fails \
+             with a Docker error until a reset. Run mail tests on a moto without Lambda functions."
+        ),
+    };
+    let data: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(data) => data,
+        Err(e) => panic!("{endpoint}/moto-api/data.json is not JSON: {e}"),
+    };
+    match data.pointer("/ses/Message") {
+        Some(serde_json::Value::Array(mails)) => mails.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// A minimal HTTP/1.0 GET over plain TCP (moto speaks plain http; 1.0 avoids chunked bodies):
+/// the body of a 200 response.
+async fn http_get(endpoint: &str, path: &str) -> Result<Vec<u8>, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let addr = host_port(endpoint).ok_or_else(|| format!("bad endpoint {endpoint}"))?;
+    let mut stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .map_err(|e| format!("connect {addr}: {e}"))?;
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\nAccept: */*\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| format!("send request: {e}"))?;
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut response))
+        .await
+        .map_err(|_| "timed out".to_string())?
+        .map_err(|e| format!("read response: {e}"))?;
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("response without header end")?;
+    let head = String::from_utf8_lossy(&response[..split]);
+    let status = head.lines().next().unwrap_or_default();
+    if status.split_whitespace().nth(1) != Some("200") {
+        return Err(format!("status `{status}`"));
+    }
+    Ok(response[split + 4..].to_vec())
 }

@@ -1,0 +1,242 @@
+//! Builds the export package (format version 1, docs/export-format.md): `manifest.json`,
+//! `case.xml`, `form.json` (when the case has form data) and `attachments/{n}-{name}`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use fallwerk_core::app::{App, sanitize_file_name};
+use fallwerk_core::model::{Case, FormData};
+use fallwerk_core::ports::{ExportPackage, PackageFile, StoreError, sha256_hex};
+use fallwerk_events::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+use super::case_xml::{self, XmlInput};
+
+/// The version of the package format; bumped on any incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
+/// The `format` value of every manifest.
+pub const FORMAT_NAME: &str = "fallwerk-export";
+
+/// `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub format_version: u32,
+    /// `{reference}-{attempt}`, unique per case and export attempt.
+    pub package: String,
+    pub case_id: String,
+    pub reference: String,
+    pub attempt: u32,
+    pub status: String,
+    pub org_unit: NamedRef,
+    pub service: NamedRef,
+    /// RFC 3339, UTC: when the export was requested.
+    pub created_at: String,
+    /// Every other file of the package (the manifest does not list itself).
+    pub files: Vec<ManifestFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    pub path: String,
+    pub media_type: String,
+    pub size: u64,
+    pub sha256: String,
+    /// `case`, `form` or `attachment`.
+    pub role: String,
+    /// For attachments: the case's attachment number, original name and origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<AttachmentRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentRef {
+    pub n: u32,
+    pub name: String,
+    pub source: String,
+}
+
+/// Display names of the case's org unit and service (the ids when they no longer exist).
+#[derive(Debug, Clone)]
+pub(crate) struct Names {
+    pub org_unit: String,
+    pub service: String,
+}
+
+/// Why a package could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    #[error("{0}")]
+    Transient(String),
+    /// Missing or corrupt blobs, unreadable form data: retrying will not help.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl From<StoreError> for BuildError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Backend(_) => BuildError::Transient(e.to_string()),
+            other => BuildError::Permanent(other.to_string()),
+        }
+    }
+}
+
+fn file(path: String, media_type: &str, bytes: Vec<u8>) -> PackageFile {
+    PackageFile {
+        sha256: sha256_hex(&bytes),
+        path,
+        media_type: media_type.to_string(),
+        bytes,
+    }
+}
+
+fn listed(f: &PackageFile, role: &str, attachment: Option<AttachmentRef>) -> ManifestFile {
+    ManifestFile {
+        path: f.path.clone(),
+        media_type: f.media_type.clone(),
+        size: f.bytes.len() as u64,
+        sha256: f.sha256.clone(),
+        role: role.to_string(),
+        attachment,
+    }
+}
+
+/// The package name: `{reference}-{attempt}`.
+pub fn package_name(reference: &str, attempt: u32) -> String {
+    format!("{reference}-{attempt}")
+}
+
+/// The whole history of a case, oldest first.
+pub async fn load_history(app: &App, case_id: &str) -> Result<Vec<DomainEvent>, StoreError> {
+    const PAGE: u32 = 500;
+    let mut all = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = app.store.history(case_id, after, PAGE).await?;
+        let n = page.items.len();
+        if let Some(last) = page.items.last() {
+            after = last.seq;
+        }
+        all.extend(page.items);
+        if n < PAGE as usize || n == 0 {
+            return Ok(all);
+        }
+    }
+}
+
+/// Builds the package of `case` for export attempt `attempt`. `created_at` is the time of the
+/// export request, so a redelivered request builds the same manifest.
+pub async fn build_package(
+    app: &App,
+    case: &Case,
+    attempt: u32,
+    created_at: DateTime<Utc>,
+    history: &[DomainEvent],
+) -> Result<ExportPackage, BuildError> {
+    let name = package_name(&case.reference, attempt);
+    let names = Names {
+        org_unit: match app.store.org_unit(&case.org_unit_id).await? {
+            Some(ou) => ou.name,
+            None => case.org_unit_id.clone(),
+        },
+        service: match app.store.service(&case.leika_id).await? {
+            Some(s) => s.name,
+            None => case.leika_id.clone(),
+        },
+    };
+
+    // Form data: the exact JSON as form.json, the parsed tree for case.xml.
+    let form_bytes = match &case.form {
+        FormData::Inline { data, .. } => Some(
+            serde_json::to_vec_pretty(data)
+                .map_err(|e| BuildError::Permanent(format!("form data: {e}")))?,
+        ),
+        FormData::Blob { key, sha256, .. } => Some(app.blobs.get_blob(key, sha256).await?),
+        FormData::Purged => None,
+    };
+    let form_tree: Option<serde_json::Value> = match &form_bytes {
+        Some(bytes) => Some(
+            serde_json::from_slice(bytes)
+                .map_err(|e| BuildError::Permanent(format!("stored form data is not JSON: {e}")))?,
+        ),
+        None => None,
+    };
+
+    let mut attachments = Vec::with_capacity(case.attachments.len());
+    let mut paths = Vec::with_capacity(case.attachments.len());
+    for a in &case.attachments {
+        let bytes = app.blobs.get_blob(&a.key, &a.sha256).await?;
+        let path = format!("attachments/{}-{}", a.n, sanitize_file_name(&a.name));
+        paths.push(path.clone());
+        attachments.push((file(path, &a.media_type, bytes), a));
+    }
+
+    let messages = app.store.messages(&case.id).await?;
+    let xml = case_xml::render(&XmlInput {
+        case,
+        names: &names,
+        package: &name,
+        created_at,
+        form: form_tree.as_ref(),
+        attachment_paths: &paths,
+        history,
+        messages: &messages,
+    });
+
+    let mut files = vec![file("case.xml".into(), "application/xml", xml.into_bytes())];
+    let mut listing = vec![listed(&files[0], "case", None)];
+    if let Some(bytes) = form_bytes {
+        let f = file("form.json".into(), "application/json", bytes);
+        listing.push(listed(&f, "form", None));
+        files.push(f);
+    }
+    for (f, a) in attachments {
+        listing.push(listed(
+            &f,
+            "attachment",
+            Some(AttachmentRef {
+                n: a.n,
+                name: a.name.clone(),
+                source: a.source.clone(),
+            }),
+        ));
+        files.push(f);
+    }
+
+    let manifest = Manifest {
+        format: FORMAT_NAME.into(),
+        format_version: FORMAT_VERSION,
+        package: name.clone(),
+        case_id: case.id.clone(),
+        reference: case.reference.clone(),
+        attempt,
+        status: case.status.as_str().into(),
+        org_unit: NamedRef {
+            id: case.org_unit_id.clone(),
+            name: names.org_unit,
+        },
+        service: NamedRef {
+            id: case.leika_id.clone(),
+            name: names.service,
+        },
+        created_at: created_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        files: listing,
+    };
+    let manifest = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| BuildError::Permanent(format!("manifest: {e}")))?;
+    files.insert(
+        0,
+        file("manifest.json".into(), "application/json", manifest),
+    );
+
+    Ok(ExportPackage {
+        name,
+        case_id: case.id.clone(),
+        files,
+    })
+}
