@@ -1,10 +1,20 @@
-//! In-process queue consumers for `fallwerk serve` (filled in with the messaging and export
-//! workers).
+//! In-process queue consumers for `fallwerk serve`: the runtime's embedded consumers over the
+//! data directory's queue.
 
-use fallwerk_runtime::Embedded;
+use std::sync::Arc;
+
+use fallwerk_runtime::{Embedded, WiringError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub fn spawn(_embedded: &Embedded, _stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
-    Vec::new()
+pub fn spawn(
+    embedded: &Embedded,
+    stop: watch::Receiver<bool>,
+) -> Result<Vec<JoinHandle<()>>, WiringError> {
+    let ctx = Arc::new(embedded.worker_ctx()?);
+    Ok(fallwerk_runtime::consumers::spawn(
+        embedded.queue.clone(),
+        ctx,
+        stop,
+    ))
 }

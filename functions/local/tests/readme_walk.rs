@@ -12,7 +12,10 @@ struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.0.try_wait() {
@@ -31,9 +34,13 @@ fn free_port() -> u16 {
 }
 
 fn healthy(port: u16) -> bool {
-    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
     let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").is_err() {
+    if s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
         return false;
     }
     let mut answer = String::new();
@@ -41,7 +48,7 @@ fn healthy(port: u16) -> bool {
     answer.starts_with("HTTP/1.1 200")
 }
 
-pub fn start_server(data: &Path) -> (Server, u16) {
+fn start_server(data: &Path) -> (Server, u16) {
     let port = free_port();
     let log = std::fs::File::create(data.with_extension("log")).expect("log file");
     let child = Command::new(env!("CARGO_BIN_EXE_fallwerk"))
@@ -54,15 +61,21 @@ pub fn start_server(data: &Path) -> (Server, u16) {
     let server = Server(child);
     let deadline = Instant::now() + Duration::from_secs(30);
     while !healthy(port) {
-        assert!(Instant::now() < deadline, "fallwerk serve did not answer /health within 30 s");
+        assert!(
+            Instant::now() < deadline,
+            "fallwerk serve did not answer /health within 30 s"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     (server, port)
 }
 
 fn walk_script() -> String {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).expect("README");
-    let start = readme.find("<!-- walk:start -->").expect("walk start marker");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README");
+    let start = readme
+        .find("<!-- walk:start -->")
+        .expect("walk start marker");
     let end = readme.find("<!-- walk:end -->").expect("walk end marker");
     let block = &readme[start..end];
     let open = block.find("```bash\n").expect("bash fence") + "```bash\n".len();
@@ -86,7 +99,10 @@ fn the_readme_walk_works_as_written() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let log = std::fs::read_to_string(data.with_extension("log")).unwrap_or_default();
-    assert!(out.status.success(), "walk failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}\n--- server\n{log}");
+    assert!(
+        out.status.success(),
+        "walk failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}\n--- server\n{log}"
+    );
     for expected in [
         "case ",
         "MV-",
@@ -98,11 +114,18 @@ fn the_readme_walk_works_as_written() {
         "Entscheidung zu Ihrem Antrag",
         "result_sent",
     ] {
-        assert!(stdout.contains(expected), "`{expected}` missing in\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "`{expected}` missing in\n{stdout}"
+        );
     }
     // The e-mails and the export package of the walk are on disk.
-    let emails = std::fs::read_dir(data.join("outbox")).expect("outbox").count();
+    let emails = std::fs::read_dir(data.join("outbox"))
+        .expect("outbox")
+        .count();
     assert!(emails >= 3, "only {emails} e-mails in the outbox");
-    let packages = std::fs::read_dir(data.join("exports")).expect("exports").count();
+    let packages = std::fs::read_dir(data.join("exports"))
+        .expect("exports")
+        .count();
     assert_eq!(packages, 1, "one export package");
 }

@@ -100,6 +100,22 @@ impl Embedded {
         &self.jwt_secret
     }
 
+    /// The queue workers' context: `.eml` outbox, export to directories and webhooks.
+    pub fn worker_ctx(&self) -> Result<fallwerk_workers::WorkerCtx, WiringError> {
+        use fallwerk_workers::webhook::{WebhookConfig, WebhookSink};
+        let webhook = WebhookSink::new(WebhookSink::secrets_from_env(), WebhookConfig::default())
+            .map_err(|e| WiringError::Worker(e.to_string()))?;
+        Ok(fallwerk_workers::WorkerCtx {
+            app: self.app.clone(),
+            mailer: self.mailer.clone(),
+            sinks: fallwerk_workers::ExportSinks::new(vec![
+                self.exports.clone(),
+                Arc::new(webhook),
+            ]),
+            settings: self.settings.workers(),
+        })
+    }
+
     /// The HTTP state: the use cases with HS256 caseworker tokens.
     pub fn api_state(&self) -> ApiState {
         ApiState::new(self.app.clone()).with_jwt(JwtConfig::hs256(self.jwt_secret.clone()))

@@ -2,6 +2,7 @@
 //! sinks of one backend, the core `App` over them and the HTTP state. Binaries (`fallwerk`, the
 //! Lambda functions, the scheduler) call this and stay small.
 
+pub mod consumers;
 pub mod demo;
 pub mod embedded;
 pub mod settings;
@@ -20,6 +21,8 @@ pub enum WiringError {
     Settings(#[from] SettingsError),
     #[error(transparent)]
     App(#[from] fallwerk_core::app::AppError),
+    #[error("cannot set up the queue workers: {0}")]
+    Worker(String),
 }
 
 /// A random secret of 64 hex characters (portal client secrets, the local JWT secret).

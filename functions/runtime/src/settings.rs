@@ -1,9 +1,8 @@
 //! Settings shared by every binary, read from `FALLWERK_*` environment variables.
 
-use std::collections::HashMap;
-
-/// Installation-wide settings. Secrets are never logged (`Debug` redacts them).
-#[derive(Clone)]
+/// Installation-wide settings (no secrets: webhook secrets are read by the export worker,
+/// the JWT secret lives in the data directory or a JWKS).
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Prefix of case references (`MV-2026-000123`).
     pub reference_prefix: String,
@@ -15,24 +14,6 @@ pub struct Settings {
     pub mail_from: String,
     /// Receives before a message is dead-lettered.
     pub max_receives: u32,
-    /// Webhook secrets by `secret_ref` (from `FALLWERK_WEBHOOK_SECRET_<REF>`).
-    pub webhook_secrets: HashMap<String, String>,
-}
-
-impl std::fmt::Debug for Settings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings")
-            .field("reference_prefix", &self.reference_prefix)
-            .field("portal_url", &self.portal_url)
-            .field("caseworker_url", &self.caseworker_url)
-            .field("mail_from", &self.mail_from)
-            .field("max_receives", &self.max_receives)
-            .field(
-                "webhook_secrets",
-                &self.webhook_secrets.keys().collect::<Vec<_>>(),
-            )
-            .finish()
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +35,6 @@ impl Default for Settings {
             caseworker_url: "http://127.0.0.1:8080".into(),
             mail_from: "fallwerk@localhost".into(),
             max_receives: 5,
-            webhook_secrets: HashMap::new(),
         }
     }
 }
@@ -96,11 +76,7 @@ impl Settings {
                         },
                     )?;
                 }
-                _ => {
-                    if let Some(r) = key.strip_prefix("FALLWERK_WEBHOOK_SECRET_") {
-                        s.webhook_secrets.insert(r.to_ascii_lowercase(), value);
-                    }
-                }
+                _ => {}
             }
         }
         Ok(s)
@@ -118,20 +94,16 @@ mod tests {
     }
 
     #[test]
-    fn reads_overrides_and_webhook_secrets_without_showing_them() {
+    fn reads_overrides() {
         let s = Settings::from_vars(vars(&[
             ("FALLWERK_REFERENCE_PREFIX", "HRO"),
             ("FALLWERK_PORTAL_URL", "https://portal.mv/"),
-            ("FALLWERK_WEBHOOK_SECRET_FV", "s3cr3t"),
+            ("FALLWERK_MAX_RECEIVES", "3"),
         ]))
         .expect("settings");
         assert_eq!(s.reference_prefix, "HRO");
         assert_eq!(s.portal_url, "https://portal.mv");
-        assert_eq!(
-            s.webhook_secrets.get("fv").map(String::as_str),
-            Some("s3cr3t")
-        );
-        assert!(!format!("{s:?}").contains("s3cr3t"));
+        assert_eq!(s.max_receives, 3);
     }
 
     #[test]
@@ -141,5 +113,17 @@ mod tests {
         assert!(e.to_string().contains("FALLWERK_REFERENCE_PREFIX"));
         let e = Settings::from_vars(vars(&[("FALLWERK_MAX_RECEIVES", "0")])).expect_err("zero");
         assert!(e.to_string().contains("1 to 100"));
+    }
+}
+
+impl Settings {
+    /// What the queue workers need of the settings.
+    pub fn workers(&self) -> fallwerk_workers::Settings {
+        fallwerk_workers::Settings {
+            mail_from: self.mail_from.clone(),
+            portal_url: self.portal_url.clone(),
+            caseworker_url: self.caseworker_url.clone(),
+            max_receives: self.max_receives,
+        }
     }
 }

@@ -62,7 +62,7 @@ pub async fn run(args: &Args) -> Result<(), ServeError> {
             run_daemon(&app, &cron, &options, rx).await
         })
     };
-    let consumers = crate::consumers::spawn(&embedded, stop_rx.clone());
+    let consumers = crate::consumers::spawn(&embedded, stop_rx.clone())?;
 
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
