@@ -83,6 +83,18 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// What the queue workers need of the settings.
+    pub fn workers(&self) -> fallwerk_workers::Settings {
+        fallwerk_workers::Settings {
+            mail_from: self.mail_from.clone(),
+            portal_url: self.portal_url.clone(),
+            caseworker_url: self.caseworker_url.clone(),
+            max_receives: self.max_receives,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,17 +125,5 @@ mod tests {
         assert!(e.to_string().contains("FALLWERK_REFERENCE_PREFIX"));
         let e = Settings::from_vars(vars(&[("FALLWERK_MAX_RECEIVES", "0")])).expect_err("zero");
         assert!(e.to_string().contains("1 to 100"));
-    }
-}
-
-impl Settings {
-    /// What the queue workers need of the settings.
-    pub fn workers(&self) -> fallwerk_workers::Settings {
-        fallwerk_workers::Settings {
-            mail_from: self.mail_from.clone(),
-            portal_url: self.portal_url.clone(),
-            caseworker_url: self.caseworker_url.clone(),
-            max_receives: self.max_receives,
-        }
     }
 }
