@@ -1,20 +1,36 @@
-//! In-process queue consumers for `fallwerk serve`: the runtime's embedded consumers over the
-//! data directory's queue.
+//! In-process queue consumers for `fallwerk serve`: the runtime's consumers over the embedded
+//! queue or over SQS.
 
 use std::sync::Arc;
 
-use fallwerk_runtime::{Embedded, WiringError};
+use fallwerk_runtime::{Aws, Embedded, WiringError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub fn spawn(
+pub fn spawn_embedded(
     embedded: &Embedded,
     stop: watch::Receiver<bool>,
 ) -> Result<Vec<JoinHandle<()>>, WiringError> {
     let ctx = Arc::new(embedded.worker_ctx()?);
+    let retry_base = embedded.settings.retry_base_seconds;
     Ok(fallwerk_runtime::consumers::spawn(
         embedded.queue.clone(),
         ctx,
+        retry_base,
+        stop,
+    ))
+}
+
+pub fn spawn_aws(
+    aws: &Aws,
+    stop: watch::Receiver<bool>,
+) -> Result<Vec<JoinHandle<()>>, WiringError> {
+    let ctx = Arc::new(aws.worker_ctx()?);
+    let retry_base = aws.settings.retry_base_seconds;
+    Ok(fallwerk_runtime::consumers::spawn_sqs(
+        aws.queue.clone(),
+        ctx,
+        retry_base,
         stop,
     ))
 }

@@ -2,11 +2,13 @@
 //! sinks of one backend, the core `App` over them and the HTTP state. Binaries (`fallwerk`, the
 //! Lambda functions, the scheduler) call this and stay small.
 
+pub mod aws;
 pub mod consumers;
 pub mod demo;
 pub mod embedded;
 pub mod settings;
 
+pub use aws::{Aws, AwsResources};
 pub use embedded::Embedded;
 pub use settings::{Settings, SettingsError};
 

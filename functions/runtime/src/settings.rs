@@ -14,6 +14,8 @@ pub struct Settings {
     pub mail_from: String,
     /// Receives before a message is dead-lettered.
     pub max_receives: u32,
+    /// First retry delay of a failed message; it doubles with each receive (at most 5 minutes).
+    pub retry_base_seconds: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +37,7 @@ impl Default for Settings {
             caseworker_url: "http://127.0.0.1:8080".into(),
             mail_from: "fallwerk@localhost".into(),
             max_receives: 5,
+            retry_base_seconds: 5,
         }
     }
 }
@@ -75,6 +78,17 @@ impl Settings {
                             reason: "a number from 1 to 100".into(),
                         },
                     )?;
+                }
+                "FALLWERK_RETRY_BASE_SECONDS" => {
+                    s.retry_base_seconds =
+                        value
+                            .parse()
+                            .ok()
+                            .filter(|n| *n <= 300)
+                            .ok_or(SettingsError::Invalid {
+                                name: "FALLWERK_RETRY_BASE_SECONDS",
+                                reason: "a number from 0 to 300".into(),
+                            })?;
                 }
                 _ => {}
             }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use fallwerk_core::app::{App, SystemClock};
 use fallwerk_core::case::{Caller, Role};
 use fallwerk_core::model::{OrgUnit, PortalClient, Service};
-use fallwerk_runtime::{Embedded, Settings};
+use fallwerk_runtime::{Aws, Embedded, Settings};
+
+use crate::cmd::serve::Backend;
 use serde::Deserialize;
 
 #[derive(clap::Subcommand, Debug)]
@@ -23,6 +25,9 @@ pub struct ApplyArgs {
     /// The data directory of the embedded backend.
     #[arg(long, default_value = "fallwerk-data", env = "FALLWERK_DATA")]
     pub data: PathBuf,
+    /// Which backend to write to (aws: the `FALLWERK_TABLE` from the SDK environment).
+    #[arg(long, value_enum, default_value = "embedded", env = "FALLWERK_BACKEND")]
+    pub backend: crate::cmd::serve::Backend,
 }
 
 /// The document `admin apply` reads. Unknown keys are refused, so typos do not pass silently.
@@ -105,8 +110,13 @@ pub async fn run(command: &Command) -> Result<(), AdminError> {
         Command::Apply(args) => {
             let directory = parse(&args.file)?;
             let settings = Settings::from_env().map_err(fallwerk_runtime::WiringError::from)?;
-            let embedded = Embedded::open(&args.data, settings, Arc::new(SystemClock))?;
-            for line in apply(&embedded.app, directory).await? {
+            let app = match args.backend {
+                Backend::Embedded => {
+                    Embedded::open(&args.data, settings, Arc::new(SystemClock))?.app
+                }
+                Backend::Aws => Aws::from_env(settings, Arc::new(SystemClock)).await?.app,
+            };
+            for line in apply(&app, directory).await? {
                 println!("applied {line}");
             }
             Ok(())

@@ -2,5 +2,6 @@
 
 pub mod admin;
 pub mod deadline;
+pub mod init_aws;
 pub mod serve;
 pub mod token;

@@ -7,19 +7,32 @@ use std::sync::Arc;
 
 use fallwerk_core::app::{Clock, SystemClock, TickOptions};
 use fallwerk_runtime::demo::{DemoCredentials, ensure_demo};
-use fallwerk_runtime::{Embedded, Settings};
+use fallwerk_runtime::{Aws, Embedded, Settings};
 use fallwerk_scheduler::{Cron, DEFAULT_CRON, run_daemon};
 use tokio::sync::watch;
 
+/// Where fallwerk keeps its data.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite and files in `--data` (the default).
+    Embedded,
+    /// DynamoDB, S3, SQS and SES from the SDK environment and `FALLWERK_TABLE`, `FALLWERK_BUCKET`,
+    /// `FALLWERK_MESSAGING_QUEUE_URL`, `FALLWERK_EXPORT_QUEUE_URL` (see `fallwerk init-aws`).
+    Aws,
+}
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Storage and queues: embedded or aws.
+    #[arg(long, value_enum, default_value = "embedded", env = "FALLWERK_BACKEND")]
+    pub backend: Backend,
     /// Data directory: database, documents, e-mail outbox, export packages.
     #[arg(long, default_value = "fallwerk-data", env = "FALLWERK_DATA")]
     pub data: PathBuf,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "FALLWERK_LISTEN")]
     pub listen: SocketAddr,
-    /// Do not create the demo configuration on first start.
+    /// Do not create the demo configuration on first start (embedded backend).
     #[arg(long)]
     pub no_demo: bool,
     /// Scheduler cron expression (UTC, seconds first).
@@ -42,17 +55,36 @@ pub enum ServeError {
 pub async fn run(args: &Args) -> Result<(), ServeError> {
     let settings = Settings::from_env().map_err(fallwerk_runtime::WiringError::from)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let embedded = Embedded::open(&args.data, settings, clock)?;
     let cron = Cron::parse(&args.cron)?;
-    if !args.no_demo
-        && let Some(demo) = ensure_demo(&embedded).await?
-    {
-        print_demo(&embedded, &demo, args);
-    }
     let (stop_tx, stop_rx) = watch::channel(false);
+    let (app, router, consumers) = match args.backend {
+        Backend::Embedded => {
+            let embedded = Embedded::open(&args.data, settings, clock)?;
+            if !args.no_demo
+                && let Some(demo) = ensure_demo(&embedded).await?
+            {
+                print_demo(&embedded, &demo, args);
+            }
+            let consumers = crate::consumers::spawn_embedded(&embedded, stop_rx.clone())?;
+            (
+                embedded.app.clone(),
+                fallwerk_api::app_router(embedded.api_state()),
+                consumers,
+            )
+        }
+        Backend::Aws => {
+            let aws = Aws::from_env(settings, clock).await?;
+            aws.warm_up().await;
+            let consumers = crate::consumers::spawn_aws(&aws, stop_rx.clone())?;
+            (
+                aws.app.clone(),
+                fallwerk_api::app_router(aws.api_state()?),
+                consumers,
+            )
+        }
+    };
 
     let scheduler = {
-        let app = embedded.app.clone();
         let rx = stop_rx.clone();
         tokio::spawn(async move {
             let options = TickOptions {
@@ -62,16 +94,13 @@ pub async fn run(args: &Args) -> Result<(), ServeError> {
             run_daemon(&app, &cron, &options, rx).await
         })
     };
-    let consumers = crate::consumers::spawn(&embedded, stop_rx.clone())?;
-
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| ServeError::Listen {
             addr: args.listen,
             reason: e.to_string(),
         })?;
-    tracing::info!(listen = %args.listen, data = %args.data.display(), "fallwerk serves");
-    let router = fallwerk_api::app_router(embedded.api_state());
+    tracing::info!(listen = %args.listen, backend = ?args.backend, "fallwerk serves");
     let mut rx = stop_rx.clone();
     let server = axum::serve(listener, router).with_graceful_shutdown(async move {
         let _ = rx.wait_for(|stop| *stop).await;

@@ -9,7 +9,8 @@ use fallwerk_runtime::{Embedded, Settings};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The data directory of `fallwerk serve` (its `jwt-secret` signs the token).
+    /// The data directory of `fallwerk serve` (its `jwt-secret` signs the token). With
+    /// `FALLWERK_JWT_HS256_SECRET` set (AWS backend in development) that secret signs instead.
     #[arg(long, default_value = "fallwerk-data", env = "FALLWERK_DATA")]
     pub data: PathBuf,
     /// Account id (`sub`).
@@ -68,9 +69,13 @@ pub fn run(args: &Args) -> Result<(), TokenError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let now = clock.now().timestamp();
     let claims = claims(args, now)?;
-    let embedded = Embedded::open(&args.data, Settings::default(), clock)?;
-    let token =
-        mint_token(embedded.jwt_secret(), &claims).map_err(|e| TokenError::Sign(e.to_string()))?;
+    let secret = match std::env::var("FALLWERK_JWT_HS256_SECRET") {
+        Ok(s) if !s.is_empty() => s,
+        _ => Embedded::open(&args.data, Settings::default(), clock)?
+            .jwt_secret()
+            .to_string(),
+    };
+    let token = mint_token(&secret, &claims).map_err(|e| TokenError::Sign(e.to_string()))?;
     println!("{token}");
     Ok(())
 }
