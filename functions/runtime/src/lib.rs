@@ -3,6 +3,7 @@
 //! Lambda functions, the scheduler) call this and stay small.
 
 pub mod aws;
+pub mod clock;
 pub mod consumers;
 pub mod demo;
 pub mod embedded;

@@ -35,6 +35,10 @@ pub struct Args {
     /// Do not create the demo configuration on first start (embedded backend).
     #[arg(long)]
     pub no_demo: bool,
+    /// Test only: a file holding a clock offset in seconds, re-read on every use, so end-to-end
+    /// tests can move this process forward in time.
+    #[arg(long, hide = true, env = "FALLWERK_CLOCK_FILE")]
+    pub clock_file: Option<PathBuf>,
     /// Scheduler cron expression (UTC, seconds first).
     #[arg(long, default_value = DEFAULT_CRON, env = "FALLWERK_SCHEDULER_CRON")]
     pub cron: String,
@@ -54,7 +58,13 @@ pub enum ServeError {
 
 pub async fn run(args: &Args) -> Result<(), ServeError> {
     let settings = Settings::from_env().map_err(fallwerk_runtime::WiringError::from)?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let clock: Arc<dyn Clock> = match &args.clock_file {
+        Some(path) => {
+            tracing::warn!(path = %path.display(), "test clock: time is shifted by the file's offset");
+            Arc::new(fallwerk_runtime::clock::OffsetFileClock::new(path))
+        }
+        None => Arc::new(SystemClock),
+    };
     let cron = Cron::parse(&args.cron)?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let (app, router, consumers) = match args.backend {
