@@ -2,8 +2,10 @@
 # Checks the deployment template (run by scripts/test.sh / .ci/run from the repo root; works from
 # any cwd): cfn-lint, the SAM transform, create_stack on the moto server with assertions on every
 # resource, the table definition against the DynamoDB adapter's, delete_stack.
-# Details and the list of checks: infra/check.py. Needs the moto server (scripts/emulators.sh
-# start); AWS_ENDPOINT_URL (default http://127.0.0.1:5000) and AWS_REGION are honoured.
+# Details and the list of checks: infra/check.py. It starts its OWN moto server on a free port:
+# once a stack with Lambda functions existed on a moto server, its /moto-api/data.json (which the
+# e-mail tests read) fails until a reset, so the shared one must never see these stacks.
+# FALLWERK_INFRA_MOTO_URL points it at an existing moto instead.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,7 +27,22 @@ command -v cfn-lint >/dev/null 2>&1 || {
     export PATH
 }
 
-export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:5000}"
+if [ -n "${FALLWERK_INFRA_MOTO_URL:-}" ]; then
+    AWS_ENDPOINT_URL="$FALLWERK_INFRA_MOTO_URL"
+else
+    port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    log=$(mktemp)
+    "$PYTHON" -m moto.server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+    moto_pid=$!
+    trap 'kill "$moto_pid" 2>/dev/null || true; rm -f "$log"' EXIT
+    AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+    for _ in $(seq 1 100); do
+        curl -fsS -o /dev/null "$AWS_ENDPOINT_URL/moto-api/" 2>/dev/null && break
+        kill -0 "$moto_pid" 2>/dev/null || { echo "infra/check.sh: moto did not start:" >&2; cat "$log" >&2; exit 1; }
+        sleep 0.2
+    done
+fi
+export AWS_ENDPOINT_URL
 export AWS_REGION="${AWS_REGION:-${AWS_DEFAULT_REGION:-eu-central-1}}"
 export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$AWS_REGION}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
@@ -37,4 +54,4 @@ if ! curl -fsS -o /dev/null "$AWS_ENDPOINT_URL/moto-api/" 2>/dev/null; then
     exit 1
 fi
 
-exec "$PYTHON" infra/check.py
+"$PYTHON" infra/check.py
