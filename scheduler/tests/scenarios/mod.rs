@@ -205,7 +205,7 @@ pub async fn walk_each_level_once(env: Env, step: Duration) {
     assert!(warn < d.due_on && d.due_on < escalate, "{d:?}");
 
     let end = midnight(escalate) + Duration::days(3);
-    tick_until(&env, &[env.app.clone()], end, step).await;
+    tick_until(&env, std::slice::from_ref(&env.app), end, step).await;
 
     assert_eq!(
         reminders(&env, &d.id).await,
@@ -421,7 +421,7 @@ pub async fn dst_changes_neither_shift_nor_double(env: Env) {
         env.clock.set(midnight_utc - Duration::hours(3));
         tick_until(
             &env,
-            &[env.app.clone()],
+            std::slice::from_ref(&env.app),
             midnight_utc + Duration::hours(30),
             Duration::minutes(30),
         )

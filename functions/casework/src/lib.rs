@@ -1,0 +1,28 @@
+//! The casework Lambda function (`fallwerk-casework`): the caseworker and admin routes of
+//! `fallwerk_api::casework_app` on the AWS backend, served through `lambda_http` from API
+//! Gateway REST (v1) proxy events. Logging and wiring are shared with the intake function
+//! ([`fallwerk_intake::lambda`]).
+
+use axum::Router;
+use fallwerk_runtime::Aws;
+
+pub use lambda_http::Error;
+
+/// Builds the casework router from the environment (`FALLWERK_*`, the caseworker token keys
+/// `FALLWERK_JWKS_FILE` or `FALLWERK_JWT_HS256_SECRET`, the AWS SDK's standard variables) and
+/// warms the DynamoDB connection.
+pub async fn init() -> Result<Router, Error> {
+    let aws = fallwerk_intake::lambda::aws_from_env().await?;
+    router(&aws)
+}
+
+/// The casework router over an already wired backend. Without token keys every caseworker
+/// route answers 401.
+pub fn router(aws: &Aws) -> Result<Router, Error> {
+    Ok(router_for(aws.api_state()?))
+}
+
+/// The casework router over a given HTTP state (tests bring their own token keys).
+pub fn router_for(state: fallwerk_api::ApiState) -> Router {
+    fallwerk_intake::lambda::with_request_span(fallwerk_api::casework_app(state))
+}

@@ -1,0 +1,10 @@
+//! `fallwerk-messaging`: the messaging-queue consumer as a Lambda function (handler
+//! `bootstrap`, provided.al2023; SQS event source with ReportBatchItemFailures). Environment:
+//! `FALLWERK_TABLE`, `FALLWERK_BUCKET`, `FALLWERK_MESSAGING_QUEUE_URL`,
+//! `FALLWERK_EXPORT_QUEUE_URL`, `FALLWERK_MAIL_FROM`, `FALLWERK_PORTAL_URL`, the other
+//! `FALLWERK_*` settings and the AWS SDK environment.
+
+#[tokio::main]
+async fn main() -> Result<(), fallwerk_messaging::Error> {
+    fallwerk_messaging::run("messaging").await
+}
