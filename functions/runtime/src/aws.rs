@@ -11,7 +11,7 @@ use fallwerk_aws::{
     ses_client, sqs_client,
 };
 use fallwerk_core::app::{App, AppConfig, Clock};
-use fallwerk_workers::webhook::{WebhookConfig, WebhookSink};
+use fallwerk_workers::webhook::WebhookSink;
 
 use crate::{Settings, SettingsError, WiringError};
 
@@ -148,7 +148,7 @@ impl Aws {
 
     /// The queue workers' context: SES, export to S3 and webhooks.
     pub fn worker_ctx(&self) -> Result<fallwerk_workers::WorkerCtx, WiringError> {
-        let webhook = WebhookSink::new(WebhookSink::secrets_from_env(), WebhookConfig::default())
+        let webhook = WebhookSink::new(WebhookSink::secrets_from_env(), self.settings.webhook())
             .map_err(|e| WiringError::Worker(e.to_string()))?;
         Ok(fallwerk_workers::WorkerCtx {
             app: self.app.clone(),

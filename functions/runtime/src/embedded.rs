@@ -102,8 +102,8 @@ impl Embedded {
 
     /// The queue workers' context: `.eml` outbox, export to directories and webhooks.
     pub fn worker_ctx(&self) -> Result<fallwerk_workers::WorkerCtx, WiringError> {
-        use fallwerk_workers::webhook::{WebhookConfig, WebhookSink};
-        let webhook = WebhookSink::new(WebhookSink::secrets_from_env(), WebhookConfig::default())
+        use fallwerk_workers::webhook::WebhookSink;
+        let webhook = WebhookSink::new(WebhookSink::secrets_from_env(), self.settings.webhook())
             .map_err(|e| WiringError::Worker(e.to_string()))?;
         Ok(fallwerk_workers::WorkerCtx {
             app: self.app.clone(),

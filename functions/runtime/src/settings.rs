@@ -16,6 +16,9 @@ pub struct Settings {
     pub max_receives: u32,
     /// First retry delay of a failed message; it doubles with each receive (at most 5 minutes).
     pub retry_base_seconds: u32,
+    /// Allows `http://` webhook targets (`FALLWERK_WEBHOOK_ALLOW_HTTP=true`): for tests and local
+    /// receivers only; production targets must be https.
+    pub webhook_allow_http: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +41,7 @@ impl Default for Settings {
             mail_from: "fallwerk@localhost".into(),
             max_receives: 5,
             retry_base_seconds: 5,
+            webhook_allow_http: false,
         }
     }
 }
@@ -79,6 +83,18 @@ impl Settings {
                         },
                     )?;
                 }
+                "FALLWERK_WEBHOOK_ALLOW_HTTP" => {
+                    s.webhook_allow_http = match value.as_str() {
+                        "true" | "1" => true,
+                        "false" | "0" | "" => false,
+                        _ => {
+                            return Err(SettingsError::Invalid {
+                                name: "FALLWERK_WEBHOOK_ALLOW_HTTP",
+                                reason: "true or false".into(),
+                            });
+                        }
+                    };
+                }
                 "FALLWERK_RETRY_BASE_SECONDS" => {
                     s.retry_base_seconds =
                         value
@@ -99,6 +115,14 @@ impl Settings {
 
 impl Settings {
     /// What the queue workers need of the settings.
+    /// The webhook sink's settings: secrets from `FALLWERK_WEBHOOK_SECRET_<REF>`.
+    pub fn webhook(&self) -> fallwerk_workers::webhook::WebhookConfig {
+        fallwerk_workers::webhook::WebhookConfig {
+            allow_http: self.webhook_allow_http,
+            ..Default::default()
+        }
+    }
+
     pub fn workers(&self) -> fallwerk_workers::Settings {
         fallwerk_workers::Settings {
             mail_from: self.mail_from.clone(),
@@ -137,6 +161,9 @@ mod tests {
         let e = Settings::from_vars(vars(&[("FALLWERK_REFERENCE_PREFIX", "MV-2026")]))
             .expect_err("bad prefix");
         assert!(e.to_string().contains("FALLWERK_REFERENCE_PREFIX"));
+        let e =
+            Settings::from_vars(vars(&[("FALLWERK_WEBHOOK_ALLOW_HTTP", "yes")])).expect_err("yes");
+        assert!(e.to_string().contains("true or false"));
         let e = Settings::from_vars(vars(&[("FALLWERK_MAX_RECEIVES", "0")])).expect_err("zero");
         assert!(e.to_string().contains("1 to 100"));
     }
