@@ -15,8 +15,12 @@ cargo fmt --all -- --check
 echo "==> cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-echo "==> cargo test --workspace"
-cargo test --workspace
+echo "==> cargo test --workspace (without the end-to-end suite)"
+cargo test --workspace --exclude fallwerk-e2e
+
+# The journey on both backends; --nocapture so the log shows every step.
+echo "==> end-to-end: cargo test -p fallwerk-e2e -- --nocapture"
+cargo test -p fallwerk-e2e -- --nocapture --test-threads=1
 
 # infra checks
 # (an `if`, not `[ -x ... ] && ...`: as the last command under set -e the latter would fail the

@@ -453,10 +453,26 @@ portal_clients:
         self.clock.now().date_naive()
     }
 
-    /// The messages in the export dead-letter queue (AWS; read without consuming them), or
-    /// `None` on the embedded backend, whose dead letters no public interface shows.
+    /// The export dead letters: on AWS the messages in the export DLQ (read without consuming
+    /// them), embedded the lines of `fallwerk queue dead-letters --queue export --json`.
     pub async fn export_dead_letters(&self) -> Option<Vec<Value>> {
-        let aws = self.aws.as_ref()?;
+        let Some(aws) = self.aws.as_ref() else {
+            let data = self.data.display().to_string();
+            let out = self.fallwerk(&[
+                "queue",
+                "dead-letters",
+                "--queue",
+                "export",
+                "--data",
+                &data,
+                "--json",
+            ]);
+            return Some(
+                out.lines()
+                    .filter_map(|l| serde_json::from_str(l).ok())
+                    .collect(),
+            );
+        };
         let out = aws
             .sqs
             .receive_message()

@@ -575,27 +575,27 @@ pub async fn journey(kind: Kind) {
     wait_mail(&b, &d.oe1_mail, &format!("Export fehlgeschlagen: {ref_c}")).await;
 
     st.step("C: the export request is dead-lettered");
-    if kind == Kind::Aws {
-        let found = crate::poll(WAIT, EVERY, || async {
-            b.export_dead_letters()
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .find(|m| m["case_id"] == case_c.as_str())
-        })
-        .await;
-        let message = found.unwrap_or_else(|| {
-            panic!(
-                "no export request of {case_c} in the export DLQ within {WAIT:?}\n{}",
-                b.server_log_tail(40)
-            )
-        });
-        st.note(&format!("export DLQ holds {}", message));
-    } else {
-        st.note(
-            "embedded: no public interface lists dead letters; covered by export_failed and the OE e-mail above",
-        );
-    }
+    // AWS: the body in the DLQ names the case; embedded: the dead letter's message id starts with it.
+    let found = crate::poll(WAIT, EVERY, || async {
+        b.export_dead_letters()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|m| {
+                m["case_id"] == case_c.as_str()
+                    || m["message_id"]
+                        .as_str()
+                        .is_some_and(|id| id.starts_with(&format!("{case_c}:")))
+            })
+    })
+    .await;
+    let message = found.unwrap_or_else(|| {
+        panic!(
+            "no export request of {case_c} among the dead letters within {WAIT:?}\n{}",
+            b.server_log_tail(40)
+        )
+    });
+    st.note(&format!("{} dead letter: {}", kind.name(), message));
 
     // ---------------------------------------------------------------- never a comment
     st.step("no e-mail ever carried the comment's text");

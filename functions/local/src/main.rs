@@ -27,6 +27,9 @@ enum Command {
     /// Maintain org units, services and portal clients.
     #[command(subcommand)]
     Admin(cmd::admin::Command),
+    /// The embedded queue's dead letters: list and redrive.
+    #[command(subcommand)]
+    Queue(cmd::queue::Command),
     /// Create table, bucket and queues on a development AWS endpoint; prints the environment.
     InitAws(cmd::init_aws::Args),
     /// Compute a legal deadline (§31 VwVfG, §§187–193 BGB) and explain how it was reached.
@@ -56,6 +59,10 @@ fn main() -> ExitCode {
         Command::Token(args) => cmd::token::run(&args).map_err(|e| e.to_string()),
         Command::Admin(command) => runtime().map_err(|e| e.to_string()).and_then(|rt| {
             rt.block_on(cmd::admin::run(&command))
+                .map_err(|e| e.to_string())
+        }),
+        Command::Queue(command) => runtime().map_err(|e| e.to_string()).and_then(|rt| {
+            rt.block_on(cmd::queue::run(&command))
                 .map_err(|e| e.to_string())
         }),
         Command::InitAws(args) => runtime().map_err(|e| e.to_string()).and_then(|rt| {

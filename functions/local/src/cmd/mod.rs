@@ -3,5 +3,6 @@
 pub mod admin;
 pub mod deadline;
 pub mod init_aws;
+pub mod queue;
 pub mod serve;
 pub mod token;
