@@ -22,6 +22,7 @@ fn sample_events() -> Vec<EventKind> {
         EventKind::Forwarded {
             from_org_unit_id: "a".into(),
             to_org_unit_id: "b".into(),
+            holiday_state: "BY".into(),
             reason: "r".into(),
         },
         EventKind::DocumentsRequested {
