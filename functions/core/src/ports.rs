@@ -234,6 +234,12 @@ pub trait OutboxStore: Send + Sync {
     -> StoreResult<bool>;
     /// Gives a claim back after the work failed, so a redelivery can do it (idempotent).
     async fn release_message(&self, message_id: &str) -> StoreResult<()>;
+    /// `true` when this store puts outbox messages on the queue itself, in the same transaction
+    /// as the case change (the embedded store, whose queue lives in the same database): then
+    /// there is nothing to hand off after the write.
+    fn delivers_outbox(&self) -> bool {
+        false
+    }
 }
 
 /// Everything a backend stores, as one handle.

@@ -38,7 +38,9 @@ impl Embedded {
         clock: Arc<dyn Clock>,
     ) -> Result<Embedded, WiringError> {
         std::fs::create_dir_all(data_dir).map_err(|e| dir_error(data_dir, e))?;
-        let store = Arc::new(SqliteStore::open(data_dir.join("fallwerk.db"))?);
+        // The queue is in the same database: case changes put their messages on it directly.
+        let store =
+            Arc::new(SqliteStore::open(data_dir.join("fallwerk.db"))?.with_outbox_into_queue());
         let blobs = Arc::new(FsBlobStore::open(data_dir.join("blobs"))?);
         let queue_clock = clock.clone();
         let queue = Arc::new(

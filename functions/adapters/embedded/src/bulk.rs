@@ -1,44 +1,46 @@
 //! Bulk loading of due-index rows for benchmarks: one transaction, no case rows needed.
 
-use fallwerk_core::ports::{DueEntry, StoreResult};
-use rusqlite::params;
+use fallwerk_core::ports::{DueEntry, StoreError, StoreResult};
+use rusqlite::{Connection, params};
 
 use crate::codec::{db, micros};
 use crate::store::SqliteStore;
 
 impl SqliteStore {
-    /// Inserts due-index rows directly (without cases; foreign keys are off meanwhile), in one
-    /// transaction. For benchmarks only: the index must otherwise derive from saved cases.
+    /// Inserts due-index rows directly (without cases, so on a connection of its own with
+    /// foreign keys off), in one transaction. For benchmarks only: the index must otherwise
+    /// derive from saved cases. Needs a file database.
     #[doc(hidden)]
     pub fn bench_load_deadlines(
         &self,
         entries: impl IntoIterator<Item = DueEntry>,
     ) -> StoreResult<usize> {
-        let mut conn = self.lock();
+        let path = self
+            .path()
+            .ok_or_else(|| StoreError::Backend("bulk loading needs a database file".into()))?;
+        let mut conn = Connection::open(path).map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(db)?;
         conn.pragma_update(None, "foreign_keys", false)
             .map_err(db)?;
-        let result = (|| {
-            let tx = conn.transaction().map_err(db)?;
-            let mut n = 0;
-            {
-                let mut stmt = tx
-                    .prepare("INSERT INTO deadlines (case_id, deadline_id, kind, fire_at) VALUES (?1, ?2, ?3, ?4)")
-                    .map_err(db)?;
-                for e in entries {
-                    stmt.execute(params![
-                        e.case_id,
-                        e.deadline_id,
-                        e.kind.as_str(),
-                        micros(e.fire_at)
-                    ])
-                    .map_err(db)?;
-                    n += 1;
-                }
+        let tx = conn.transaction().map_err(db)?;
+        let mut n = 0;
+        {
+            let mut stmt = tx
+                .prepare("INSERT INTO deadlines (case_id, deadline_id, kind, fire_at) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(db)?;
+            for e in entries {
+                stmt.execute(params![
+                    e.case_id,
+                    e.deadline_id,
+                    e.kind.as_str(),
+                    micros(e.fire_at)
+                ])
+                .map_err(db)?;
+                n += 1;
             }
-            tx.commit().map_err(db)?;
-            Ok(n)
-        })();
-        conn.pragma_update(None, "foreign_keys", true).map_err(db)?;
-        result
+        }
+        tx.commit().map_err(db)?;
+        Ok(n)
     }
 }

@@ -9,7 +9,7 @@ use fallwerk_core::ports::{
     StoreResult, due_entries,
 };
 use fallwerk_events::{DomainEvent, QueueMessage};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::codec::{db, from_json, limit, micros, record_json, to_json};
 use crate::store::SqliteStore;
@@ -21,7 +21,8 @@ struct Rows {
     summary_json: String,
     events: Vec<(u64, String)>,
     messages: Vec<(String, i64, String)>,
-    outbox: Vec<(String, String)>,
+    /// `(queue, message_id, body)`.
+    outbox: Vec<(&'static str, String, String)>,
 }
 
 impl Rows {
@@ -56,6 +57,7 @@ impl Rows {
             .iter()
             .map(|m| {
                 Ok((
+                    m.queue().as_str(),
                     m.message_id().to_string(),
                     record_json(m, || format!("outbox message {}", m.message_id()))?,
                 ))
@@ -71,8 +73,9 @@ impl Rows {
         })
     }
 
-    /// Writes everything but the case row itself.
-    fn write_children(&self, tx: &Transaction<'_>) -> StoreResult<()> {
+    /// Writes everything but the case row itself; queue messages go to the outbox, or with
+    /// `into_queue` straight onto the queue, visible from the change's time.
+    fn write_children(&self, tx: &Connection, into_queue: bool) -> StoreResult<()> {
         let id = &self.case.id;
         let mut stmt = tx
             .prepare_cached("INSERT INTO events (case_id, seq, data) VALUES (?1, ?2, ?3)")
@@ -88,12 +91,27 @@ impl Rows {
         for (mid, at, data) in &self.messages {
             stmt.execute(params![mid, id, at, data]).map_err(db)?;
         }
-        let now = micros(Utc::now());
-        let mut stmt = tx
-            .prepare_cached("INSERT INTO outbox (message_id, created_at, data) VALUES (?1, ?2, ?3)")
-            .map_err(db)?;
-        for (mid, data) in &self.outbox {
-            stmt.execute(params![mid, now, data]).map_err(db)?;
+        if into_queue {
+            let at = micros(self.case.updated_at);
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO queue_messages (queue, message_id, body, visible_at, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (queue, message_id) DO NOTHING",
+                )
+                .map_err(db)?;
+            for (queue, mid, data) in &self.outbox {
+                stmt.execute(params![queue, mid, data, at]).map_err(db)?;
+            }
+        } else {
+            let now = micros(Utc::now());
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO outbox (message_id, created_at, data) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(db)?;
+            for (_, mid, data) in &self.outbox {
+                stmt.execute(params![mid, now, data]).map_err(db)?;
+            }
         }
         tx.execute("DELETE FROM deadlines WHERE case_id = ?1", [id])
             .map_err(db)?;
@@ -118,7 +136,7 @@ impl Rows {
     }
 }
 
-fn stored_version(tx: &Transaction<'_>, case_id: &str) -> StoreResult<Option<u64>> {
+fn stored_version(tx: &Connection, case_id: &str) -> StoreResult<Option<u64>> {
     let v: Option<i64> = tx
         .query_row("SELECT version FROM cases WHERE id = ?1", [case_id], |r| {
             r.get(0)
@@ -133,6 +151,7 @@ impl CaseStore for SqliteStore {
     async fn create_case(&self, new: NewCase) -> StoreResult<CreateOutcome> {
         let rows = Rows::new(new.case, &new.events, &new.messages, &new.outbox)?;
         let key = new.idempotency;
+        let into_queue = self.outbox_into_queue();
         self.write(move |tx| {
             let seen: Option<(String, String)> = tx
                 .query_row(
@@ -172,7 +191,7 @@ impl CaseStore for SqliteStore {
                 ],
             )
             .map_err(db)?;
-            rows.write_children(tx)?;
+            rows.write_children(tx, into_queue)?;
             Ok(CreateOutcome::Created)
         })
         .await
@@ -198,6 +217,7 @@ impl CaseStore for SqliteStore {
             &change.messages,
             &change.outbox,
         )?;
+        let into_queue = self.outbox_into_queue();
         self.write(move |tx| {
             let c = &rows.case;
             let found = stored_version(tx, &c.id)?;
@@ -222,7 +242,7 @@ impl CaseStore for SqliteStore {
                 ],
             )
             .map_err(db)?;
-            rows.write_children(tx)
+            rows.write_children(tx, into_queue)
         })
         .await
     }

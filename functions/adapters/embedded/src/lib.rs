@@ -17,6 +17,7 @@ mod queue;
 mod scheduler;
 mod schema;
 mod store;
+mod writer;
 
 pub use blob::FsBlobStore;
 pub use export_dir::DirectorySink;

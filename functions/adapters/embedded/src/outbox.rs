@@ -66,6 +66,10 @@ impl OutboxStore for SqliteStore {
         .await
     }
 
+    fn delivers_outbox(&self) -> bool {
+        self.outbox_into_queue()
+    }
+
     async fn release_message(&self, message_id: &str) -> StoreResult<()> {
         let id = message_id.to_string();
         self.write(move |tx| {

@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use fallwerk_core::ports::{Queue, QueueError, StoreError, StoreResult};
 use fallwerk_events::{QueueMessage, QueueName};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::codec::{db, from_micros, micros, record_json};
 use crate::store::SqliteStore;
@@ -402,7 +402,7 @@ impl Queue for SqliteQueue {
 }
 
 fn ready_rows(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     queue: &str,
     now: i64,
     limit: i64,
@@ -423,7 +423,7 @@ fn ready_rows(
 }
 
 /// `(receive_count, dead)` of a message, or [`StoreError::NotFound`].
-fn row_state(tx: &Transaction<'_>, id: i64) -> StoreResult<(i64, bool)> {
+fn row_state(tx: &Connection, id: i64) -> StoreResult<(i64, bool)> {
     tx.query_row(
         "SELECT receive_count, dead FROM queue_messages WHERE id = ?1",
         [id],
@@ -434,7 +434,7 @@ fn row_state(tx: &Transaction<'_>, id: i64) -> StoreResult<(i64, bool)> {
     .ok_or_else(|| StoreError::NotFound(format!("queue message {id}")))
 }
 
-fn mark_dead(tx: &Transaction<'_>, id: i64, count: i64, now: i64, error: &str) -> StoreResult<()> {
+fn mark_dead(tx: &Connection, id: i64, count: i64, now: i64, error: &str) -> StoreResult<()> {
     tx.execute(
         "UPDATE queue_messages SET dead = 1, receive_count = ?2, last_error = ?3,
              first_received_at = COALESCE(first_received_at, ?4)

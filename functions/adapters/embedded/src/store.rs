@@ -1,23 +1,35 @@
-//! The SQLite store handle: opening (pragmas, migrations) and running blocking work off the
-//! async runtime on one shared connection.
+//! The SQLite store handle: opening (pragmas, migrations), one writer thread that commits
+//! concurrent writes together (group commit), and a small pool of reader connections.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use fallwerk_core::ports::{StoreError, StoreResult};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 
 use crate::codec::db;
 use crate::schema;
+use crate::writer::{Job, Writer};
 
 /// fallwerk's embedded store: one SQLite database in WAL mode.
 ///
-/// All access goes through one connection behind a mutex, on tokio's blocking pool; every
-/// create/save is one `BEGIN IMMEDIATE` transaction, so other processes opening the same file
-/// are serialised by SQLite's lock (with a busy timeout) rather than failing.
+/// Writes go to one writer thread. It takes every write that is waiting, runs each in its own
+/// savepoint of one `BEGIN IMMEDIATE` transaction, and commits once: a caller's `Ok` still
+/// means "committed with `synchronous=FULL`", but sixteen concurrent submissions share one
+/// fsync instead of paying sixteen. A failing write rolls back its savepoint only.
+/// Reads run on pooled connections of their own (WAL readers do not wait for the writer).
+/// Other processes opening the same file are serialised by SQLite's lock and busy timeout.
 #[derive(Clone)]
 pub struct SqliteStore {
-    conn: Arc<Mutex<Connection>>,
+    inner: Arc<Inner>,
+    outbox_into_queue: bool,
+}
+
+struct Inner {
+    writer: Writer,
+    /// `None` for an in-memory database: its only connection is the writer's.
+    path: Option<PathBuf>,
+    readers: Mutex<Vec<Connection>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -26,81 +38,135 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
-/// How long a writer waits for another process's lock before failing.
+/// How long a connection waits for another process's lock before failing.
 const BUSY_TIMEOUT_MS: u64 = 5_000;
+/// Idle reader connections kept open.
+const MAX_IDLE_READERS: usize = 8;
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
-        let conn = Connection::open(path).map_err(db)?;
-        Self::init(conn, true)
+        let path = path.as_ref();
+        let mut conn = Connection::open(path).map_err(db)?;
+        prepare(&mut conn, true)?;
+        Self::start(conn, Some(path.to_path_buf()))
     }
 
     /// A private in-memory database (tests only; same SQL as a file, no WAL).
     pub fn open_in_memory() -> StoreResult<Self> {
-        let conn = Connection::open_in_memory().map_err(db)?;
-        Self::init(conn, false)
+        let mut conn = Connection::open_in_memory().map_err(db)?;
+        prepare(&mut conn, false)?;
+        Self::start(conn, None)
     }
 
-    fn init(mut conn: Connection, wal: bool) -> StoreResult<Self> {
-        conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
-            .map_err(db)?;
-        if wal {
-            let mode: String = conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-                .map_err(db)?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                return Err(StoreError::Backend(format!(
-                    "could not enable WAL (journal_mode is {mode})"
-                )));
-            }
-        }
-        // FULL: a commit that was acknowledged (e.g. a 201 to the portal) survives power loss.
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(db)?;
-        conn.pragma_update(None, "foreign_keys", true).map_err(db)?;
-        schema::migrate(&mut conn)?;
+    fn start(conn: Connection, path: Option<PathBuf>) -> StoreResult<Self> {
         Ok(SqliteStore {
-            conn: Arc::new(Mutex::new(conn)),
+            inner: Arc::new(Inner {
+                writer: Writer::spawn(conn)?,
+                path,
+                readers: Mutex::new(Vec::new()),
+            }),
+            outbox_into_queue: false,
         })
     }
 
-    /// Runs `f` with the connection on the blocking pool.
+    /// Writes the queue messages of a case change straight onto the [`crate::SqliteQueue`]
+    /// (same database, same transaction) instead of into the outbox: the transactional outbox
+    /// without the hand-off, for a process whose consumers read this database.
+    pub fn with_outbox_into_queue(mut self) -> Self {
+        self.outbox_into_queue = true;
+        self
+    }
+
+    /// Transactions the writer has committed so far (each holds every write that was waiting):
+    /// writes per commit is what group commit saves.
+    pub fn commits(&self) -> u64 {
+        self.inner.writer.commits()
+    }
+
+    pub(crate) fn outbox_into_queue(&self) -> bool {
+        self.outbox_into_queue
+    }
+
+    /// The database file (`None` when in memory).
+    pub(crate) fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    /// Runs the read-only `f` on a pooled reader connection, on the blocking pool. (In memory,
+    /// on the writer's connection, outside any write transaction.)
     pub(crate) async fn run<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
+        let Some(path) = self.inner.path.clone() else {
+            return self.inner.writer.submit(Job::Read, f).await;
+        };
+        let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
-            // A panic while holding the lock cannot leave a transaction open (it rolls back on
-            // drop), so the connection is still usable.
-            let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            f(&mut guard)
+            let pooled = inner
+                .readers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop();
+            let conn = match pooled {
+                Some(c) => c,
+                None => open_reader(&path)?,
+            };
+            let out = f(&conn);
+            let mut idle = inner.readers.lock().unwrap_or_else(PoisonError::into_inner);
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+            out
         })
         .await
         .map_err(|e| StoreError::Backend(format!("storage task failed: {e}")))?
     }
 
-    /// Runs `f` inside one `BEGIN IMMEDIATE` transaction, committed when `f` returns `Ok`.
+    /// Runs `f` as part of the next group commit; its effects are committed (durably) when this
+    /// returns `Ok`, and rolled back alone when `f` fails.
     pub(crate) async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        self.run(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(db)?;
-            let out = f(&tx)?;
-            tx.commit().map_err(db)?;
-            Ok(out)
-        })
-        .await
+        self.inner.writer.submit(Job::Write, f).await
     }
+}
 
-    /// Synchronous access for the bulk loader (benchmarks).
-    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+/// Pragmas and migrations on the writer connection.
+fn prepare(conn: &mut Connection, wal: bool) -> StoreResult<()> {
+    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
+        .map_err(db)?;
+    if wal {
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(db)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Backend(format!(
+                "could not enable WAL (journal_mode is {mode})"
+            )));
+        }
     }
+    // FULL: a commit that was acknowledged (e.g. a 201 to the portal) survives power loss.
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(db)?;
+    conn.pragma_update(None, "foreign_keys", true).map_err(db)?;
+    schema::migrate(conn)
+}
+
+/// A connection that can only read (`query_only`), so a mistaken write through `run` fails
+/// instead of bypassing the writer.
+fn open_reader(path: &Path) -> StoreResult<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(db)?;
+    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
+        .map_err(db)?;
+    conn.pragma_update(None, "query_only", true).map_err(db)?;
+    Ok(conn)
 }

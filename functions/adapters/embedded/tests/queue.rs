@@ -561,3 +561,79 @@ async fn concurrent_consumers_never_get_the_same_message() {
     );
     assert_eq!(distinct.len(), N);
 }
+
+/// With `with_outbox_into_queue`, a case change's messages are on the queue when the write
+/// returns (same transaction), nothing waits in the outbox, and a refused write queues nothing.
+#[tokio::test]
+async fn outbox_into_queue_enqueues_with_the_case_change() {
+    use fallwerk_contract::fixtures;
+    use fallwerk_core::ports::{CaseStore, CreateOutcome, OutboxStore};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path().join("fallwerk.db"))
+        .expect("open store")
+        .with_outbox_into_queue();
+    assert!(store.delivers_outbox());
+    let queue = SqliteQueue::new(&store).with_clock(Arc::new(t0));
+    let case = fixtures::case("case-q1", "oe-1", "sub-q1");
+    let created = store
+        .create_case(fixtures::new_case(case.clone()))
+        .await
+        .expect("create");
+    assert_eq!(created, CreateOutcome::Created);
+    let far = Utc
+        .with_ymd_and_hms(2100, 1, 1, 0, 0, 0)
+        .single()
+        .expect("date");
+    assert!(
+        store
+            .outbox_pending(far, 10)
+            .await
+            .expect("outbox")
+            .is_empty()
+    );
+
+    let got = queue
+        .receive(
+            QueueName::Messaging,
+            10,
+            Duration::from_secs(30),
+            case.updated_at,
+        )
+        .await
+        .expect("receive");
+    let mut ids: Vec<_> = got
+        .iter()
+        .map(|d| d.message.message_id().to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["case-q1-out-applicant", "case-q1-out-ou"]);
+
+    // The same submission again is a duplicate: no second copy of anything on the queue.
+    let mut again = fixtures::case("case-q2", "oe-1", "sub-q1");
+    again.submission = case.submission.clone();
+    let dup = store
+        .create_case(fixtures::new_case(again))
+        .await
+        .expect("duplicate");
+    assert!(matches!(dup, CreateOutcome::Duplicate { .. }));
+    let stats = queue
+        .stats(QueueName::Messaging, case.updated_at)
+        .await
+        .expect("stats");
+    assert_eq!((stats.visible, stats.in_flight), (0, 2), "{stats:?}");
+
+    // A plain store keeps them in the outbox for the hand-off.
+    let plain = SqliteStore::open(dir.path().join("plain.db")).expect("open plain");
+    assert!(!plain.delivers_outbox());
+    plain
+        .create_case(fixtures::new_case(fixtures::case(
+            "case-p1", "oe-1", "sub-p1",
+        )))
+        .await
+        .expect("create plain");
+    assert_eq!(
+        plain.outbox_pending(far, 10).await.expect("outbox").len(),
+        2
+    );
+}

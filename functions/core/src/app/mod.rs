@@ -76,6 +76,9 @@ impl App {
     /// in the outbox and the scheduler's sweeper sends them later.
     pub(crate) async fn dispatch(&self, outbox: &[QueueMessage]) {
         let Some(queue) = &self.queue else { return };
+        if self.store.delivers_outbox() {
+            return;
+        }
         for message in outbox {
             match queue.send(message).await {
                 Ok(()) => {
