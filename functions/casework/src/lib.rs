@@ -9,17 +9,17 @@ use fallwerk_runtime::Aws;
 pub use lambda_http::Error;
 
 /// Builds the casework router from the environment (`FALLWERK_*`, the caseworker token keys
-/// `FALLWERK_JWKS_FILE` or `FALLWERK_JWT_HS256_SECRET`, the AWS SDK's standard variables) and
-/// warms the DynamoDB connection.
+/// `FALLWERK_JWKS_URL`, `FALLWERK_JWKS_FILE` or `FALLWERK_JWT_HS256_SECRET`, the AWS SDK's
+/// standard variables) and warms the DynamoDB connection.
 pub async fn init() -> Result<Router, Error> {
     let aws = fallwerk_intake::lambda::aws_from_env().await?;
-    router(&aws)
+    router(&aws).await
 }
 
-/// The casework router over an already wired backend. Without token keys every caseworker
-/// route answers 401.
-pub fn router(aws: &Aws) -> Result<Router, Error> {
-    Ok(router_for(aws.api_state()?))
+/// The casework router over an already wired backend; fetches a JWKS URL. Without token keys
+/// every caseworker route answers 401.
+pub async fn router(aws: &Aws) -> Result<Router, Error> {
+    Ok(router_for(aws.api_state().await?))
 }
 
 /// The casework router over a given HTTP state (tests bring their own token keys).

@@ -23,7 +23,7 @@ pub async fn init() -> Result<Router, Error> {
 /// The intake router over an already wired backend (tests build [`Aws`] directly).
 pub fn router(aws: &Aws) -> Result<Router, Error> {
     Ok(lambda::with_request_span(fallwerk_api::intake_app(
-        aws.api_state()?,
+        aws.portal_state(),
     )))
 }
 

@@ -46,37 +46,61 @@ impl AwsResources {
     }
 }
 
-/// Caseworker token verification from the environment: `FALLWERK_JWKS_FILE` (RS256, production)
-/// or `FALLWERK_JWT_HS256_SECRET` (development), with optional `FALLWERK_JWT_ISSUER` and
-/// `FALLWERK_JWT_AUDIENCE`. `None` when neither is set (portal-only functions).
-pub fn jwt_from_env() -> Result<Option<JwtConfig>, SettingsError> {
-    let base = if let Ok(path) = std::env::var("FALLWERK_JWKS_FILE") {
-        JwtConfig::jwks_file(Path::new(&path)).map_err(|reason| SettingsError::Invalid {
-            name: "FALLWERK_JWKS_FILE",
-            reason,
-        })?
-    } else if let Ok(secret) = std::env::var("FALLWERK_JWT_HS256_SECRET") {
-        if secret.len() < 32 {
+/// Caseworker token verification from the environment: `FALLWERK_JWKS_URL` (RS256 keys from
+/// the identity provider, production), `FALLWERK_JWKS_FILE` (RS256 keys from a file) or
+/// `FALLWERK_JWT_HS256_SECRET` (development), with optional `FALLWERK_JWT_ISSUER` and
+/// `FALLWERK_JWT_AUDIENCE`. `None` when none is set (portal-only functions). A JWKS URL is
+/// fetched here, at `now` (unix seconds), so an unreachable IdP fails start-up, not requests.
+pub async fn jwt_from_env(now: i64) -> Result<Option<JwtConfig>, SettingsError> {
+    jwt_from_vars(|name| std::env::var(name).ok(), now).await
+}
+
+/// [`jwt_from_env`] over any source of variables (tests).
+pub async fn jwt_from_vars(
+    var: impl Fn(&str) -> Option<String>,
+    now: i64,
+) -> Result<Option<JwtConfig>, SettingsError> {
+    let base = match (var("FALLWERK_JWKS_URL"), var("FALLWERK_JWKS_FILE")) {
+        // Two sources of keys would leave one silently unused.
+        (Some(_), Some(_)) => {
             return Err(SettingsError::Invalid {
-                name: "FALLWERK_JWT_HS256_SECRET",
-                reason: "must be at least 32 characters".into(),
+                name: "FALLWERK_JWKS_URL",
+                reason: "set FALLWERK_JWKS_URL or FALLWERK_JWKS_FILE, not both".into(),
             });
         }
-        JwtConfig::hs256(secret)
-    } else if std::env::var_os("FALLWERK_JWKS_URL").is_some() {
-        return Err(SettingsError::Invalid {
-            name: "FALLWERK_JWKS_URL",
-            reason: "fetching keys from a URL is not supported yet; download the JWKS and set FALLWERK_JWKS_FILE"
-                .into(),
-        });
-    } else {
-        return Ok(None);
+        (Some(url), None) => {
+            let config =
+                JwtConfig::jwks_url(&url, now)
+                    .await
+                    .map_err(|e| SettingsError::Invalid {
+                        name: "FALLWERK_JWKS_URL",
+                        reason: e.to_string(),
+                    })?;
+            tracing::info!(url = %url.trim(), "caseworker token keys fetched");
+            config
+        }
+        (None, Some(path)) => {
+            JwtConfig::jwks_file(Path::new(&path)).map_err(|reason| SettingsError::Invalid {
+                name: "FALLWERK_JWKS_FILE",
+                reason,
+            })?
+        }
+        (None, None) => match var("FALLWERK_JWT_HS256_SECRET") {
+            Some(secret) if secret.len() < 32 => {
+                return Err(SettingsError::Invalid {
+                    name: "FALLWERK_JWT_HS256_SECRET",
+                    reason: "must be at least 32 characters".into(),
+                });
+            }
+            Some(secret) => JwtConfig::hs256(secret),
+            None => return Ok(None),
+        },
     };
     let mut config = base;
-    if let Ok(iss) = std::env::var("FALLWERK_JWT_ISSUER") {
+    if let Some(iss) = var("FALLWERK_JWT_ISSUER") {
         config = config.with_issuer(iss);
     }
-    if let Ok(aud) = std::env::var("FALLWERK_JWT_AUDIENCE") {
+    if let Some(aud) = var("FALLWERK_JWT_AUDIENCE") {
         config = config.with_audience(aud);
     }
     Ok(Some(config))
@@ -137,13 +161,22 @@ impl Aws {
         }
     }
 
-    /// The HTTP state with the token verification from the environment.
-    pub fn api_state(&self) -> Result<ApiState, WiringError> {
+    /// The HTTP state with the token verification from the environment (a JWKS URL is fetched
+    /// now, so call this during init).
+    pub async fn api_state(&self) -> Result<ApiState, WiringError> {
         let state = ApiState::new(self.app.clone());
-        Ok(match jwt_from_env()? {
-            Some(jwt) => state.with_jwt(jwt),
-            None => state,
-        })
+        Ok(
+            match jwt_from_env(self.app.clock.now().timestamp()).await? {
+                Some(jwt) => state.with_jwt(jwt),
+                None => state,
+            },
+        )
+    }
+
+    /// The HTTP state of the portal routes: they take no caseworker tokens, so the intake
+    /// function neither reads the token keys nor waits on the identity provider at cold start.
+    pub fn portal_state(&self) -> ApiState {
+        ApiState::new(self.app.clone())
     }
 
     /// The queue workers' context: SES, export to S3 and webhooks.
@@ -159,5 +192,72 @@ impl Aws {
             ]),
             settings: self.settings.workers(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn jwt(vars: &[(&str, &str)]) -> Result<Option<JwtConfig>, SettingsError> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let var = |name: &str| {
+            vars.iter()
+                .find(|(k, _)| k.as_str() == name)
+                .map(|(_, v)| v.clone())
+        };
+        jwt_from_vars(var, 0).await
+    }
+
+    fn refused(r: Result<Option<JwtConfig>, SettingsError>) -> String {
+        match r {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("expected a settings error"),
+        }
+    }
+
+    #[tokio::test]
+    async fn no_token_keys_means_no_caseworker_auth() {
+        assert!(jwt(&[]).await.expect("settings").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_jwks_url_must_be_https_off_loopback() {
+        let e = refused(jwt(&[("FALLWERK_JWKS_URL", "http://idp.example.org/certs")]).await);
+        assert!(e.starts_with("FALLWERK_JWKS_URL:"), "{e}");
+        assert!(e.contains("https"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_jwks_url_fails_start_up_naming_the_variable() {
+        // A port that was just free: nothing listens there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("port")
+            .port();
+        let url = format!("http://127.0.0.1:{port}/certs");
+        let e = refused(jwt(&[("FALLWERK_JWKS_URL", &url)]).await);
+        assert!(e.starts_with("FALLWERK_JWKS_URL: cannot fetch"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn url_and_file_together_are_refused() {
+        let e = refused(
+            jwt(&[
+                ("FALLWERK_JWKS_URL", "https://idp.example.org/certs"),
+                ("FALLWERK_JWKS_FILE", "/var/task/jwks.json"),
+            ])
+            .await,
+        );
+        assert!(e.contains("not both"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_short_hs256_secret_is_refused() {
+        let e = refused(jwt(&[("FALLWERK_JWT_HS256_SECRET", "short")]).await);
+        assert!(e.contains("FALLWERK_JWT_HS256_SECRET"), "{e}");
     }
 }

@@ -1,16 +1,18 @@
-//! Caseworkers: bearer JWTs (HS256 with a local secret, or RS256 with keys from a JWKS), mapped
-//! to the core `Caller`. Expiry is checked against the App's clock, like every other time.
+//! Caseworkers: bearer JWTs (HS256 with a local secret, or RS256 with keys from a JWKS file or
+//! URL), mapped to the core `Caller`. Expiry is checked against the App's clock, like every
+//! other time.
 
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::ApiState;
+use crate::auth::jwks::{self, JwksError, RemoteJwks};
 use crate::problem::Problem;
 use fallwerk_core::case::{Caller, Role};
 use fallwerk_events::Actor;
@@ -52,8 +54,10 @@ impl Claims {
 pub enum JwtKeys {
     /// Embedded mode: one shared secret, HS256.
     Hs256(String),
-    /// Production: RS256 keys from a JWKS (selected by `kid`).
+    /// RS256 keys from a JWKS file (selected by `kid`).
     Jwks(JwkSet),
+    /// Production: RS256 keys from the identity provider's JWKS URL, refetched on rotation.
+    Remote(Arc<RemoteJwks>),
 }
 
 /// How caseworker tokens are verified.
@@ -87,11 +91,23 @@ impl JwtConfig {
         })
     }
 
-    /// RS256 keys from a JWKS file. (Fetching a JWKS URL is left to the deployment.)
+    /// RS256 keys from a JWKS file.
     pub fn jwks_file(path: &std::path::Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Self::jwks_json(&text)
+    }
+
+    /// RS256 keys from a JWKS URL, fetched now (`now`, unix seconds, starts the refetch
+    /// interval of [`RemoteJwks`]).
+    pub async fn jwks_url(url: &str, now: i64) -> Result<Self, JwksError> {
+        let remote = RemoteJwks::fetch(url, now).await?;
+        Ok(JwtConfig {
+            keys: JwtKeys::Remote(Arc::new(remote)),
+            issuer: None,
+            audience: None,
+            leeway_seconds: 30,
+        })
     }
 
     pub fn with_issuer(mut self, iss: impl Into<String>) -> Self {
@@ -125,9 +141,16 @@ impl JwtConfig {
         v
     }
 
-    /// Verifies signature, issuer, audience and expiry (at `now`, unix seconds).
-    pub fn verify(&self, token: &str, now: i64) -> Result<Claims, Problem> {
+    /// Verifies signature, issuer, audience and expiry (at `now`, unix seconds). With a JWKS
+    /// URL, a token naming an unknown key may refetch the key set first.
+    pub async fn verify(&self, token: &str, now: i64) -> Result<Claims, Problem> {
         let invalid = |_| Problem::unauthorized("the bearer token is invalid");
+        let unknown = || Problem::unauthorized("the bearer token's key is unknown");
+        let rs256 = |jwk: &Jwk| {
+            let key = DecodingKey::from_jwk(jwk).map_err(invalid)?;
+            jsonwebtoken::decode::<Claims>(token, &key, &self.validation(Algorithm::RS256))
+                .map_err(invalid)
+        };
         let data = match &self.keys {
             JwtKeys::Hs256(secret) => jsonwebtoken::decode::<Claims>(
                 token,
@@ -136,16 +159,13 @@ impl JwtConfig {
             )
             .map_err(invalid)?,
             JwtKeys::Jwks(set) => {
-                let header = jsonwebtoken::decode_header(token).map_err(invalid)?;
-                let jwk = match &header.kid {
-                    Some(kid) => set.find(kid),
-                    None if set.keys.len() == 1 => set.keys.first(),
-                    None => None,
-                }
-                .ok_or_else(|| Problem::unauthorized("the bearer token's key is unknown"))?;
-                let key = DecodingKey::from_jwk(jwk).map_err(invalid)?;
-                jsonwebtoken::decode::<Claims>(token, &key, &self.validation(Algorithm::RS256))
-                    .map_err(invalid)?
+                let header = rs256_header(token)?;
+                rs256(jwks::find(set, header.kid.as_deref()).ok_or_else(unknown)?)?
+            }
+            JwtKeys::Remote(remote) => {
+                let header = rs256_header(token)?;
+                let jwk = remote.key(header.kid.as_deref(), now).await;
+                rs256(&jwk.ok_or_else(unknown)?)?
             }
         };
         let claims = data.claims;
@@ -157,6 +177,17 @@ impl JwtConfig {
         }
         Ok(claims)
     }
+}
+
+/// The header of a token that claims RS256. Checked before any key lookup, so a token of another
+/// algorithm can neither trigger a JWKS refetch nor be tried against an RSA key.
+fn rs256_header(token: &str) -> Result<jsonwebtoken::Header, Problem> {
+    let invalid = || Problem::unauthorized("the bearer token is invalid");
+    let header = jsonwebtoken::decode_header(token).map_err(|_| invalid())?;
+    if header.alg != Algorithm::RS256 {
+        return Err(invalid());
+    }
+    Ok(header)
 }
 
 /// Signs `claims` with HS256 (embedded mode, `fallwerk token`, tests).
@@ -190,7 +221,9 @@ impl FromRequestParts<ApiState> for Caseworker {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, t)| t.trim())
             .ok_or_else(|| Problem::unauthorized("missing Authorization: Bearer token"))?;
-        let claims = config.verify(token, state.app.clock.now().timestamp())?;
+        let claims = config
+            .verify(token, state.app.clock.now().timestamp())
+            .await?;
         crate::telemetry::record_actor(&claims.sub);
         Ok(Caseworker(claims.caller()))
     }
@@ -204,34 +237,49 @@ mod tests {
         crate::testing::claims("u1", &["oe-1"], &["caseworker", "wizard"], exp)
     }
 
-    #[test]
-    fn hs256_round_trip_maps_to_the_caller() {
+    #[tokio::test]
+    async fn hs256_round_trip_maps_to_the_caller() {
         let cfg = JwtConfig::hs256("s3cret");
         let t = mint_token("s3cret", &claims(1_000)).expect("token");
-        let c = cfg.verify(&t, 900).expect("valid").caller();
+        let c = cfg.verify(&t, 900).await.expect("valid").caller();
         assert_eq!(c.actor, Actor::Caseworker("u1".into()));
         assert_eq!(c.roles, vec![Role::Caseworker]);
-        assert!(cfg.verify(&t, 1_000 + 31).is_err(), "expired beyond leeway");
+        assert!(
+            cfg.verify(&t, 1_000 + 31).await.is_err(),
+            "expired beyond leeway"
+        );
     }
 
-    #[test]
-    fn issuer_and_audience_are_enforced_when_configured() {
+    #[tokio::test]
+    async fn issuer_and_audience_are_enforced_when_configured() {
         let cfg = JwtConfig::hs256("k")
             .with_issuer("idp")
             .with_audience("fallwerk");
         let mut c = claims(1_000);
-        assert!(cfg.verify(&mint_token("k", &c).expect("t"), 0).is_err());
+        assert!(
+            cfg.verify(&mint_token("k", &c).expect("t"), 0)
+                .await
+                .is_err()
+        );
         c.iss = Some("idp".into());
         c.aud = Some(serde_json::json!(["fallwerk"]));
-        assert!(cfg.verify(&mint_token("k", &c).expect("t"), 0).is_ok());
+        assert!(
+            cfg.verify(&mint_token("k", &c).expect("t"), 0)
+                .await
+                .is_ok()
+        );
         c.aud = Some(serde_json::json!("other"));
-        assert!(cfg.verify(&mint_token("k", &c).expect("t"), 0).is_err());
+        assert!(
+            cfg.verify(&mint_token("k", &c).expect("t"), 0)
+                .await
+                .is_err()
+        );
     }
 
-    #[test]
-    fn a_jwks_config_refuses_hs256_tokens() {
+    #[tokio::test]
+    async fn a_jwks_config_refuses_hs256_tokens() {
         let cfg = JwtConfig::jwks_json(r#"{"keys": []}"#).expect("jwks");
         let t = mint_token("k", &claims(1_000)).expect("t");
-        assert!(cfg.verify(&t, 0).is_err());
+        assert!(cfg.verify(&t, 0).await.is_err());
     }
 }

@@ -1,7 +1,9 @@
 //! Authentication at the edge: portal clients (HMAC, URL token) and caseworkers (bearer JWT).
 
+pub mod jwks;
 pub mod jwt;
 pub mod portal;
 
+pub use jwks::{JwksError, RemoteJwks};
 pub use jwt::{Caseworker, Claims, JwtConfig, JwtKeys, mint_token};
 pub use portal::{PortalClientId, SignedRequest, sign};

@@ -62,6 +62,16 @@ impl Harness {
     }
 
     pub async fn with_limits(limits: Limits) -> Harness {
+        Self::build(limits, JwtConfig::hs256(JWT_SECRET)).await
+    }
+
+    /// Caseworker tokens are verified by `jwt` (e.g. RS256 keys from a JWKS URL) instead of the
+    /// HS256 test secret; `token` and `caseworker` then mint tokens this router refuses.
+    pub async fn with_jwt(jwt: JwtConfig) -> Harness {
+        Self::build(Limits::default(), jwt).await
+    }
+
+    async fn build(limits: Limits, jwt: JwtConfig) -> Harness {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = SqliteStore::open(dir.path().join("fallwerk.db")).expect("sqlite");
         let blobs = FsBlobStore::open(dir.path().join("blobs")).expect("blobs");
@@ -121,9 +131,7 @@ impl Harness {
         )
         .await
         .expect("client");
-        let state = ApiState::new(app.clone())
-            .with_jwt(JwtConfig::hs256(JWT_SECRET))
-            .with_limits(limits);
+        let state = ApiState::new(app.clone()).with_jwt(jwt).with_limits(limits);
         Harness {
             router: app_router(state),
             app,

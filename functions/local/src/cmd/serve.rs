@@ -88,7 +88,7 @@ pub async fn run(args: &Args) -> Result<(), ServeError> {
             let consumers = crate::consumers::spawn_aws(&aws, stop_rx.clone())?;
             (
                 aws.app.clone(),
-                fallwerk_api::app_router(aws.api_state()?),
+                fallwerk_api::app_router(aws.api_state().await?),
                 consumers,
             )
         }
