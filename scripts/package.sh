@@ -11,7 +11,7 @@
 # Without it, it falls back to `cargo build --release` for the HOST architecture and zips the
 # binary itself; the binary then links against the host's glibc, so the script refuses a binary
 # that needs a newer glibc than provided.al2023 has (2.34) unless FALLWERK_ALLOW_HOST_GLIBC=1.
-# Release profile (workspace Cargo.toml): lto, codegen-units=1, strip, opt-level="s".
+# Release profile (workspace Cargo.toml): lto, codegen-units=1, strip, opt-level=3.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

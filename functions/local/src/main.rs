@@ -7,6 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// A submission moves several 200 KB+ buffers (body, decoded attachment, JSON strings) through
+/// the process; glibc's allocator spent a tenth of `serve`'s CPU on them (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "fallwerk",

@@ -7,6 +7,7 @@
 mod blob;
 mod bulk;
 mod cases;
+mod checkpoint;
 mod codec;
 mod directory;
 mod export_dir;

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use fallwerk_core::ports::{StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags};
 
+use crate::checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT_PAGES};
 use crate::codec::db;
 use crate::schema;
 use crate::writer::{Job, Writer};
@@ -26,6 +27,8 @@ pub struct SqliteStore {
 }
 
 struct Inner {
+    /// Stops before the writer does (fields drop in order).
+    _checkpointer: Option<Checkpointer>,
     writer: Writer,
     /// `None` for an in-memory database: its only connection is the writer's.
     path: Option<PathBuf>,
@@ -49,6 +52,8 @@ impl SqliteStore {
         let path = path.as_ref();
         let mut conn = Connection::open(path).map_err(db)?;
         prepare(&mut conn, true)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
+            .map_err(db)?;
         Self::start(conn, Some(path.to_path_buf()))
     }
 
@@ -60,9 +65,15 @@ impl SqliteStore {
     }
 
     fn start(conn: Connection, path: Option<PathBuf>) -> StoreResult<Self> {
+        let writer = Writer::spawn(conn)?;
+        let checkpointer = match &path {
+            Some(p) => Some(Checkpointer::spawn(p, writer.commit_counter())?),
+            None => None,
+        };
         Ok(SqliteStore {
             inner: Arc::new(Inner {
-                writer: Writer::spawn(conn)?,
+                _checkpointer: checkpointer,
+                writer,
                 path,
                 readers: Mutex::new(Vec::new()),
             }),

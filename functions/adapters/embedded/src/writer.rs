@@ -136,6 +136,11 @@ impl Writer {
     pub(crate) fn commits(&self) -> u64 {
         self.commits.load(Ordering::Relaxed)
     }
+
+    /// The live commit counter (the checkpointer watches it).
+    pub(crate) fn commit_counter(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.commits)
+    }
 }
 
 impl Drop for Writer {

@@ -147,7 +147,7 @@ impl App {
         } else {
             FormData::Inline {
                 form_id: submission.form_id.clone(),
-                data: submission.form_data.clone(),
+                data: submission.form_data,
             }
         };
 
@@ -167,8 +167,19 @@ impl App {
             attachments,
         };
         let decision = receive(receipt, &org_unit, &service, now);
+        let status = decision.case.status;
+        // Blobs written for this attempt, to remove again if it turns out to be a duplicate.
+        let mut written: Vec<String> = decision
+            .case
+            .attachments
+            .iter()
+            .map(|a| a.key.clone())
+            .collect();
+        if let FormData::Blob { key, .. } = &decision.case.form {
+            written.push(key.clone());
+        }
         let new = NewCase {
-            case: decision.case.clone(),
+            case: decision.case,
             events: decision.events,
             idempotency: IdempotencyKey {
                 portal_client_id: portal_client_id.to_string(),
@@ -185,7 +196,7 @@ impl App {
                 Ok(SubmitOutcome {
                     case_id,
                     reference,
-                    status: decision.case.status,
+                    status,
                     status_since: now,
                     created: true,
                 })
@@ -195,10 +206,7 @@ impl App {
                 body_sha256: stored,
             } => {
                 // The blobs written for this attempt belong to no case; remove them.
-                for a in &decision.case.attachments {
-                    let _ = self.blobs.delete_blob(&a.key).await;
-                }
-                if let FormData::Blob { key, .. } = &decision.case.form {
+                for key in &written {
                     let _ = self.blobs.delete_blob(key).await;
                 }
                 if stored != body_sha256 {
