@@ -252,11 +252,22 @@ async fn attachment_checksum_mismatch_is_422_and_stores_nothing() {
     let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
     assert_eq!(r.json()["field"], "attachments[0].sha256");
+    // The first of two documents is fine and written; the second's checksum is wrong: neither
+    // stays behind.
+    let mut s = submission("s-sum2", OE1);
+    let good = s["attachments"][0].clone();
+    let mut bad = attachment("zwei.pdf", b"zweites Dokument");
+    bad["sha256"] = json!("11".repeat(32));
+    s["attachments"] = json!([good, bad]);
+    let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+    assert_eq!(r.json()["field"], "attachments[1].sha256");
     let mut s = submission("s-b64", OE1);
     s["attachments"][0]["content"] = json!("***");
     let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
     assert_eq!(r.json()["field"], "attachments[0].content");
     assert_eq!(case_count(&h).await, 0);
+    assert_eq!(h.blob_files(), Vec::<std::path::PathBuf>::new());
 }
 
 // --- submissions --------------------------------------------------------------------------------

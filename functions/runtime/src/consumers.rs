@@ -41,35 +41,51 @@ pub async fn drain_once(
         }
     };
     let handled = batch.len();
-    for delivery in batch {
-        let outcome = handle(ctx, &delivery.message, delivery.receive_count).await;
-        let message_id = delivery.message.message_id().to_string();
-        let result = match outcome {
-            Outcome::Done => queue.ack(delivery.id).await.map(|_| ()),
-            Outcome::Retry(reason) => {
-                let wait = u64::from(backoff(retry_base, delivery.receive_count));
-                tracing::warn!(queue = name.as_str(), message_id, reason, "will retry");
-                let now = ctx.app.clock.now();
-                queue
-                    .fail(
-                        delivery.id,
-                        &reason,
-                        std::time::Duration::from_secs(wait),
-                        now,
-                    )
-                    .await
-                    .map(|_| ())
-            }
-            Outcome::GiveUp(reason) => {
-                tracing::error!(queue = name.as_str(), message_id, reason, "dead-lettered");
-                queue.dead_letter(delivery.id, &reason).await
-            }
-        };
-        if let Err(e) = result {
-            tracing::error!(queue = name.as_str(), message_id, error = %e, "queue update failed");
-        }
-    }
+    // The messages of a batch run concurrently, as a Lambda invocation's would across
+    // instances: their claims and acks share the store's group commits.
+    futures_util::future::join_all(
+        batch
+            .into_iter()
+            .map(|delivery| settle(queue, ctx, retry_base, name, delivery)),
+    )
+    .await;
     handled
+}
+
+/// Handles one delivery of the embedded queue and records its outcome there.
+async fn settle(
+    queue: &SqliteQueue,
+    ctx: &WorkerCtx,
+    retry_base: u32,
+    name: QueueName,
+    delivery: fallwerk_embedded::Delivery,
+) {
+    let outcome = handle(ctx, &delivery.message, delivery.receive_count).await;
+    let message_id = delivery.message.message_id().to_string();
+    let result = match outcome {
+        Outcome::Done => queue.ack(delivery.id).await.map(|_| ()),
+        Outcome::Retry(reason) => {
+            let wait = u64::from(backoff(retry_base, delivery.receive_count));
+            tracing::warn!(queue = name.as_str(), message_id, reason, "will retry");
+            let now = ctx.app.clock.now();
+            queue
+                .fail(
+                    delivery.id,
+                    &reason,
+                    std::time::Duration::from_secs(wait),
+                    now,
+                )
+                .await
+                .map(|_| ())
+        }
+        Outcome::GiveUp(reason) => {
+            tracing::error!(queue = name.as_str(), message_id, reason, "dead-lettered");
+            queue.dead_letter(delivery.id, &reason).await
+        }
+    };
+    if let Err(e) = result {
+        tracing::error!(queue = name.as_str(), message_id, error = %e, "queue update failed");
+    }
 }
 
 /// Processes one batch polled from SQS, the way the event source mapping hands it to a Lambda:

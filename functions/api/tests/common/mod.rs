@@ -31,7 +31,7 @@ pub struct Harness {
     pub app: App,
     pub clock: Arc<ManualClock>,
     pub signer: PortalSigner,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 pub struct Res {
@@ -137,8 +137,25 @@ impl Harness {
             app,
             clock,
             signer: PortalSigner::new("portal-1", PORTAL_SECRET),
-            _dir: dir,
+            dir,
         }
+    }
+
+    /// Files under the blob store's directory (temporary files included).
+    pub fn blob_files(&self) -> Vec<std::path::PathBuf> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.dir.path().join("blobs"), &mut out);
+        out
     }
 
     pub fn now(&self) -> i64 {

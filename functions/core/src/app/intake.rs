@@ -2,10 +2,10 @@
 
 use chrono::Datelike;
 
-use super::{App, AppError, names::sanitize_file_name};
+use super::{App, AppError};
 use crate::case::{Receipt, format_reference, receive};
 use crate::model::{Applicant, AttachmentMeta, FormData, INLINE_FORM_LIMIT, Status, SubmissionRef};
-use crate::ports::{CreateOutcome, IdempotencyKey, NewCase, sha256_hex};
+use crate::ports::{CreateOutcome, IdempotencyKey, NewCase};
 
 /// A document as delivered: bytes plus what the sender claims about them.
 #[derive(Debug, Clone)]
@@ -32,29 +32,6 @@ pub struct Submission {
     pub documents: Vec<IncomingDocument>,
 }
 
-impl IncomingDocument {
-    /// Refuses a document whose declared checksum or size does not match its bytes.
-    pub(crate) fn verify(&self, index: usize) -> Result<(), AppError> {
-        if let Some(declared) = &self.declared_sha256
-            && !declared.eq_ignore_ascii_case(&sha256_hex(&self.bytes))
-        {
-            return Err(AppError::invalid(
-                format!("attachments[{index}].sha256"),
-                "does not match the content",
-            ));
-        }
-        if let Some(size) = self.declared_size
-            && size != self.bytes.len() as u64
-        {
-            return Err(AppError::invalid(
-                format!("attachments[{index}].size"),
-                "does not match the content",
-            ));
-        }
-        Ok(())
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubmitOutcome {
     pub case_id: String,
@@ -68,6 +45,36 @@ pub struct SubmitOutcome {
 const MAX_DOCUMENTS: usize = 50;
 
 impl App {
+    /// Writes the documents and, when it is large, the form data to the blob store under the
+    /// case's keys.
+    async fn store_documents(
+        &self,
+        case_id: &str,
+        documents: &[IncomingDocument],
+        form_id: String,
+        form_data: serde_json::Value,
+    ) -> Result<(Vec<AttachmentMeta>, FormData), AppError> {
+        let attachments = self.store_attachments(case_id, 1, documents).await?;
+        let form_bytes =
+            serde_json::to_vec(&form_data).map_err(|e| AppError::invalid("form", e.to_string()))?;
+        let form = if form_bytes.len() > INLINE_FORM_LIMIT {
+            let key = format!("cases/{case_id}/form.json");
+            let meta = self.blobs.put_blob(&key, &form_bytes).await?;
+            FormData::Blob {
+                form_id,
+                key,
+                sha256: meta.sha256,
+                size: meta.size,
+            }
+        } else {
+            FormData::Inline {
+                form_id,
+                data: form_data,
+            }
+        };
+        Ok((attachments, form))
+    }
+
     /// Creates the case for `submission` from `portal_client_id`; the same submission id again
     /// returns the first case, a different body under the same id is refused.
     /// `body_sha256` fingerprints the delivered body (the edge computes it).
@@ -113,46 +120,27 @@ impl App {
             )));
         }
         for (i, d) in submission.documents.iter().enumerate() {
-            d.verify(i)?;
+            d.check_size(i)?;
         }
 
         let now = self.clock.now();
         let case_id = super::new_case_id();
-        let mut attachments = Vec::with_capacity(submission.documents.len());
-        for (i, d) in submission.documents.iter().enumerate() {
-            let n = i as u32 + 1;
-            let key = format!("cases/{case_id}/attachments/{n}");
-            let meta = self.blobs.put_blob(&key, &d.bytes).await?;
-            attachments.push(AttachmentMeta {
-                n,
-                name: sanitize_file_name(&d.name),
-                media_type: d.media_type.clone(),
-                size: meta.size,
-                sha256: meta.sha256,
-                key,
-                source: d.source.to_string(),
-            });
-        }
-        let form_bytes = serde_json::to_vec(&submission.form_data)
-            .map_err(|e| AppError::invalid("form", e.to_string()))?;
-        let form = if form_bytes.len() > INLINE_FORM_LIMIT {
-            let key = format!("cases/{case_id}/form.json");
-            let meta = self.blobs.put_blob(&key, &form_bytes).await?;
-            FormData::Blob {
-                form_id: submission.form_id.clone(),
-                key,
-                sha256: meta.sha256,
-                size: meta.size,
-            }
-        } else {
-            FormData::Inline {
-                form_id: submission.form_id.clone(),
-                data: submission.form_data,
-            }
-        };
-
         let year = crate::deadline::berlin_date(now).year();
-        let number = self.store.next_reference_number(year).await?;
+        // The documents' fsyncs and the counter's commit overlap. A failed document write leaves
+        // a gap in the reference numbers; that is all it costs, numbers are never reused.
+        let form_id = submission.form_id.clone();
+        let (stored, number) = futures_util::future::join(
+            self.store_documents(
+                &case_id,
+                &submission.documents,
+                form_id,
+                submission.form_data,
+            ),
+            self.store.next_reference_number(year),
+        )
+        .await;
+        let (attachments, form) = stored?;
+        let number = number?;
         let reference = format_reference(&self.config.reference_prefix, year, number);
         let receipt = Receipt {
             case_id: case_id.clone(),
@@ -206,9 +194,7 @@ impl App {
                 body_sha256: stored,
             } => {
                 // The blobs written for this attempt belong to no case; remove them.
-                for key in &written {
-                    let _ = self.blobs.delete_blob(key).await;
-                }
+                self.delete_blobs(written).await;
                 if stored != body_sha256 {
                     return Err(AppError::SubmissionMismatch(submission.submission_id));
                 }

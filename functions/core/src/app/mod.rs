@@ -4,6 +4,7 @@
 mod admin;
 mod casework;
 mod clock;
+mod documents;
 mod error;
 mod intake;
 mod names;

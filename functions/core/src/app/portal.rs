@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{App, AppError, IncomingDocument, names::sanitize_file_name};
+use super::{App, AppError, IncomingDocument};
 use crate::case::Command;
 use crate::model::{AttachmentMeta, Case, Message, Status};
 use fallwerk_events::{Actor, Outcome};
@@ -88,22 +88,10 @@ impl App {
         // Numbers continue after the existing attachments; a concurrent writer makes the save
         // fail with a conflict, and the orphaned blobs are removed.
         let first = case.attachments.iter().map(|a| a.n).max().unwrap_or(0) + 1;
-        let mut metas = Vec::with_capacity(documents.len());
         for (i, d) in documents.iter().enumerate() {
-            d.verify(i)?;
-            let n = first + i as u32;
-            let key = format!("cases/{case_id}/attachments/{n}");
-            let meta = self.blobs.put_blob(&key, &d.bytes).await?;
-            metas.push(AttachmentMeta {
-                n,
-                name: sanitize_file_name(&d.name),
-                media_type: d.media_type.clone(),
-                size: meta.size,
-                sha256: meta.sha256,
-                key,
-                source: "reply".into(),
-            });
+            d.check_size(i)?;
         }
+        let metas = self.store_attachments(case_id, first, &documents).await?;
         let numbers: Vec<u32> = metas.iter().map(|m| m.n).collect();
         let result = self
             .reply_with_attachments(case_id, subject, text, numbers, metas.clone())
