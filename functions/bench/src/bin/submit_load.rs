@@ -388,6 +388,43 @@ async fn register_client(client: &reqwest::Client, bin: &Path, data: &Path, base
     );
 }
 
+/// CPU seconds (user + system) a process (with `children`: and its direct children, e.g. a
+/// wrapper's command) has used so far; `None` without procfs.
+fn cpu_seconds(pid: u32, children: bool) -> Option<f64> {
+    let ticks = |pid: &str| -> Option<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command name (which may contain spaces) start at ") ".
+        let rest = stat.rsplit_once(") ")?.1;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+    };
+    let me = pid.to_string();
+    let children = if children {
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let total: u64 = std::iter::once(me.as_str())
+        .chain(children.split_whitespace())
+        .map(ticks)
+        .sum::<Option<u64>>()?;
+    // USER_HZ is 100 on Linux.
+    Some(total as f64 / 100.0)
+}
+
+/// Files in `dir` (not recursive).
+fn files_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |d| d.flatten().count())
+}
+
+/// CPU milliseconds per request between two `cpu_seconds` readings.
+fn cpu_per_request(before: Option<f64>, after: Option<f64>, requests: usize) -> String {
+    match (before, after) {
+        (Some(b), Some(a)) if requests > 0 => format!("{:.2}", (a - b) * 1000.0 / requests as f64),
+        _ => "–".into(),
+    }
+}
+
 fn row(target: &str, phase: &str, o: &Outcome, concurrency: usize, load: &str) -> Vec<String> {
     let n = o.latencies.len();
     vec![
@@ -432,6 +469,8 @@ async fn main() {
 
     let mut rows = Vec::new();
     let mut failures = Vec::new();
+    // (e-mails still owed when the load ended, e-mails written at the end, time to catch up)
+    let mut drain: Option<(usize, usize, Duration)> = None;
     let wanted = |name: &str| o.only.as_deref().is_none_or(|only| only == name);
 
     if wanted("baseline") {
@@ -456,14 +495,18 @@ async fn main() {
             o.concurrency,
         )
         .await;
-        rows.push(row(
+        let mut warm_row = row(
             "axum baseline",
             "warm-up",
             &warm,
             o.concurrency,
             &load_before,
-        ));
-        rows.push(row("axum baseline", "measured", &m, o.concurrency, &load()));
+        );
+        warm_row.extend(["–".to_string(), "–".to_string(), "–".to_string()]);
+        rows.push(warm_row);
+        let mut measured = row("axum baseline", "measured", &m, o.concurrency, &load());
+        measured.extend(["–".to_string(), "–".to_string(), "–".to_string()]);
+        rows.push(measured);
         failures.extend(m.first_error.map(|e| format!("baseline: {e}")));
     }
 
@@ -489,6 +532,9 @@ async fn main() {
         )
         .await;
         let load_before = load();
+        let pid = serve.child.id().unwrap_or(0);
+        let me = std::process::id();
+        let (serve_before, client_before) = (cpu_seconds(pid, true), cpu_seconds(me, false));
         let m = drive(
             &client,
             &url,
@@ -498,20 +544,40 @@ async fn main() {
             o.concurrency,
         )
         .await;
-        rows.push(row(
+        let (serve_after, client_after) = (cpu_seconds(pid, true), cpu_seconds(me, false));
+        let mails = files_in(&data.join("outbox"));
+        // The consumers work behind the queue; how long until they have caught up?
+        let owed = 2 * (o.warmup + o.requests);
+        let drain_start = Instant::now();
+        let mut written = mails;
+        while written < owed && drain_start.elapsed() < Duration::from_secs(300) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            written = files_in(&data.join("outbox"));
+        }
+        drain = Some((owed - mails.min(owed), written, drain_start.elapsed()));
+        let mut warm_row = row(
             "fallwerk serve (SQLite)",
             "warm-up",
             &warm,
             o.concurrency,
             &load_before,
-        ));
-        rows.push(row(
+        );
+        warm_row.extend(["–".to_string(), "–".to_string(), "–".to_string()]);
+        rows.push(warm_row);
+        let mut measured = row(
             "fallwerk serve (SQLite)",
             "measured",
             &m,
             o.concurrency,
             &load(),
-        ));
+        );
+        measured.extend([
+            cpu_per_request(serve_before, serve_after, m.latencies.len()),
+            cpu_per_request(client_before, client_after, m.latencies.len()),
+            // Two e-mails per submission (org unit notice, receipt) once the consumers caught up.
+            format!("{mails} / {owed}"),
+        ]);
+        rows.push(measured);
         failures.extend(warm.first_error.map(|e| format!("fallwerk warm-up: {e}")));
         failures.extend(m.first_error.map(|e| format!("fallwerk: {e}")));
         serve.stop().await;
@@ -540,9 +606,20 @@ async fn main() {
             "max ms",
             "errors",
             "load (1/5/15 min) at end",
+            "serve CPU ms/req",
+            "client CPU ms/req",
+            "e-mails written / owed",
         ],
         &rows,
     );
+    if let Some((behind, written, took)) = drain {
+        println!(
+            "\nAfter the load: the queue consumers wrote the {behind} e-mails still owed in \
+             {:.1} s ({:.0} e-mails/s; {written} written in all).",
+            took.as_secs_f64(),
+            behind as f64 / took.as_secs_f64().max(0.001)
+        );
+    }
     for f in &failures {
         println!("\nfirst error — {f}");
     }
