@@ -41,14 +41,11 @@ pub async fn drain_once(
         }
     };
     let handled = batch.len();
-    // The messages of a batch run concurrently, as a Lambda invocation's would across
-    // instances: their claims and acks share the store's group commits.
-    futures_util::future::join_all(
-        batch
-            .into_iter()
-            .map(|delivery| settle(queue, ctx, retry_base, name, delivery)),
-    )
-    .await;
+    // One message after the other, as one Lambda invocation handles its batch: running them
+    // concurrently took CPU from the HTTP requests under load (docs/BENCHMARKS.md).
+    for delivery in batch {
+        settle(queue, ctx, retry_base, name, delivery).await;
+    }
     handled
 }
 

@@ -7,6 +7,7 @@
 //! written and its name is returned again, so a redelivered message never yields a second file
 //! (nor rewrites the one a person may already have opened).
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -33,9 +34,12 @@ const MAX_ID_LEN: usize = 100;
 pub struct EmlMailer {
     dir: PathBuf,
     clock: Clock,
-    /// Serialises the look-up-then-write of one process, so that two concurrent sends of the
-    /// same id write one file.
-    lock: Arc<Mutex<()>>,
+    /// The outbox's files by key, read from the directory once, on the first send (scanning
+    /// the directory per mail made sending quadratic in the outbox's size). The lock also
+    /// serialises the look-up-then-write, so two concurrent sends of one id write one file.
+    /// Another process writing the same directory is not seen here; the consumers' claim on
+    /// the message id keeps a mail from going out twice anyway.
+    index: Arc<Mutex<Option<HashMap<String, String>>>>,
 }
 
 impl std::fmt::Debug for EmlMailer {
@@ -54,7 +58,7 @@ impl EmlMailer {
         Ok(EmlMailer {
             dir,
             clock: Arc::new(Utc::now),
-            lock: Arc::new(Mutex::new(())),
+            index: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -151,21 +155,21 @@ pub fn message_id(id: &str) -> String {
     }
 }
 
-/// The name of an existing `.eml` file for `key`, if any.
-fn existing(dir: &Path, key: &str) -> std::io::Result<Option<String>> {
+/// The `.eml` files in `dir` by their key (the part after the time stamp).
+fn read_index(dir: &Path) -> std::io::Result<HashMap<String, String>> {
+    let mut index = HashMap::new();
     for entry in std::fs::read_dir(dir)? {
         let name = entry?.file_name();
         let Some(name) = name.to_str() else { continue };
-        let matches = name
+        let key = name
             .strip_suffix(".eml")
             .and_then(|stem| stem.get(STAMP_LEN..))
-            .and_then(|rest| rest.strip_prefix('-'))
-            .is_some_and(|k| k == key);
-        if matches {
-            return Ok(Some(name.to_string()));
+            .and_then(|rest| rest.strip_prefix('-'));
+        if let Some(key) = key {
+            index.insert(key.to_string(), name.to_string());
         }
     }
-    Ok(None)
+    Ok(index)
 }
 
 fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
@@ -192,13 +196,18 @@ impl Mailer for EmlMailer {
         let bytes = Self::render(mail, now)?;
         let key = file_key(&mail.id);
         let name = format!("{}-{key}.eml", now.format("%Y%m%dT%H%M%S"));
-        let (dir, lock) = (self.dir.clone(), Arc::clone(&self.lock));
+        let (dir, index) = (self.dir.clone(), Arc::clone(&self.index));
         tokio::task::spawn_blocking(move || {
-            let _guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(name) = existing(&dir, &key)? {
-                return Ok(name);
+            let mut guard = index.lock().unwrap_or_else(PoisonError::into_inner);
+            let index = match guard.as_mut() {
+                Some(index) => index,
+                None => guard.insert(read_index(&dir)?),
+            };
+            if let Some(name) = index.get(&key) {
+                return Ok(name.clone());
             }
             write_new(&dir, &name, &bytes)?;
+            index.insert(key, name.clone());
             Ok(name)
         })
         .await

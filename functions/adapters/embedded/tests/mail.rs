@@ -160,6 +160,22 @@ async fn the_same_mail_id_gives_one_file_first_write_wins() {
 }
 
 #[tokio::test]
+async fn a_restarted_mailer_finds_the_files_already_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = mailer(dir.path())
+        .send(&mail("msg-9", false))
+        .await
+        .expect("send");
+    // A new process (a new mailer on the same directory) gets the redelivery.
+    let restarted = mailer(dir.path());
+    assert_eq!(
+        restarted.send(&mail("msg-9", false)).await.expect("resend"),
+        name
+    );
+    assert_eq!(files(&restarted), vec![name]);
+}
+
+#[tokio::test]
 async fn concurrent_sends_of_one_id_write_one_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mailer = mailer(dir.path());

@@ -412,9 +412,13 @@ fn cpu_seconds(pid: u32, children: bool) -> Option<f64> {
     Some(total as f64 / 100.0)
 }
 
-/// Files in `dir` (not recursive).
+/// `.eml` files in `dir` (the mailer's temporary files do not count).
 fn files_in(dir: &Path) -> usize {
-    std::fs::read_dir(dir).map_or(0, |d| d.flatten().count())
+    std::fs::read_dir(dir).map_or(0, |d| {
+        d.flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".eml"))
+            .count()
+    })
 }
 
 /// CPU milliseconds per request between two `cpu_seconds` readings.
