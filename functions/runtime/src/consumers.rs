@@ -44,45 +44,34 @@ pub async fn drain_once(
     // One message after the other, as one Lambda invocation handles its batch: running them
     // concurrently took CPU from the HTTP requests under load (docs/BENCHMARKS.md).
     for delivery in batch {
-        settle(queue, ctx, retry_base, name, delivery).await;
+        let outcome = handle(ctx, &delivery.message, delivery.receive_count).await;
+        let message_id = delivery.message.message_id().to_string();
+        let result = match outcome {
+            Outcome::Done => queue.ack(delivery.id).await.map(|_| ()),
+            Outcome::Retry(reason) => {
+                let wait = u64::from(backoff(retry_base, delivery.receive_count));
+                tracing::warn!(queue = name.as_str(), message_id, reason, "will retry");
+                let now = ctx.app.clock.now();
+                queue
+                    .fail(
+                        delivery.id,
+                        &reason,
+                        std::time::Duration::from_secs(wait),
+                        now,
+                    )
+                    .await
+                    .map(|_| ())
+            }
+            Outcome::GiveUp(reason) => {
+                tracing::error!(queue = name.as_str(), message_id, reason, "dead-lettered");
+                queue.dead_letter(delivery.id, &reason).await
+            }
+        };
+        if let Err(e) = result {
+            tracing::error!(queue = name.as_str(), message_id, error = %e, "queue update failed");
+        }
     }
     handled
-}
-
-/// Handles one delivery of the embedded queue and records its outcome there.
-async fn settle(
-    queue: &SqliteQueue,
-    ctx: &WorkerCtx,
-    retry_base: u32,
-    name: QueueName,
-    delivery: fallwerk_embedded::Delivery,
-) {
-    let outcome = handle(ctx, &delivery.message, delivery.receive_count).await;
-    let message_id = delivery.message.message_id().to_string();
-    let result = match outcome {
-        Outcome::Done => queue.ack(delivery.id).await.map(|_| ()),
-        Outcome::Retry(reason) => {
-            let wait = u64::from(backoff(retry_base, delivery.receive_count));
-            tracing::warn!(queue = name.as_str(), message_id, reason, "will retry");
-            let now = ctx.app.clock.now();
-            queue
-                .fail(
-                    delivery.id,
-                    &reason,
-                    std::time::Duration::from_secs(wait),
-                    now,
-                )
-                .await
-                .map(|_| ())
-        }
-        Outcome::GiveUp(reason) => {
-            tracing::error!(queue = name.as_str(), message_id, reason, "dead-lettered");
-            queue.dead_letter(delivery.id, &reason).await
-        }
-    };
-    if let Err(e) = result {
-        tracing::error!(queue = name.as_str(), message_id, error = %e, "queue update failed");
-    }
 }
 
 /// Processes one batch polled from SQS, the way the event source mapping hands it to a Lambda:

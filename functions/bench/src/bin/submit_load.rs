@@ -429,9 +429,22 @@ fn cpu_per_request(before: Option<f64>, after: Option<f64>, requests: usize) -> 
     }
 }
 
-fn row(target: &str, phase: &str, o: &Outcome, concurrency: usize, load: &str) -> Vec<String> {
+/// The CPU and e-mail columns of a row that does not measure them.
+fn unmeasured() -> [String; 3] {
+    ["–".into(), "–".into(), "–".into()]
+}
+
+/// A table row: the phase's numbers, then the CPU and e-mail columns (`extra`).
+fn row(
+    target: &str,
+    phase: &str,
+    o: &Outcome,
+    concurrency: usize,
+    load: &str,
+    extra: [String; 3],
+) -> Vec<String> {
     let n = o.latencies.len();
-    vec![
+    let mut cells = vec![
         target.into(),
         phase.into(),
         n.to_string(),
@@ -443,7 +456,9 @@ fn row(target: &str, phase: &str, o: &Outcome, concurrency: usize, load: &str) -
         ms(o.latencies.last().copied().unwrap_or_default()),
         o.errors.to_string(),
         load.into(),
-    ]
+    ];
+    cells.extend(extra);
+    cells
 }
 
 #[tokio::main]
@@ -499,18 +514,22 @@ async fn main() {
             o.concurrency,
         )
         .await;
-        let mut warm_row = row(
+        rows.push(row(
             "axum baseline",
             "warm-up",
             &warm,
             o.concurrency,
             &load_before,
-        );
-        warm_row.extend(["–".to_string(), "–".to_string(), "–".to_string()]);
-        rows.push(warm_row);
-        let mut measured = row("axum baseline", "measured", &m, o.concurrency, &load());
-        measured.extend(["–".to_string(), "–".to_string(), "–".to_string()]);
-        rows.push(measured);
+            unmeasured(),
+        ));
+        rows.push(row(
+            "axum baseline",
+            "measured",
+            &m,
+            o.concurrency,
+            &load(),
+            unmeasured(),
+        ));
         failures.extend(m.first_error.map(|e| format!("baseline: {e}")));
     }
 
@@ -559,29 +578,27 @@ async fn main() {
             written = files_in(&data.join("outbox"));
         }
         drain = Some((owed - mails.min(owed), written, drain_start.elapsed()));
-        let mut warm_row = row(
+        rows.push(row(
             "fallwerk serve (SQLite)",
             "warm-up",
             &warm,
             o.concurrency,
             &load_before,
-        );
-        warm_row.extend(["–".to_string(), "–".to_string(), "–".to_string()]);
-        rows.push(warm_row);
-        let mut measured = row(
+            unmeasured(),
+        ));
+        rows.push(row(
             "fallwerk serve (SQLite)",
             "measured",
             &m,
             o.concurrency,
             &load(),
-        );
-        measured.extend([
-            cpu_per_request(serve_before, serve_after, m.latencies.len()),
-            cpu_per_request(client_before, client_after, m.latencies.len()),
-            // Two e-mails per submission (org unit notice, receipt) once the consumers caught up.
-            format!("{mails} / {owed}"),
-        ]);
-        rows.push(measured);
+            [
+                cpu_per_request(serve_before, serve_after, m.latencies.len()),
+                cpu_per_request(client_before, client_after, m.latencies.len()),
+                // Two e-mails per submission (org unit notice, receipt).
+                format!("{mails} / {owed}"),
+            ],
+        ));
         failures.extend(warm.first_error.map(|e| format!("fallwerk warm-up: {e}")));
         failures.extend(m.first_error.map(|e| format!("fallwerk: {e}")));
         serve.stop().await;

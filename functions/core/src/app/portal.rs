@@ -97,9 +97,7 @@ impl App {
             .reply_with_attachments(case_id, subject, text, numbers, metas.clone())
             .await;
         if result.is_err() {
-            for m in &metas {
-                let _ = self.blobs.delete_blob(&m.key).await;
-            }
+            self.delete_blobs(metas.into_iter().map(|m| m.key)).await;
         }
         result?;
         self.applicant_status(portal_client_id, case_id).await
