@@ -108,6 +108,9 @@ pub enum EventKind {
         outcome: Outcome,
         documents: Vec<String>,
         message_id: String,
+        /// Numbers of the authority's uploaded documents delivered with the result.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<u32>,
     },
     Commented {
         comment_id: String,
@@ -116,6 +119,9 @@ pub enum EventKind {
     MessageSent {
         message_id: String,
         subject: String,
+        /// Numbers of the authority's uploaded documents sent with the message.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<u32>,
     },
     Assigned {
         from: Option<String>,
@@ -144,6 +150,10 @@ pub enum EventKind {
     DocumentRequestWithdrawn {
         reason: String,
         message_id: String,
+    },
+    /// A caseworker uploaded documents of the authority (attachment numbers; metadata on the case).
+    DocumentsUploaded {
+        attachments: Vec<u32>,
     },
 }
 
@@ -179,6 +189,7 @@ impl EventKind {
             EventKind::DocumentChecked { .. } => "document_checked",
             EventKind::DocumentsArrived { .. } => "documents_arrived",
             EventKind::DocumentRequestWithdrawn { .. } => "document_request_withdrawn",
+            EventKind::DocumentsUploaded { .. } => "documents_uploaded",
         }
     }
 }

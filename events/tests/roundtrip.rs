@@ -54,6 +54,10 @@ fn sample_events() -> Vec<EventKind> {
             outcome: Outcome::PartiallyGranted,
             documents: vec!["bescheid.pdf".into()],
             message_id: "m2".into(),
+            attachments: vec![4, 5],
+        },
+        EventKind::DocumentsUploaded {
+            attachments: vec![4, 5],
         },
         EventKind::Assigned {
             from: None,

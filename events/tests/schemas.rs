@@ -38,6 +38,7 @@ fn schemas_name_every_event_type() {
         "document_checked",
         "documents_arrived",
         "document_request_withdrawn",
+        "documents_uploaded",
     ] {
         assert!(
             domain.contains(&format!("\"{name}\"")),

@@ -82,6 +82,10 @@ pub fn portal_router(state: ApiState) -> Router {
         .route("/v1/cases/{id}/replies", post(portal::reply).layer(big))
         .route("/v1/cases/{id}/status", get(portal::status))
         .route("/v1/cases/{id}/messages", get(portal::messages))
+        .route(
+            "/v1/cases/{id}/documents/{n}",
+            get(routes::authority_documents::portal_download),
+        )
         .with_state(state)
 }
 
@@ -97,6 +101,11 @@ pub fn casework_router(state: ApiState) -> Router {
         .route("/v1/cases/{id}/attachments/{n}", get(casework::attachment))
         .route("/v1/cases/{id}/actions", post(casework::act).layer(small.clone()))
         .route("/v1/cases/{id}/thread", get(routes::thread::thread))
+        .route(
+            "/v1/cases/{id}/documents",
+            post(routes::authority_documents::upload)
+                .layer(DefaultBodyLimit::max(state.limits.submission)),
+        )
         .route(
             "/v1/cases/{id}/thread/read",
             post(routes::thread::mark_read).layer(small),

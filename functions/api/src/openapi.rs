@@ -11,6 +11,7 @@ use crate::routes::antrag::AntragResponse;
 use crate::routes::casework::{CountParams, HistoryParams, InboxParams};
 use fallwerk_core::inbox::{InboxCounts, InboxItem};
 use crate::routes::portal::{ReplyRequest, SubmissionRequest, SubmissionResponse};
+use crate::routes::authority_documents::UploadedDocuments;
 use crate::routes::thread::MarkReadRequest;
 use fallwerk_core::app::{ApplicantStatus, CaseView, Thread};
 use fallwerk_core::case::Action;
@@ -202,6 +203,21 @@ pub fn document() -> Value {
         responses(vec![("200", ok)]),
         &[401, 404],
     );
+    let ok = json!({"description": "a document the authority sent (named by a postbox message), with its media type and Content-Disposition: attachment",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}});
+    d.op(
+        "get",
+        "/v1/cases/{id}/documents/{n}",
+        "Download a document of the authority (portal)",
+        Auth::Portal,
+        vec![
+            case_id.clone(),
+            path_param("n", json!({"type": "integer", "minimum": 1}), "document number"),
+        ],
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 404],
+    );
 
     // Caseworkers.
     let ok = d.ok::<Page<InboxItem>>("one page of the inbox");
@@ -268,6 +284,25 @@ pub fn document() -> Value {
         None,
         responses(vec![("200", ok)]),
         &[401, 403, 404],
+    );
+    let ok = d.ok::<UploadedDocuments>("the stored documents with their numbers");
+    let body = json!({"required": true, "content": {"multipart/form-data": {"schema": {
+        "type": "object",
+        "properties": {
+            "file": {"type": "array", "items": {"type": "string", "contentMediaType": "application/octet-stream"},
+                     "description": "one part per document, with file name and content type (PDF, PNG, JPEG, TIFF, XML, text, DOCX; at most 20 MiB each, 10 per upload)"},
+            "sha256": {"type": "array", "items": {"type": "string"}, "description": "optional, per file in order: lower-case hex SHA-256, checked"}
+        },
+        "required": ["file"]}}}});
+    d.op(
+        "post",
+        "/v1/cases/{id}/documents",
+        "Upload documents of the authority (e.g. the decision) to the case",
+        Auth::Bearer,
+        vec![case_id.clone()],
+        Some(body),
+        responses(vec![("201", ok)]),
+        &[400, 401, 403, 404, 409, 413, 415, 422],
     );
     let ok = d.ok::<Thread>("the postbox thread, oldest first, with read marks");
     d.op(

@@ -687,6 +687,7 @@ fn message_goes_to_the_postbox_and_notifies() {
     for status in Status::ALL.into_iter().filter(|s| !s.is_final()) {
         let mut h = H::at(status);
         let d = h.act(Action::Message {
+            attachments: vec![],
             subject: "Rückfrage".into(),
             text: "Bitte rufen Sie uns an.".into(),
         });

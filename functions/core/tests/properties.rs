@@ -213,6 +213,7 @@ fn action(h: &H, spec: &Spec) -> Action {
             documents,
             message,
         } => Action::SendResult {
+            attachments: vec![],
             outcome: OUTCOMES[*outcome],
             documents: (0..*documents)
                 .map(|i| format!("Bescheid-{i}.pdf"))
@@ -225,6 +226,7 @@ fn action(h: &H, spec: &Spec) -> Action {
         },
         Spec::Comment(i) => comment(COMMENTS[*i]),
         Spec::Message(i) => Action::Message {
+            attachments: vec![],
             subject: MESSAGES[*i].0.into(),
             text: MESSAGES[*i].1.into(),
         },

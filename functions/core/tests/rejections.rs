@@ -408,6 +408,7 @@ fn empty_texts_are_invalid() {
         assert_invalid_act(
             &received,
             Action::Message {
+                attachments: vec![],
                 subject: e(),
                 text: "x".into(),
             },
@@ -416,6 +417,7 @@ fn empty_texts_are_invalid() {
         assert_invalid_act(
             &received,
             Action::Message {
+                attachments: vec![],
                 subject: "x".into(),
                 text: e(),
             },
@@ -460,6 +462,7 @@ fn empty_texts_are_invalid() {
         assert_invalid_act(
             &progress,
             Action::SendResult {
+                attachments: vec![],
                 outcome: outcome_granted(),
                 documents: vec![],
                 message: e(),
@@ -469,6 +472,7 @@ fn empty_texts_are_invalid() {
         assert_invalid_act(
             &progress,
             Action::SendResult {
+                attachments: vec![],
                 outcome: outcome_granted(),
                 documents: vec![e()],
                 message: "x".into(),
@@ -529,6 +533,7 @@ fn too_long_texts_are_invalid_and_the_limit_itself_is_fine() {
     assert_invalid_act(
         &received,
         Action::Message {
+            attachments: vec![],
             subject: long(201),
             text: "x".into(),
         },
@@ -537,6 +542,7 @@ fn too_long_texts_are_invalid_and_the_limit_itself_is_fine() {
     assert_invalid_act(
         &received,
         Action::Message {
+            attachments: vec![],
             subject: "x".into(),
             text: long(10_001),
         },
@@ -569,6 +575,7 @@ fn too_long_texts_are_invalid_and_the_limit_itself_is_fine() {
     assert_invalid_act(
         &progress,
         Action::SendResult {
+            attachments: vec![],
             outcome: outcome_granted(),
             documents: vec![],
             message: long(10_001),

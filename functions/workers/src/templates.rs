@@ -94,6 +94,8 @@ pub struct MailVars {
     pub until: Option<String>,
     /// The technical export error (org unit notice only).
     pub error: Option<String>,
+    /// How many documents came with the result into the postbox (result notice only).
+    pub documents: usize,
 }
 
 /// A rendered e-mail.

@@ -20,6 +20,7 @@ async fn a_case_walk_writes_one_eml_per_message() {
     h.act(
         &id,
         Action::Message {
+            attachments: vec![],
             subject: "Rückfrage".into(),
             text: "Bitte rufen Sie uns an.".into(),
         },

@@ -111,6 +111,7 @@ async fn applicant_notices_never_carry_form_data_or_free_text() {
     h.act(
         &id,
         Action::Message {
+            attachments: vec![],
             subject: "Betreff-GEHEIM".into(),
             text: "Nachricht-GEHEIM".into(),
         },

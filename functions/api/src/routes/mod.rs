@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod antrag;
+pub mod authority_documents;
 pub mod casework;
 pub mod documents;
 pub mod meta;

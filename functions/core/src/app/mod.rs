@@ -2,6 +2,7 @@
 //! (HTTP, queue consumers, the scheduler) parse input, call one of these, and map the result.
 
 mod admin;
+mod authority_documents;
 mod casework;
 mod clock;
 mod documents;
@@ -17,6 +18,10 @@ mod thread;
 use std::sync::Arc;
 
 pub use admin::validate_directory_id;
+pub use authority_documents::{
+    AUTHORITY_MEDIA_TYPES, MAX_AUTHORITY_DOCUMENT, MAX_AUTHORITY_DOCUMENTS,
+    authority_media_type_allowed,
+};
 pub use casework::CaseView;
 pub use clock::{Clock, ManualClock, SystemClock, new_case_id};
 pub use error::AppError;

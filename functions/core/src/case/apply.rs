@@ -218,18 +218,25 @@ pub fn apply(case: &mut Case, event: &DomainEvent) {
             case.status = Status::ExportFailed;
         }
         EventKind::ResultSent {
-            outcome, documents, ..
+            outcome,
+            documents,
+            attachments,
+            ..
         } => {
             case.result = Some(ResultInfo {
                 outcome: *outcome,
                 documents: documents.clone(),
                 sent_at: at,
+                attachments: attachments.clone(),
             });
             close_task(case, TaskKind::SendResult, TaskState::Done, at, &by);
             end_task_if_open(case, TaskKind::DeadlineMonitoring, at, &by);
             case.status = Status::Completed;
         }
-        EventKind::Commented { .. } | EventKind::MessageSent { .. } => {}
+        // Uploaded documents' metadata is added to the case with the event (as for replies).
+        EventKind::Commented { .. }
+        | EventKind::MessageSent { .. }
+        | EventKind::DocumentsUploaded { .. } => {}
         EventKind::Assigned { to, .. } => {
             case.assignee = to.clone();
         }

@@ -39,9 +39,14 @@ pub enum Action {
     RetryExport,
     SendResult {
         outcome: Outcome,
+        /// Names of documents sent another way (legacy; no files).
         #[serde(default)]
         documents: Vec<String>,
         message: String,
+        /// Numbers of documents the authority uploaded to the case (`POST
+        /// /v1/cases/{id}/documents`), delivered to the applicant's postbox with the result.
+        #[serde(default)]
+        attachments: Vec<u32>,
     },
     Comment {
         text: String,
@@ -49,6 +54,9 @@ pub enum Action {
     Message {
         subject: String,
         text: String,
+        /// Numbers of documents the authority uploaded to the case, sent with the message.
+        #[serde(default)]
+        attachments: Vec<u32>,
     },
     Assign {
         user: Option<String>,
@@ -158,6 +166,10 @@ pub enum Command {
         error: String,
     },
     PurgePersonalData,
+    /// A caseworker uploaded documents; their blobs are stored and numbered already.
+    UploadDocuments {
+        attachments: Vec<u32>,
+    },
 }
 
 impl Command {
@@ -171,6 +183,7 @@ impl Command {
             Command::RecordReminder { .. } => "record_reminder",
             Command::NotificationFailed { .. } => "notification_failed",
             Command::PurgePersonalData => "purge_personal_data",
+            Command::UploadDocuments { .. } => "upload_documents",
         }
     }
 }

@@ -36,6 +36,35 @@ fn text(field: &'static str, value: &str, max: usize) -> Result<(), CommandError
     Ok(())
 }
 
+/// Source of documents caseworkers upload (`AttachmentMeta::source`).
+pub const AUTHORITY_SOURCE: &str = "authority";
+
+/// Documents sent to the applicant must be the authority's own uploads on this case, each once.
+fn authority_documents(case: &Case, numbers: &[u32]) -> Result<(), CommandError> {
+    if numbers.len() > 20 {
+        return Err(CommandError::invalid("attachments", "at most 20 documents"));
+    }
+    for (i, n) in numbers.iter().enumerate() {
+        if numbers[..i].contains(n) {
+            return Err(CommandError::invalid(
+                "attachments",
+                format!("document {n} is named twice"),
+            ));
+        }
+        if !case
+            .attachments
+            .iter()
+            .any(|a| a.n == *n && a.source == AUTHORITY_SOURCE)
+        {
+            return Err(CommandError::invalid(
+                "attachments",
+                format!("the case has no document {n} uploaded by the authority"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Checks rights and status, then decides. The returned events are not yet applied.
 pub fn decide(
     case: &Case,
@@ -61,6 +90,25 @@ pub fn decide(
                 });
             }
             act(case, action, ctx)
+        }
+        Command::UploadDocuments { attachments } => {
+            if !caller.member_of(&case.org_unit_id) {
+                return Err(CommandError::NotVisible);
+            }
+            if !(caller.has(Role::Caseworker) || caller.has(Role::Supervisor)) {
+                return Err(CommandError::Forbidden(
+                    "uploading documents needs the role caseworker or supervisor".into(),
+                ));
+            }
+            if case.status.is_final() {
+                return Err(not_allowed(case, cmd, ctx));
+            }
+            if attachments.is_empty() {
+                return Err(CommandError::invalid("file", "no document uploaded"));
+            }
+            Ok(vec![EventKind::DocumentsUploaded {
+                attachments: attachments.clone(),
+            }])
         }
         _ => system(case, cmd, ctx),
     }
@@ -319,11 +367,13 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             outcome,
             documents,
             message,
+            attachments,
         } => {
             text("message", message, MAX_TEXT)?;
             for d in documents {
                 text("documents", d, 200)?;
             }
+            authority_documents(case, attachments)?;
             if case.status == Status::InProgress {
                 ev.push(EventKind::ExportSkipped);
             }
@@ -331,6 +381,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 outcome: *outcome,
                 documents: documents.clone(),
                 message_id: format!("{}-m{}", case.id, case.version + 1),
+                attachments: attachments.clone(),
             });
             ev.extend(finish(case, &mut ids, ctx));
         }
@@ -341,12 +392,18 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 text: t.clone(),
             });
         }
-        Action::Message { subject, text: t } => {
+        Action::Message {
+            subject,
+            text: t,
+            attachments,
+        } => {
             text("subject", subject, 200)?;
             text("text", t, MAX_TEXT)?;
+            authority_documents(case, attachments)?;
             ev.push(EventKind::MessageSent {
                 message_id: format!("{}-m{}", case.id, case.version + 1),
                 subject: subject.clone(),
+                attachments: attachments.clone(),
             });
         }
         Action::Assign { user } => {
@@ -512,6 +569,7 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
                 error: error.clone(),
             });
         }
+        Command::UploadDocuments { .. } => return Err(not_allowed(case, cmd, ctx)),
         Command::PurgePersonalData => {
             if !case.status.is_final() || case.personal_data_purged {
                 return Err(not_allowed(case, cmd, ctx));

@@ -13,7 +13,7 @@ mod rules;
 
 pub use apply::apply;
 pub use command::{Action, Caller, Command, Role};
-pub use decide::{Ctx, decide};
+pub use decide::{AUTHORITY_SOURCE, Ctx, decide};
 pub use error::CommandError;
 pub use execute::{Decision, execute};
 pub use intake::{Receipt, format_reference, receive};

@@ -194,20 +194,35 @@ pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> 
                 ),
                 e,
             )),
-            EventKind::MessageSent { message_id, subject } => out.push(to_applicant(
-                case,
+            EventKind::MessageSent {
                 message_id,
-                subject.clone(),
-                free_text.unwrap_or_default().to_string(),
-                e,
-            )),
-            EventKind::ResultSent { outcome, message_id, .. } => out.push(to_applicant(
-                case,
+                subject,
+                attachments,
+            } => out.push(Message {
+                attachments: attachments.clone(),
+                ..to_applicant(
+                    case,
+                    message_id,
+                    subject.clone(),
+                    free_text.unwrap_or_default().to_string(),
+                    e,
+                )
+            }),
+            EventKind::ResultSent {
+                outcome,
                 message_id,
-                format!("Entscheidung zu Ihrem Antrag {}", case.reference),
-                format!("Ihr Antrag wurde {}.{extra}", outcome.label_de()),
-                e,
-            )),
+                attachments,
+                ..
+            } => out.push(Message {
+                attachments: attachments.clone(),
+                ..to_applicant(
+                    case,
+                    message_id,
+                    format!("Entscheidung zu Ihrem Antrag {}", case.reference),
+                    format!("Ihr Antrag wurde {}.{extra}", outcome.label_de()),
+                    e,
+                )
+            }),
             EventKind::DocumentRequestWithdrawn { reason, message_id } => out.push(to_applicant(
                 case,
                 message_id,

@@ -145,6 +145,9 @@ pub struct ResultInfo {
     pub outcome: Outcome,
     pub documents: Vec<String>,
     pub sent_at: DateTime<Utc>,
+    /// Numbers of the uploaded documents delivered with the result.
+    #[serde(default)]
+    pub attachments: Vec<u32>,
 }
 
 /// Where the case came from; `(portal_client_id, submission_id)` is the idempotency key.

@@ -247,6 +247,7 @@ pub fn reply(text: &str) -> Command {
 
 pub fn send_result() -> Action {
     Action::SendResult {
+        attachments: vec![],
         outcome: Outcome::Granted,
         documents: vec!["Bescheid.pdf".into()],
         message: "Anbei Ihr Bescheid.".into(),
@@ -293,6 +294,7 @@ pub fn every_action(today: NaiveDate) -> Vec<Action> {
         send_result(),
         comment("interne Notiz"),
         Action::Message {
+            attachments: vec![],
             subject: "Rückfrage".into(),
             text: "Bitte rufen Sie uns an.".into(),
         },

@@ -159,6 +159,7 @@ pub async fn compose(ctx: &WorkerCtx, message: &QueueMessage) -> Result<Composed
             let Some(to) = applicant_address(&case) else {
                 return Ok(Composed::Skip("the applicant has no e-mail address"));
             };
+            vars.documents = case.result.as_ref().map_or(0, |r| r.attachments.len());
             (MailKind::ApplicantResult, to, m.org_unit_id.as_str())
         }
         QueueMessage::DeadlineReminder(m) => {
