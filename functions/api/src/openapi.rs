@@ -304,6 +304,18 @@ pub fn document() -> Value {
         responses(vec![("201", ok)]),
         &[400, 401, 403, 404, 409, 413, 415, 422],
     );
+    let ok = json!({"description": "the form data as submitted (JSON; large forms come from the blob store, checksum-verified); header X-Fallwerk-Form-Id names the form",
+        "content": {"application/json": {"schema": {}}}});
+    d.op(
+        "get",
+        "/v1/cases/{id}/form",
+        "The case's form data",
+        Auth::Bearer,
+        vec![case_id.clone()],
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 403, 404],
+    );
     let ok = d.ok::<Thread>("the postbox thread, oldest first, with read marks");
     d.op(
         "get",

@@ -39,6 +39,7 @@ fn every_route_is_documented() {
         ("/v1/cases/{id}/attachments/{n}", "get"),
         ("/v1/cases/{id}/actions", "post"),
         ("/v1/cases/{id}/thread", "get"),
+        ("/v1/cases/{id}/form", "get"),
         ("/v1/cases/{id}/documents", "post"),
         ("/v1/cases/{id}/documents/{n}", "get"),
         ("/v1/cases/{id}/thread/read", "post"),

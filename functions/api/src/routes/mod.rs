@@ -6,6 +6,7 @@ pub mod antrag;
 pub mod authority_documents;
 pub mod casework;
 pub mod documents;
+pub mod form;
 pub mod meta;
 pub mod portal;
 pub mod thread;

@@ -7,6 +7,7 @@ mod casework;
 mod clock;
 mod documents;
 mod error;
+mod form;
 mod inbox;
 mod intake;
 mod names;
@@ -25,6 +26,7 @@ pub use authority_documents::{
 pub use casework::CaseView;
 pub use clock::{Clock, ManualClock, SystemClock, new_case_id};
 pub use error::AppError;
+pub use form::FormDocument;
 pub use inbox::InboxParams;
 pub use intake::{IncomingDocument, Submission, SubmitOutcome};
 pub use names::sanitize_file_name;

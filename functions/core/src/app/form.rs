@@ -1,0 +1,39 @@
+//! The form data of a case for caseworkers: inline forms from the case record, large ones
+//! (above `INLINE_FORM_LIMIT`) from the blob store, checksum-verified.
+
+use super::{App, AppError};
+use crate::case::Caller;
+use crate::model::FormData;
+
+/// The form's id and its data as JSON bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormDocument {
+    pub form_id: String,
+    pub json: Vec<u8>,
+}
+
+impl App {
+    /// `GET /v1/cases/{id}/form`: 404 for foreign cases and for purged form data.
+    pub async fn form(&self, caller: &Caller, case_id: &str) -> Result<FormDocument, AppError> {
+        let case = self.visible_case(caller, case_id).await?;
+        match case.form {
+            FormData::Inline { form_id, data } => Ok(FormDocument {
+                form_id,
+                json: serde_json::to_vec(&data)
+                    .map_err(|e| AppError::invalid("form", e.to_string()))?,
+            }),
+            FormData::Blob {
+                form_id,
+                key,
+                sha256,
+                ..
+            } => Ok(FormDocument {
+                form_id,
+                json: self.blobs.get_blob(&key, &sha256).await?,
+            }),
+            FormData::Purged => Err(AppError::NotFound(format!(
+                "form data of case {case_id} (purged after retention)"
+            ))),
+        }
+    }
+}
