@@ -120,6 +120,18 @@ impl Portal {
         self.signed(reqwest::Method::POST, path, bytes).await
     }
 
+    /// A signed GET whose answer is raw bytes (document downloads): status and body.
+    pub async fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let ts = self.timestamp(&format!("GET {path}"));
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        for (name, value) in self.signer.headers(ts, &[]) {
+            req = req.header(name, value);
+        }
+        let res = req.send().await.expect("HTTP request");
+        let status = res.status().as_u16();
+        (status, res.bytes().await.unwrap_or_default().to_vec())
+    }
+
     /// `POST /antrag/{client}/{secret}` as a form engine delivers (OZG-Cloud multipart).
     pub async fn antrag(&self, form_data: &Value, attachment: (&str, &[u8])) -> Resp {
         let form = serde_json::to_vec(form_data).expect("json");
@@ -195,6 +207,27 @@ impl Caseworker {
                 .post(format!("{}{path}", self.base))
                 .bearer_auth(&self.token)
                 .json(body),
+        )
+        .await
+    }
+
+    /// `POST /v1/cases/{id}/documents` with one PDF.
+    pub async fn upload_pdf(&self, case_id: &str, name: &str, bytes: &[u8]) -> Resp {
+        let body = multipart(&[Part {
+            name: "file",
+            file_name: Some(name),
+            content_type: Some("application/pdf"),
+            bytes,
+        }]);
+        send(
+            self.http
+                .post(format!("{}/v1/cases/{case_id}/documents", self.base))
+                .bearer_auth(&self.token)
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={BOUNDARY}"),
+                )
+                .body(body),
         )
         .await
     }

@@ -514,15 +514,29 @@ pub async fn journey(kind: Kind) {
     assert_eq!(v["export"]["receipt"], format!("e2e-receipt-{package}"));
     assert_eq!(v["export"]["location"], receiver.url.as_str());
 
-    st.step("A: the result is sent");
+    st.step("A: the decision (a PDF) is uploaded and sent with the result");
+    let bescheid: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\nBescheid Wohngeld A\n%%EOF\n";
+    let up = sb1
+        .upload_pdf(&case_a, "Bescheid.pdf", bescheid)
+        .await
+        .expect(201, "upload the decision");
+    let n = up["documents"][0]["n"].as_u64().expect("document number");
     let v = sb1
         .act_ok(
             &case_a,
-            json!({"action": "send_result", "outcome": "granted", "documents": ["bescheid.pdf"],
+            json!({"action": "send_result", "outcome": "granted", "attachments": [n],
                    "message": "Ihr Wohngeld wurde bewilligt."}),
         )
         .await;
     assert_eq!(v["status"], "completed");
+    let (code, downloaded) = portal
+        .get_bytes(&format!("/v1/cases/{case_a}/documents/{n}"))
+        .await;
+    assert_eq!(code, 200, "portal download of the decision");
+    assert_eq!(
+        downloaded, bescheid,
+        "the portal gets the PDF byte-identical"
+    );
     wait_mail(
         &b,
         &applicant_a,

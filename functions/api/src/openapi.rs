@@ -8,13 +8,13 @@ use serde_json::{Map, Value, json};
 
 use crate::problem::Problem;
 use crate::routes::antrag::AntragResponse;
-use crate::routes::casework::{CountParams, HistoryParams, InboxParams};
-use fallwerk_core::inbox::{InboxCounts, InboxItem};
-use crate::routes::portal::{ReplyRequest, SubmissionRequest, SubmissionResponse};
 use crate::routes::authority_documents::UploadedDocuments;
+use crate::routes::casework::{CountParams, HistoryParams, InboxParams};
+use crate::routes::portal::{ReplyRequest, SubmissionRequest, SubmissionResponse};
 use crate::routes::thread::MarkReadRequest;
 use fallwerk_core::app::{ApplicantStatus, CaseView, Thread};
 use fallwerk_core::case::Action;
+use fallwerk_core::inbox::{InboxCounts, InboxItem};
 use fallwerk_core::model::{Message, OrgUnit, PortalClient, Service};
 use fallwerk_core::ports::Page;
 use fallwerk_events::DomainEvent;
@@ -212,7 +212,11 @@ pub fn document() -> Value {
         Auth::Portal,
         vec![
             case_id.clone(),
-            path_param("n", json!({"type": "integer", "minimum": 1}), "document number"),
+            path_param(
+                "n",
+                json!({"type": "integer", "minimum": 1}),
+                "document number",
+            ),
         ],
         None,
         responses(vec![("200", ok)]),

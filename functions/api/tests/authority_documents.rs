@@ -12,8 +12,11 @@ use serde_json::json;
 
 const BOUNDARY: &str = "fallwerk-test-boundary";
 
-/// A multipart body: `(part name, file name, content type, bytes)`.
-fn multipart(parts: &[(&str, Option<&str>, Option<&str>, &[u8])]) -> Vec<u8> {
+/// One part: `(part name, file name, content type, bytes)`.
+type TestPart<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
+
+/// A multipart body.
+fn multipart(parts: &[TestPart<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, file, ct, bytes) in parts {
         out.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
@@ -71,8 +74,18 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
         &case_id,
         &cw,
         multipart(&[
-            ("file", Some("Bescheid.pdf"), Some("application/pdf"), BESCHEID),
-            ("file", Some("Hinweise.txt"), Some("text/plain; charset=utf-8"), b"Hinweise"),
+            (
+                "file",
+                Some("Bescheid.pdf"),
+                Some("application/pdf"),
+                BESCHEID,
+            ),
+            (
+                "file",
+                Some("Hinweise.txt"),
+                Some("text/plain; charset=utf-8"),
+                b"Hinweise",
+            ),
             ("sha256", None, None, sha.as_bytes()),
         ]),
     )
@@ -89,12 +102,21 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
 
     // The caseworker reads it back; the history records the upload.
     let back = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}/attachments/{n}"), &cw, None)
+        .cw(
+            Method::GET,
+            &format!("/v1/cases/{case_id}/attachments/{n}"),
+            &cw,
+            None,
+        )
         .await;
     assert_eq!(back.bytes, BESCHEID);
     // Not yet sent: the portal cannot download it.
     let r = h
-        .portal(Method::GET, &format!("/v1/cases/{case_id}/documents/{n}"), vec![])
+        .portal(
+            Method::GET,
+            &format!("/v1/cases/{case_id}/documents/{n}"),
+            vec![],
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
@@ -107,7 +129,12 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
                 json!({"action": "send_result", "outcome": "granted", "message": "Anbei.", "attachments": bad}),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {:?}", r.json());
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {:?}",
+            r.json()
+        );
     }
     let r = h
         .act(
@@ -129,33 +156,61 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
 
     // The applicant's postbox message carries it; the portal downloads it byte-identical.
     let msgs = h
-        .portal(Method::GET, &format!("/v1/cases/{case_id}/messages"), vec![])
+        .portal(
+            Method::GET,
+            &format!("/v1/cases/{case_id}/messages"),
+            vec![],
+        )
         .await
         .json();
     let result = msgs
         .as_array()
-        .and_then(|m| m.iter().find(|m| m["subject"].as_str().is_some_and(|s| s.starts_with("Entscheidung"))))
+        .and_then(|m| {
+            m.iter().find(|m| {
+                m["subject"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("Entscheidung"))
+            })
+        })
         .cloned()
         .expect("result message");
     assert_eq!(result["attachments"], json!([n]));
     let r = h
-        .portal(Method::GET, &format!("/v1/cases/{case_id}/documents/{n}"), vec![])
+        .portal(
+            Method::GET,
+            &format!("/v1/cases/{case_id}/documents/{n}"),
+            vec![],
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.bytes, BESCHEID);
     assert_eq!(r.headers["content-type"], "application/pdf");
     let r = h
-        .portal(Method::GET, &format!("/v1/cases/{case_id}/documents/{n2}"), vec![])
+        .portal(
+            Method::GET,
+            &format!("/v1/cases/{case_id}/documents/{n2}"),
+            vec![],
+        )
         .await;
     assert_eq!(r.bytes, b"Hinweise");
     // The applicant's own attachment is not served on this route.
     let r = h
-        .portal(Method::GET, &format!("/v1/cases/{case_id}/documents/1"), vec![])
+        .portal(
+            Method::GET,
+            &format!("/v1/cases/{case_id}/documents/1"),
+            vec![],
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     // After the result, uploads are refused (final status).
-    let r = upload(&h, &case_id, &cw, multipart(&[("file", Some("x.pdf"), Some("application/pdf"), b"%PDF")])).await;
+    let r = upload(
+        &h,
+        &case_id,
+        &cw,
+        multipart(&[("file", Some("x.pdf"), Some("application/pdf"), b"%PDF")]),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.json());
 }
 
@@ -178,12 +233,27 @@ async fn upload_rejections() {
         &h,
         &case_id,
         &cw,
-        multipart(&[("file", Some("a.exe"), Some("application/x-msdownload"), b"MZ")]),
+        multipart(&[(
+            "file",
+            Some("a.exe"),
+            Some("application/x-msdownload"),
+            b"MZ",
+        )]),
     )
     .await;
-    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{:?}", r.json());
+    assert_eq!(
+        r.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "{:?}",
+        r.json()
+    );
     let r = h
-        .cw(Method::POST, &format!("/v1/cases/{case_id}/documents"), &cw, Some(json!({})))
+        .cw(
+            Method::POST,
+            &format!("/v1/cases/{case_id}/documents"),
+            &cw,
+            Some(json!({})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // Wrong checksum, no file, an empty file, an unknown part: 422.
@@ -194,7 +264,12 @@ async fn upload_rejections() {
         ]),
         multipart(&[]),
         pdf(b""),
-        multipart(&[("attachment", Some("a.pdf"), Some("application/pdf"), b"%PDF")]),
+        multipart(&[(
+            "attachment",
+            Some("a.pdf"),
+            Some("application/pdf"),
+            b"%PDF",
+        )]),
         multipart(&[("file", None, Some("application/pdf"), b"%PDF")]),
     ] {
         let r = upload(&h, &case_id, &cw, body).await;
@@ -203,12 +278,21 @@ async fn upload_rejections() {
     // Another org unit: 404; no caseworker role: 403; no token: 401.
     let r = upload(&h, &case_id, &h.caseworker(OE2), pdf(b"%PDF")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = upload(&h, &case_id, &h.token("adm", &[OE1], &["admin"]), pdf(b"%PDF")).await;
+    let r = upload(
+        &h,
+        &case_id,
+        &h.token("adm", &[OE1], &["admin"]),
+        pdf(b"%PDF"),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = upload(&h, &case_id, "not-a-token", pdf(b"%PDF")).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // Nothing of the refused uploads stayed behind: only the submission's attachment.
-    let view = h.cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None).await.json();
+    let view = h
+        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
+        .await
+        .json();
     assert_eq!(view["attachments"].as_array().map(Vec::len), Some(1));
     assert_eq!(h.blob_files().len(), 1, "{:?}", h.blob_files());
     // A valid upload still goes through afterwards.

@@ -11,7 +11,9 @@ async fn caseworkers_read_small_and_large_forms() {
     let h = Harness::new().await;
     let cw = h.caseworker(OE1);
     let small = submit(&h, "form-small", OE1).await;
-    let r = h.cw(Method::GET, &format!("/v1/cases/{small}/form"), &cw, None).await;
+    let r = h
+        .cw(Method::GET, &format!("/v1/cases/{small}/form"), &cw, None)
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.headers["content-type"], "application/json");
     assert_eq!(r.headers["x-fallwerk-form-id"], "gewerbe-v1");
@@ -23,19 +25,31 @@ async fn caseworkers_read_small_and_large_forms() {
         .collect();
     let mut body = submission("form-large", OE1);
     body["form"]["data"] = json!({"betrieb": "Großbäckerei", "zeilen": rows});
-    let res = h.portal(Method::POST, "/v1/submissions", bytes(&body)).await;
+    let res = h
+        .portal(Method::POST, "/v1/submissions", bytes(&body))
+        .await;
     assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.json());
     let large = res.json()["case_id"].as_str().expect("id").to_string();
-    let view = h.cw(Method::GET, &format!("/v1/cases/{large}"), &cw, None).await.json();
+    let view = h
+        .cw(Method::GET, &format!("/v1/cases/{large}"), &cw, None)
+        .await
+        .json();
     assert_eq!(view["form"]["storage"], "blob", "{}", view["form"]);
-    let r = h.cw(Method::GET, &format!("/v1/cases/{large}/form"), &cw, None).await;
+    let r = h
+        .cw(Method::GET, &format!("/v1/cases/{large}/form"), &cw, None)
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.bytes.len() > 64 * 1024);
     assert_eq!(r.json(), body["form"]["data"]);
 
     // Another org unit: 404; no token: 401.
     let r = h
-        .cw(Method::GET, &format!("/v1/cases/{large}/form"), &h.caseworker(OE2), None)
+        .cw(
+            Method::GET,
+            &format!("/v1/cases/{large}/form"),
+            &h.caseworker(OE2),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = h
@@ -54,7 +68,9 @@ async fn caseworkers_read_small_and_large_forms() {
         .find(|p| p.to_string_lossy().contains("form"))
         .expect("form blob");
     std::fs::write(&path, b"{\"tampered\": true}").expect("tamper");
-    let r = h.cw(Method::GET, &format!("/v1/cases/{large}/form"), &cw, None).await;
+    let r = h
+        .cw(Method::GET, &format!("/v1/cases/{large}/form"), &cw, None)
+        .await;
     assert!(r.status.is_server_error(), "{}", r.status);
     assert!(!String::from_utf8_lossy(&r.bytes).contains("tampered"));
 }

@@ -7,9 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{
-    Case, Message, OrgUnit, PortalClient, ReadMark, Service, Status, TaskKind,
-};
+use crate::model::{Case, Message, OrgUnit, PortalClient, ReadMark, Service, Status, TaskKind};
 use fallwerk_events::{DeadlineKind, DomainEvent, QueueMessage, ReminderLevel};
 
 /// Errors every store reports the same way; the edge maps them to HTTP statuses once.

@@ -32,7 +32,10 @@ fn multipart_problem(e: MultipartError) -> Problem {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         Problem::new(Kind::PayloadTooLarge, "the request body exceeds the limit")
     } else {
-        Problem::new(Kind::MalformedRequest, format!("invalid multipart body: {e}"))
+        Problem::new(
+            Kind::MalformedRequest,
+            format!("invalid multipart body: {e}"),
+        )
     }
 }
 
@@ -53,8 +56,7 @@ async fn read_files(mut multipart: Multipart) -> Result<Vec<IncomingDocument>, P
                     .unwrap_or_default()
                     .trim()
                     .to_ascii_lowercase();
-                if !valid_media_type(&media_type) || !authority_media_type_allowed(&media_type)
-                {
+                if !valid_media_type(&media_type) || !authority_media_type_allowed(&media_type) {
                     return Err(Problem::new(
                         Kind::UnsupportedMediaType,
                         format!(
@@ -89,7 +91,10 @@ async fn read_files(mut multipart: Multipart) -> Result<Vec<IncomingDocument>, P
         }
     }
     if checksums.len() > files.len() {
-        return Err(Problem::invalid_field("sha256", "more checksums than files"));
+        return Err(Problem::invalid_field(
+            "sha256",
+            "more checksums than files",
+        ));
     }
     for (f, c) in files.iter_mut().zip(checksums) {
         f.declared_sha256 = Some(c.trim().to_string());

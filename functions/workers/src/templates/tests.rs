@@ -22,17 +22,39 @@ fn vars() -> MailVars {
 #[test]
 fn the_result_notice_says_how_many_documents_came() {
     let render_with = |documents| {
-        render(MailKind::ApplicantResult, &MailVars { documents, ..vars() })
-            .expect("renders")
+        render(
+            MailKind::ApplicantResult,
+            &MailVars {
+                documents,
+                ..vars()
+            },
+        )
+        .expect("renders")
     };
     let none = render_with(0);
-    assert!(none.text.contains("Sie finden sie in Ihrem Postfach."), "{}", none.text);
+    assert!(
+        none.text.contains("Sie finden sie in Ihrem Postfach."),
+        "{}",
+        none.text
+    );
     assert!(!none.text.contains("Dokument"), "{}", none.text);
     let one = render_with(1);
-    assert!(one.text.contains("mit einem Dokument in Ihrem Postfach"), "{}", one.text);
+    assert!(
+        one.text.contains("mit einem Dokument in Ihrem Postfach"),
+        "{}",
+        one.text
+    );
     let two = render_with(2);
-    assert!(two.text.contains("mit 2 Dokumenten in Ihrem Postfach"), "{}", two.text);
-    assert!(two.html.contains("mit 2 Dokumenten in Ihrem Postfach"), "{}", two.html);
+    assert!(
+        two.text.contains("mit 2 Dokumenten in Ihrem Postfach"),
+        "{}",
+        two.text
+    );
+    assert!(
+        two.html.contains("mit 2 Dokumenten in Ihrem Postfach"),
+        "{}",
+        two.html
+    );
 }
 
 #[test]
