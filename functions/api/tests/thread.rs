@@ -200,3 +200,51 @@ async fn thread_rejections() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_retention_purge_empties_the_thread() {
+    use fallwerk_core::app::TickOptions;
+    let h = Harness::new().await;
+    let case_id = submit(&h, "sub-thread-purge", OE1).await;
+    let cw = h.caseworker(OE1);
+    reply(
+        &h,
+        &case_id,
+        "Frage",
+        "Mein Geburtsname ist Musterfrau.",
+        vec![],
+    )
+    .await;
+    let mark = format!("/v1/cases/{case_id}/thread/read");
+    let r = h.cw(Method::POST, &mark, &cw, Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = h
+        .act(
+            &case_id,
+            &cw,
+            json!({"action": "cancel", "reason": "zurückgenommen"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    // Far past the retention period: the scheduler purges.
+    h.clock.advance(chrono::Duration::days(3 * 365));
+    let report = h.app.tick(&TickOptions::default()).await.expect("tick");
+    assert_eq!(report.purged, 1, "{report:?}");
+    let cw = h.caseworker(OE1); // a fresh token on the moved clock
+    let t = h
+        .cw(
+            Method::GET,
+            &format!("/v1/cases/{case_id}/thread"),
+            &cw,
+            None,
+        )
+        .await
+        .json();
+    let text = t.to_string();
+    assert!(!text.contains("Musterfrau"), "{text}");
+    assert!(!text.contains("cw-oe-1"), "{text}");
+    assert!(
+        t["messages"].as_array().is_some_and(|m| m.len() >= 3),
+        "{t}"
+    );
+}

@@ -176,6 +176,9 @@ pub trait CaseStore: Send + Sync {
         message_id: &str,
         mark: &ReadMark,
     ) -> StoreResult<bool>;
+    /// Replaces every postbox message of the case by [`Message::redacted`] (retention purge);
+    /// idempotent, and a case without messages is no error.
+    async fn redact_messages(&self, case_id: &str) -> StoreResult<()>;
     /// Next number of the per-year reference counter (1, 2, 3, ...; never reused).
     async fn next_reference_number(&self, year: i32) -> StoreResult<u64>;
 }

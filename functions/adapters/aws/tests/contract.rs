@@ -55,6 +55,7 @@ store_checks!(
     history_append_only_and_paged,
     messages_thread_oldest_first,
     thread_read_marks,
+    messages_redacted,
     inbox_pages_in_documented_order,
     inbox_filters,
     inbox_invalid_cursor,

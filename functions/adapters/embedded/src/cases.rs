@@ -328,6 +328,10 @@ impl CaseStore for SqliteStore {
         self.mark_read(case_id, message_id, mark).await
     }
 
+    async fn redact_messages(&self, case_id: &str) -> StoreResult<()> {
+        self.redact(case_id).await
+    }
+
     async fn next_reference_number(&self, year: i32) -> StoreResult<u64> {
         self.write(move |tx| {
             let v: i64 = tx

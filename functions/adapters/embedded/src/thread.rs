@@ -2,14 +2,40 @@
 //! record (`messages.data`, JSON field `read`), set once; the case row and its version stay
 //! untouched.
 
-use fallwerk_core::model::ReadMark;
+use fallwerk_core::model::{Message, ReadMark};
 use fallwerk_core::ports::{StoreError, StoreResult};
 use rusqlite::{OptionalExtension, params};
 
-use crate::codec::{db, to_json};
+use crate::codec::{db, from_json, to_json};
 use crate::store::SqliteStore;
 
 impl SqliteStore {
+    pub(crate) async fn redact(&self, case_id: &str) -> StoreResult<()> {
+        let case_id = case_id.to_string();
+        self.write(move |tx| {
+            let rows: Vec<(String, String)> = {
+                let mut stmt = tx
+                    .prepare_cached("SELECT id, data FROM messages WHERE case_id = ?1")
+                    .map_err(db)?;
+                let rows = stmt
+                    .query_map([&case_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(db)?;
+                rows.collect::<Result<_, _>>().map_err(db)?
+            };
+            let mut update = tx
+                .prepare_cached("UPDATE messages SET data = ?2 WHERE id = ?1")
+                .map_err(db)?;
+            for (id, data) in rows {
+                let m: Message = from_json(&data)?;
+                update
+                    .execute(params![id, to_json(&m.redacted())?])
+                    .map_err(db)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
     pub(crate) async fn mark_read(
         &self,
         case_id: &str,

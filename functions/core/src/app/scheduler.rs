@@ -293,6 +293,13 @@ impl App {
 
     /// Removes a finished case's personal data and documents, keeping the audit skeleton.
     async fn purge(&self, case_id: &str) -> Result<(), AppError> {
+        // Postbox texts (the applicant's replies, the authority's letters) go with the data.
+        // First, and idempotent: when the purge command then fails, the next tick repeats both.
+        if let Some(case) = self.store.load_case(case_id).await?
+            && case.status.is_final()
+        {
+            self.store.redact_messages(case_id).await?;
+        }
         let decision = self
             .system_command(case_id, Actor::Scheduler, Command::PurgePersonalData)
             .await?;

@@ -243,6 +243,23 @@ pub struct Message {
     pub read: Option<ReadMark>,
 }
 
+impl Message {
+    /// The message after the retention purge: subject and text removed, and the references to
+    /// caseworker accounts (author, read mark); direction, time and attachment numbers stay.
+    pub fn redacted(&self) -> Message {
+        Message {
+            subject: String::new(),
+            text: String::new(),
+            author: self
+                .author
+                .clone()
+                .filter(|a| !matches!(a, fallwerk_events::Actor::Caseworker(_))),
+            read: None,
+            ..self.clone()
+        }
+    }
+}
+
 /// The first reading of an applicant's message by a caseworker (who and when).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReadMark {

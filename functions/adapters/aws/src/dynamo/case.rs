@@ -370,6 +370,10 @@ impl CaseStore for DynamoStore {
         self.mark_read(case_id, message_id, mark).await
     }
 
+    async fn redact_messages(&self, case_id: &str) -> StoreResult<()> {
+        self.redact(case_id).await
+    }
+
     async fn next_reference_number(&self, year: i32) -> StoreResult<u64> {
         let resp = self
             .client

@@ -21,6 +21,33 @@ pub(super) fn with_read_mark(item: &Item, mut message: Message) -> StoreResult<M
 }
 
 impl DynamoStore {
+    pub(super) async fn redact(&self, case_id: &str) -> StoreResult<()> {
+        let pk = case_pk(case_id);
+        let items = self
+            .query_items(usize::MAX, || {
+                self.query()
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#pk", PK)
+                    .expression_attribute_names("#sk", SK)
+                    .expression_attribute_values(":pk", s(pk.clone()))
+                    .expression_attribute_values(":prefix", s(MESSAGE_PREFIX))
+                    .consistent_read(true)
+            })
+            .await?;
+        for it in &items {
+            let message: Message = from_attr(it, DATA, "message")?;
+            // The whole item is replaced: the read mark attribute goes with it.
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(super::records::message_item(&message.redacted())?))
+                .send()
+                .await
+                .map_err(backend)?;
+        }
+        Ok(())
+    }
+
     pub(super) async fn mark_read(
         &self,
         case_id: &str,

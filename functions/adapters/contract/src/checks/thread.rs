@@ -10,6 +10,65 @@ use fallwerk_events::Actor;
 use super::ok;
 use crate::fixtures::{case, change, message, new_case};
 
+/// The retention purge empties subject and text of every message of the case and drops the
+/// caseworker references (author, read mark); other cases stay; repeating it is harmless.
+pub async fn messages_redacted<S: Store + 'static>(store: Arc<S>) {
+    let a = case("red-a", "OE-A", "sub-red-a");
+    let b = case("red-b", "OE-A", "sub-red-b");
+    let new_b = new_case(b.clone());
+    ok(store.create_case(new_case(a.clone())).await, "create a");
+    ok(store.create_case(new_b.clone()).await, "create b");
+    let t = a.created_at;
+    let mut reply = message(
+        "red-a",
+        "red-a-r1",
+        t + Duration::hours(1),
+        Direction::FromApplicant,
+    );
+    reply.author = Some(Actor::Applicant);
+    reply.attachments = vec![1];
+    let mut letter = message(
+        "red-a",
+        "red-a-m2",
+        t + Duration::hours(2),
+        Direction::ToApplicant,
+    );
+    letter.author = Some(Actor::Caseworker("sb-mueller".into()));
+    let mut ch = change(&a, "Antwort", |_| {});
+    ch.messages = vec![reply.clone(), letter.clone()];
+    ok(store.save_case(ch).await, "save");
+    let mark = ReadMark {
+        by: "sb-mueller".into(),
+        at: t + Duration::hours(3),
+    };
+    ok(
+        store.mark_message_read("red-a", "red-a-r1", &mark).await,
+        "mark",
+    );
+    for round in 0..2 {
+        ok(store.redact_messages("red-a").await, "redact");
+        let thread = ok(store.messages("red-a").await, "messages");
+        assert_eq!(thread.len(), 3, "round {round}");
+        for m in &thread {
+            assert_eq!((m.subject.as_str(), m.text.as_str()), ("", ""), "{m:?}");
+            assert_eq!(m.read, None);
+            assert!(!matches!(m.author, Some(Actor::Caseworker(_))), "{m:?}");
+        }
+        let r = thread.iter().find(|m| m.id == "red-a-r1").expect("reply");
+        assert_eq!(r.attachments, vec![1]);
+        assert_eq!(r.author, Some(Actor::Applicant));
+        assert_eq!(r.direction, Direction::FromApplicant);
+    }
+    assert_eq!(
+        ok(store.messages("red-b").await, "messages b"),
+        new_b.messages
+    );
+    ok(
+        store.redact_messages("no-such-case").await,
+        "redact unknown",
+    );
+}
+
 /// A read mark is set once (first reader wins), shows in `messages`, leaves the case version
 /// alone, and is refused for a message the case does not have.
 pub async fn thread_read_marks<S: Store + 'static>(store: Arc<S>) {
