@@ -1,4 +1,4 @@
-//! Bulk loading of due-index rows for benchmarks: one transaction, no case rows needed.
+//! Bulk loading of due-index and inbox rows for benchmarks: one transaction, no case rows needed.
 
 use fallwerk_core::ports::{DueEntry, StoreError, StoreResult};
 use rusqlite::{Connection, params};
@@ -39,6 +39,31 @@ impl SqliteStore {
                 .map_err(db)?;
                 n += 1;
             }
+        }
+        tx.commit().map_err(db)?;
+        Ok(n)
+    }
+
+    /// Inserts inbox rows directly (without their cases, foreign keys off), in one transaction.
+    /// For benchmarks only: the inbox must otherwise derive from saved cases.
+    #[doc(hidden)]
+    pub fn bench_load_inbox(
+        &self,
+        cases: impl IntoIterator<Item = fallwerk_core::model::Case>,
+    ) -> StoreResult<usize> {
+        let path = self
+            .path()
+            .ok_or_else(|| StoreError::Backend("bulk loading needs a database file".into()))?;
+        let mut conn = Connection::open(path).map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", false)
+            .map_err(db)?;
+        let tx = conn.transaction().map_err(db)?;
+        let mut n = 0;
+        for case in cases {
+            crate::inbox_index::write(&tx, &case)?;
+            n += 1;
         }
         tx.commit().map_err(db)?;
         Ok(n)
