@@ -60,6 +60,8 @@ pub fn claims(sub: &str, org_units: &[&str], roles: &[&str], exp: i64) -> Claims
         org_units: org_units.iter().map(|s| s.to_string()).collect(),
         roles: roles.iter().map(|s| s.to_string()).collect(),
         exp,
+        nbf: None,
+        iat: None,
         iss: None,
         aud: None,
     }

@@ -88,7 +88,9 @@ fn timestamp_in_window(raw: &str, now: DateTime<Utc>) -> Result<i64, Problem> {
     let ts: i64 = raw
         .parse()
         .map_err(|_| Problem::unauthorized("X-Fallwerk-Timestamp must be unix seconds"))?;
-    if (now.timestamp() - ts).abs() > WINDOW_SECONDS {
+    // Checked: `i64::MIN + now` would wrap around to a small difference.
+    let distance = now.timestamp().checked_sub(ts).and_then(i64::checked_abs);
+    if distance.is_none_or(|d| d > WINDOW_SECONDS) {
         tracing::info!(reason = "stale timestamp", "portal auth failed");
         return Err(Problem::unauthorized(
             "X-Fallwerk-Timestamp is more than 5 minutes away from the server's clock",

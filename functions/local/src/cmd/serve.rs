@@ -112,6 +112,7 @@ pub async fn run(args: &Args) -> Result<(), ServeError> {
         })?;
     tracing::info!(listen = %args.listen, backend = ?args.backend, "fallwerk serves");
     let mut rx = stop_rx.clone();
+    let router = fallwerk_api::listener_edge(router);
     let server = axum::serve(listener, router).with_graceful_shutdown(async move {
         let _ = rx.wait_for(|stop| *stop).await;
     });
