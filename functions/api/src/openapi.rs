@@ -64,9 +64,9 @@ impl Doc {
         let mut op = json!({"summary": summary, "responses": responses});
         let security = match auth {
             Auth::None => None,
-            Auth::Portal => {
-                Some(json!([{"portalClient": [], "portalTimestamp": [], "portalSignature": [], "portalSignatureVersion": []}]))
-            }
+            Auth::Portal => Some(
+                json!([{"portalClient": [], "portalTimestamp": [], "portalSignature": [], "portalSignatureVersion": []}]),
+            ),
             Auth::Bearer => Some(json!([{"bearer": []}])),
             Auth::UrlToken => Some(json!([])),
         };

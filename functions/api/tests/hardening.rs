@@ -53,7 +53,10 @@ async fn every_response_is_no_store_and_nosniff() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED);
     assert_hardened(&created, "portal 201");
-    let case_id = created.json()["case_id"].as_str().unwrap_or_default().to_string();
+    let case_id = created.json()["case_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let status = h
         .portal(Method::GET, &format!("/v1/cases/{case_id}/status"), vec![])
         .await;
@@ -75,7 +78,11 @@ async fn every_response_is_no_store_and_nosniff() {
         .await;
     assert_eq!(attachment.status, StatusCode::OK);
     assert_hardened(&attachment, "attachment");
-    for (uri, what) in [("/health", "health"), ("/nowhere", "404"), ("/v1/cases", "401")] {
+    for (uri, what) in [
+        ("/health", "health"),
+        ("/nowhere", "404"),
+        ("/v1/cases", "401"),
+    ] {
         let r = h
             .send(Request::get(uri).body(Body::empty()).expect("request"))
             .await;
@@ -110,9 +117,15 @@ async fn admin_routes_authorise_before_they_validate() {
     let cw = h.caseworker(OE1);
     // A malformed body (unknown field, wrong id) from a caseworker: 403, not 422.
     for (uri, body) in [
-        ("/v1/admin/org-units/oe-9", json!({"id": "oe-9", "bogus": true})),
+        (
+            "/v1/admin/org-units/oe-9",
+            json!({"id": "oe-9", "bogus": true}),
+        ),
         ("/v1/admin/services/1", json!({"leika_id": "2", "name": ""})),
-        ("/v1/admin/portal-clients/p", json!({"id": "p", "name": "x", "secret": "short"})),
+        (
+            "/v1/admin/portal-clients/p",
+            json!({"id": "p", "name": "x", "secret": "short"}),
+        ),
     ] {
         let r = h.cw(Method::PUT, uri, &cw, Some(body)).await;
         assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
@@ -167,7 +180,9 @@ async fn export_targets_are_checked_when_configured() {
             "export_target.path",
         ),
     ] {
-        let r = h.cw(Method::PUT, uri, &admin, Some(service(target.clone()))).await;
+        let r = h
+            .cw(Method::PUT, uri, &admin, Some(service(target.clone())))
+            .await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
         assert_eq!(r.json()["field"], field, "{target}");
     }
@@ -197,7 +212,10 @@ async fn tokens_not_yet_valid_or_living_too_long_are_401() {
             .await;
         assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthorized");
         assert!(
-            r.json()["detail"].as_str().unwrap_or_default().contains(detail),
+            r.json()["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(detail),
             "{:?}",
             r.json()
         );
@@ -210,7 +228,11 @@ async fn free_text_fields_are_bounded() {
     let long = "x".repeat(201);
     for (pointer, value, field) in [
         ("name", long.clone(), "applicant.name"),
-        ("email", format!("{}@example.org", "e".repeat(250)), "applicant.email"),
+        (
+            "email",
+            format!("{}@example.org", "e".repeat(250)),
+            "applicant.email",
+        ),
         ("postbox_ref", "p".repeat(129), "applicant.postbox_ref"),
     ] {
         let mut s = submission(&format!("s-long-{pointer}"), OE1);
@@ -219,7 +241,10 @@ async fn free_text_fields_are_bounded() {
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
         assert_eq!(r.json()["field"], field);
         assert!(
-            r.json()["detail"].as_str().unwrap_or_default().contains("at most"),
+            r.json()["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("at most"),
             "{:?}",
             r.json()
         );

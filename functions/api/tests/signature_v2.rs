@@ -44,22 +44,35 @@ async fn a_signature_is_bound_to_its_request() {
             .request(Method::GET, &format!("/v1/cases/{a}/status"), ts, vec![])
     };
     assert_eq!(h.send(read_a()).await.status, StatusCode::OK);
-    assert_401(&h.send(retarget(read_a(), &format!("/v1/cases/{b}/status"))).await);
-    assert_401(&h.send(retarget(read_a(), &format!("/v1/cases/{a}/messages"))).await);
-    assert_401(&h.send(retarget(read_a(), &format!("/v1/cases/{a}/status?x=1"))).await);
-    // A reply signed for case A is not accepted on case B.
-    let reply_a = h.signer.request(
-        Method::POST,
-        &format!("/v1/cases/{a}/replies"),
-        ts,
-        reply(),
+    assert_401(
+        &h.send(retarget(read_a(), &format!("/v1/cases/{b}/status")))
+            .await,
     );
-    assert_401(&h.send(retarget(reply_a, &format!("/v1/cases/{b}/replies"))).await);
+    assert_401(
+        &h.send(retarget(read_a(), &format!("/v1/cases/{a}/messages")))
+            .await,
+    );
+    assert_401(
+        &h.send(retarget(read_a(), &format!("/v1/cases/{a}/status?x=1")))
+            .await,
+    );
+    // A reply signed for case A is not accepted on case B.
+    let reply_a = h
+        .signer
+        .request(Method::POST, &format!("/v1/cases/{a}/replies"), ts, reply());
+    assert_401(
+        &h.send(retarget(reply_a, &format!("/v1/cases/{b}/replies")))
+            .await,
+    );
     // Another method on the same path (HEAD is routed like GET).
     let (mut parts, body) = read_a().into_parts();
     parts.method = Method::HEAD;
     let head = h.send(Request::from_parts(parts, body)).await;
-    assert_eq!(head.status, StatusCode::UNAUTHORIZED, "a HEAD answer has no body");
+    assert_eq!(
+        head.status,
+        StatusCode::UNAUTHORIZED,
+        "a HEAD answer has no body"
+    );
     // Another client with the same secret cannot reuse it: the client id is signed.
     let admin = Caller::caseworker("setup", &[], &[Role::Admin]);
     h.app
@@ -81,10 +94,8 @@ async fn a_signature_is_bound_to_its_request() {
     assert_401(&h.send(req).await);
     // An unknown version is refused.
     let mut req = read_a();
-    req.headers_mut().insert(
-        "x-fallwerk-signature-version",
-        "3".parse().expect("header"),
-    );
+    req.headers_mut()
+        .insert("x-fallwerk-signature-version", "3".parse().expect("header"));
     assert_401(&h.send(req).await);
 }
 
@@ -161,7 +172,10 @@ async fn version_1_only_where_the_client_record_allows_it() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.json());
     // A v1 signature does not bind the path, so v1 reads stay one-shot.
-    let case_id = created.json()["case_id"].as_str().unwrap_or_default().to_string();
+    let case_id = created.json()["case_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let uri = format!("/v1/cases/{case_id}/status");
     let ts = h.now();
     let first = h.send(old.request_v1(Method::GET, &uri, ts, vec![])).await;

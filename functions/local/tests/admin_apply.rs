@@ -39,7 +39,10 @@ fn export_targets_are_checked_on_apply() {
             r#"{kind: directory, path: "../../etc/cron.d"}"#,
             "export_target.path",
         ),
-        (r#"{kind: directory, path: "/etc/cron.d"}"#, "export_target.path"),
+        (
+            r#"{kind: directory, path: "/etc/cron.d"}"#,
+            "export_target.path",
+        ),
     ] {
         let out = apply(&data, &service(target), &[]);
         let stderr = String::from_utf8_lossy(&out.stderr);

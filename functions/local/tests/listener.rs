@@ -95,7 +95,10 @@ fn slow_idle_and_hostless_clients_are_cut_off() {
     let (_server, port) = start(&data);
 
     // Nothing sent at all, and headers that stop halfway: closed by the header timeout.
-    for request in [&b""[..], &b"GET /health HTTP/1.1\r\nHost: localhost\r\n"[..]] {
+    for request in [
+        &b""[..],
+        &b"GET /health HTTP/1.1\r\nHost: localhost\r\n"[..],
+    ] {
         let (answer, closed) = exchange(port, request);
         assert!(closed, "{request:?} kept open; got {answer:?}");
         assert!(!answer.contains(" 200 "), "{answer}");
@@ -130,7 +133,8 @@ fn slow_idle_and_hostless_clients_are_cut_off() {
     // No Host header, or two: 400.
     for request in [
         &b"GET /health HTTP/1.1\r\nConnection: close\r\n\r\n"[..],
-        &b"GET /health HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n"[..],
+        &b"GET /health HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n"
+            [..],
     ] {
         let (answer, _) = exchange(port, request);
         assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");

@@ -251,10 +251,9 @@ impl ExportSink for DirectorySink {
     ) -> Result<ExportReceipt, ExportError> {
         let root = match target {
             ExportTarget::Directory { path } => match &self.root {
-                Some(root) => fallwerk_core::app::targets::resolve_directory(root, path)
-                    .map_err(|reason| {
-                        ExportError::Permanent(format!("export directory {path:?} {reason}"))
-                    })?,
+                Some(root) => fallwerk_core::app::targets::resolve_directory(root, path).map_err(
+                    |reason| ExportError::Permanent(format!("export directory {path:?} {reason}")),
+                )?,
                 None => PathBuf::from(path),
             },
             ExportTarget::S3 { .. } => return Err(ExportError::Unsupported("s3".into())),

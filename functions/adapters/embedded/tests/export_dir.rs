@@ -275,7 +275,14 @@ async fn a_confined_sink_refuses_targets_outside_its_root() {
         assert!(matches!(err, ExportError::Permanent(_)), "{path}: {err:?}");
     }
     assert_eq!(std::fs::read_dir(outside.path()).expect("dir").count(), 0);
-    assert!(!root.path().parent().expect("parent").join("escape").exists());
+    assert!(
+        !root
+            .path()
+            .parent()
+            .expect("parent")
+            .join("escape")
+            .exists()
+    );
     // Relative paths land under the root.
     sink.deliver(
         &ExportTarget::Directory {
@@ -285,5 +292,11 @@ async fn a_confined_sink_refuses_targets_outside_its_root() {
     )
     .await
     .expect("inside");
-    assert!(root.path().join("dms").join(&pkg.name).join("manifest.json").exists());
+    assert!(
+        root.path()
+            .join("dms")
+            .join(&pkg.name)
+            .join("manifest.json")
+            .exists()
+    );
 }

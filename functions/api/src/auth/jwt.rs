@@ -200,7 +200,11 @@ impl JwtConfig {
             return Err(Problem::unauthorized("the bearer token is not valid yet"));
         }
         let issued = claims.iat.map_or(now, |iat| iat.min(now));
-        if claims.exp.saturating_sub(issued) > self.max_lifetime_seconds.saturating_add(self.leeway_seconds) {
+        if claims.exp.saturating_sub(issued)
+            > self
+                .max_lifetime_seconds
+                .saturating_add(self.leeway_seconds)
+        {
             return Err(Problem::unauthorized(
                 "the bearer token's lifetime exceeds the maximum",
             ));
@@ -305,11 +309,19 @@ mod tests {
         let long = cfg.verify(&t, now).await.expect_err("100 years");
         assert!(long.detail.contains("lifetime"), "{}", long.detail);
         c.iat = Some(now);
-        assert!(cfg.verify(&mint_token("k", &c).expect("t"), now).await.is_err());
+        assert!(
+            cfg.verify(&mint_token("k", &c).expect("t"), now)
+                .await
+                .is_err()
+        );
         // Issued long ago with a long lifetime: still refused although little of it is left.
         c.iat = Some(now - 30 * 86_400);
         c.exp = now + 3_600;
-        assert!(cfg.verify(&mint_token("k", &c).expect("t"), now).await.is_err());
+        assert!(
+            cfg.verify(&mint_token("k", &c).expect("t"), now)
+                .await
+                .is_err()
+        );
         // Twelve hours are fine; the setting allows more.
         c.iat = Some(now);
         c.exp = now + 12 * 3_600;

@@ -40,7 +40,10 @@ pub enum SignatureVersion {
 }
 
 fn signature_version(headers: &HeaderMap) -> Result<SignatureVersion, Problem> {
-    match headers.get(VERSION_HEADER).map(|v| v.to_str().map(str::trim)) {
+    match headers
+        .get(VERSION_HEADER)
+        .map(|v| v.to_str().map(str::trim))
+    {
         None => Ok(SignatureVersion::V1),
         Some(Ok("2")) => Ok(SignatureVersion::V2),
         Some(Ok("1")) => Ok(SignatureVersion::V1),

@@ -93,9 +93,7 @@ pub fn check_service(service: &Service) -> Result<(), AppError> {
             bounded("export_target.url", url, MAX_LOCATION)?;
             bounded("export_target.secret_ref", secret_ref, MAX_REF)
         }
-        Some(ExportTarget::Directory { path }) => {
-            bounded("export_target.path", path, MAX_LOCATION)
-        }
+        Some(ExportTarget::Directory { path }) => bounded("export_target.path", path, MAX_LOCATION),
         None => Ok(()),
     }
 }

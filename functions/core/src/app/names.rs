@@ -66,7 +66,10 @@ mod tests {
     #[test]
     fn removes_bidi_and_other_invisible_formatting() {
         // The right-to-left override would display this as "rechnungexe.pdf".
-        assert_eq!(sanitize_file_name("rechnung\u{202E}fdp.exe"), "rechnungfdp.exe");
+        assert_eq!(
+            sanitize_file_name("rechnung\u{202E}fdp.exe"),
+            "rechnungfdp.exe"
+        );
         assert_eq!(
             sanitize_file_name("a\u{2066}b\u{2069}c\u{200B}d\u{200F}e\u{FEFF}f\u{061C}.pdf"),
             "abcdef.pdf"

@@ -27,7 +27,10 @@ pub fn check_export_target(config: &AppConfig, target: &ExportTarget) -> Result<
         }
         ExportTarget::S3 { bucket, .. } => {
             if bucket.trim().is_empty() {
-                Err(AppError::invalid("export_target.bucket", "must not be empty"))
+                Err(AppError::invalid(
+                    "export_target.bucket",
+                    "must not be empty",
+                ))
             } else {
                 Ok(())
             }
@@ -92,10 +95,7 @@ pub fn resolve_directory(root: &Path, path: &str) -> Result<PathBuf, String> {
     if resolved.starts_with(root) {
         Ok(resolved)
     } else {
-        Err(format!(
-            "must lie under the export root {}",
-            root.display()
-        ))
+        Err(format!("must lie under the export root {}", root.display()))
     }
 }
 
