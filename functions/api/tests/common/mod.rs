@@ -116,6 +116,7 @@ impl Harness {
                 name: "Portal".into(),
                 secret: PORTAL_SECRET.into(),
                 active: true,
+                allow_signature_v1: false,
             },
         )
         .await
@@ -127,6 +128,7 @@ impl Harness {
                 name: "Old portal".into(),
                 secret: PORTAL_SECRET.into(),
                 active: false,
+                allow_signature_v1: false,
             },
         )
         .await
