@@ -308,7 +308,9 @@ fn applicant_reply_resumes_the_completeness_check() {
     assert!(
         d.events
             .iter()
-            .any(|e| matches!(e.kind, EventKind::SuspensionEnded { days: 9, .. }))
+            // Requested on day 0, replied on day 9: days 0..=9 are suspended, both end days
+            // count (§ 209 BGB analog, docs/ARCHITECTURE.md "Counting suspended days").
+            .any(|e| matches!(e.kind, EventKind::SuspensionEnded { days: 10, .. }))
     );
     assert_eq!(open_deadlines(c, DeadlineKind::ApplicantReplyDue), 0);
     assert_eq!(open_deadlines(c, DeadlineKind::CompletenessCheckDue), 1);

@@ -351,7 +351,8 @@ fn finish(case: &Case, ids: &mut DeadlineIds, ctx: &Ctx) -> Vec<EventKind> {
         ev.push(EventKind::SuspensionEnded {
             from: open.from,
             to,
-            days: (to - open.from).num_days().max(0) as u32,
+            // Both end days count (§ 209 BGB analog, docs/ARCHITECTURE.md).
+            days: ((to - open.from).num_days() + 1).max(0) as u32,
         });
     }
     ev.push(deadlines::set(
@@ -408,7 +409,8 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
             });
             if case.status == Status::AwaitingApplicant {
                 if let Some(open) = case.open_suspension() {
-                    let days = (today - open.from).num_days().max(0) as u32;
+                    // Both end days count (§ 209 BGB analog, docs/ARCHITECTURE.md).
+                    let days = ((today - open.from).num_days() + 1).max(0) as u32;
                     ev.push(EventKind::SuspensionEnded {
                         from: open.from,
                         to: today,

@@ -232,11 +232,14 @@ fn sorted_without_overlap(suspensions: &[Suspension]) -> Result<Vec<Suspension>,
 
 /// Appends to the period the suspended time that lies inside it.
 ///
-/// A suspension counts only as far as it overlaps [start, end], and every day it adds pushes the
-/// end further, which can pull a later suspension into range. Walking the sorted intervals while
-/// spending the period's "running" days between them finds that end in one pass: the end is
-/// where the running (unsuspended) time since `start` reaches the period's length. A suspension
-/// that begins exactly on that end adds nothing, because the period has already run out.
+/// The period runs on the days `start + 1 ..= period_end` (§ 187 Abs. 1 BGB). A suspension
+/// covers the days `from ..= to`, both included (§ 209 BGB analog: the Hemmung begins with the
+/// day its cause arises and ends with the day it falls away), and counts only as far as it lies
+/// after `start` and before the period has run out. Every suspended day pushes the end by one,
+/// which can pull a later suspension into range. Walking the sorted intervals while spending the
+/// period's running days between them finds that end in one pass. A suspension that begins on
+/// the period's last day still counts: the period runs out only at the end of that day. Touching
+/// intervals (one ends on the day the next starts) share that day, and it counts once.
 fn add_suspensions(
     start: NaiveDate,
     period_end: NaiveDate,
@@ -244,19 +247,21 @@ fn add_suspensions(
     steps: &mut Vec<Step>,
 ) -> Result<(NaiveDate, u32), DeadlineError> {
     let mut remaining = (period_end - start).num_days();
+    // The last day already accounted for (running or suspended).
     let mut cursor = start;
     let mut total: i64 = 0;
     for s in sorted {
-        let from = s.from().max(start);
-        if s.to() <= from {
+        let first = next_day(cursor).ok_or(DeadlineError::OutOfRange)?;
+        let from = s.from().max(first);
+        if s.to() < from {
             continue;
         }
-        let running = (from - cursor).num_days();
+        let running = (from - cursor).num_days() - 1;
         if running >= remaining {
             break;
         }
         remaining -= running;
-        let days = (s.to() - from).num_days();
+        let days = (s.to() - from).num_days() + 1;
         total += days;
         cursor = s.to();
         let days = u32::try_from(days).map_err(|_| DeadlineError::OutOfRange)?;

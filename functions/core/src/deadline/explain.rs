@@ -98,7 +98,7 @@ fn describe_step(step: &Step, state: State) -> String {
             end,
             ..
         } => format!(
-            "Hemmung vom {} bis {}: {} innerhalb der laufenden Frist werden nicht eingerechnet und angehängt; neues Fristende {}.",
+            "Hemmung vom {} bis {} (Anfangs- und Endtag zählen voll): {} innerhalb der laufenden Frist werden nicht eingerechnet und angehängt; neues Fristende {}.",
             format_date_de(*from),
             format_date_de(*to),
             plural(*days, "Tag", "Tage"),

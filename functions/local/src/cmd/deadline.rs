@@ -106,8 +106,9 @@ mod tests {
         ))
         .expect("render");
         let v: serde_json::Value = serde_json::from_str(&pushed).expect("json");
-        assert_eq!(v["suspended_days"], 5);
-        assert_eq!(v["due"], "2026-01-26"); // 19.01. + 5 days = Saturday 24.01. → Monday 26.01.
+        // 07.–12.01. with both end days = 6 days (§ 209 BGB analog).
+        assert_eq!(v["suspended_days"], 6);
+        assert_eq!(v["due"], "2026-01-26"); // 19.01. + 6 days = Sunday 25.01. → Monday 26.01.
     }
 
     #[test]
