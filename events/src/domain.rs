@@ -44,8 +44,12 @@ pub enum EventKind {
     CompletenessConfirmed,
     DocumentsRequested {
         items: Vec<String>,
+        /// The day the caseworker stated; `reply_by_rule` says whether it moves off a weekend.
         reply_by: NaiveDate,
         message_id: String,
+        /// Absent in events written before § 31 Abs. 3 Satz 2 / Abs. 5 VwVfG were supported.
+        #[serde(default)]
+        reply_by_rule: crate::DateRule,
     },
     SuspensionStarted {
         on: NaiveDate,

@@ -4,11 +4,13 @@
 
 mod common;
 mod domain;
+mod law;
 mod queue;
 pub mod schema;
 
 pub use common::*;
 pub use domain::*;
+pub use law::*;
 pub use queue::*;
 
 /// The contract version written into every event and message as `"v"`.

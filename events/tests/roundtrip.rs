@@ -29,6 +29,7 @@ fn sample_events() -> Vec<EventKind> {
             items: vec!["Meldebescheinigung".into()],
             reply_by: date(2026, 3, 2),
             message_id: "m".into(),
+            reply_by_rule: fallwerk_events::DateRule::FixedEnd,
         },
         EventKind::SuspensionEnded {
             from: date(2026, 2, 1),

@@ -232,6 +232,7 @@ fn request_documents_suspends_and_tells_the_applicant() {
         items: vec!["Mietvertrag".into(), "Einkommensnachweis 2025".into()],
         reply_by: None,
         message: Some("Gern auch als Foto.".into()),
+        reply_by_rule: Default::default(),
     });
     let c = &d.case;
     assert_eq!(c.status, Status::AwaitingApplicant);
@@ -272,6 +273,7 @@ fn request_documents_with_explicit_reply_date() {
         items: vec!["Mietvertrag".into()],
         reply_by: Some(by),
         message: None,
+        reply_by_rule: Default::default(),
     });
     assert_eq!(
         d.case

@@ -197,6 +197,7 @@ fn action(h: &H, spec: &Spec) -> Action {
             items: items.iter().map(|i| ITEMS[*i].to_string()).collect(),
             reply_by: reply_in.map(|d| today + Duration::days(d)),
             message: message.then(|| "Gern auch als Scan.".to_string()),
+            reply_by_rule: Default::default(),
         },
         Spec::Extend(delta) => Action::Extend {
             until: h.case.expected_decision_on().unwrap_or(today) + Duration::days(*delta),

@@ -423,6 +423,7 @@ fn empty_texts_are_invalid() {
                 items: vec!["Mietvertrag".into(), e()],
                 reply_by: None,
                 message: None,
+                reply_by_rule: Default::default(),
             },
             "items",
         );
@@ -432,6 +433,7 @@ fn empty_texts_are_invalid() {
                 items: vec!["Mietvertrag".into()],
                 reply_by: None,
                 message: Some(e()),
+                reply_by_rule: Default::default(),
             },
             "message",
         );
@@ -549,6 +551,7 @@ fn too_long_texts_are_invalid_and_the_limit_itself_is_fine() {
             items: vec![long(201)],
             reply_by: None,
             message: None,
+            reply_by_rule: Default::default(),
         },
         "items",
     );
@@ -619,6 +622,7 @@ fn request_documents_needs_items_and_a_future_reply_date() {
             items: vec![],
             reply_by: None,
             message: None,
+            reply_by_rule: Default::default(),
         },
         "items",
     );
@@ -633,6 +637,7 @@ fn request_documents_needs_items_and_a_future_reply_date() {
                 items: vec!["Mietvertrag".into()],
                 reply_by: Some(reply_by),
                 message: None,
+                reply_by_rule: Default::default(),
             },
             "reply_by",
         );

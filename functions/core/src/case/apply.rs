@@ -104,11 +104,13 @@ pub fn apply(case: &mut Case, event: &DomainEvent) {
             items,
             reply_by,
             message_id,
+            reply_by_rule,
         } => {
             case.document_request = Some(DocumentRequest {
                 items: items.clone(),
                 reply_by: *reply_by,
                 message_id: message_id.clone(),
+                reply_by_rule: *reply_by_rule,
             });
             case.status = Status::AwaitingApplicant;
         }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use fallwerk_events::{Actor, Outcome, ReminderLevel};
+use fallwerk_events::{Actor, DateRule, Outcome, ReminderLevel};
 
 /// A caseworker action as posted to `POST /v1/cases/{id}/actions` (without `expected_version`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -25,6 +25,12 @@ pub enum Action {
         /// Optional free text to the applicant, added to the generated request.
         #[serde(default)]
         message: Option<String>,
+        /// How `reply_by` is stated in the notice: `period_end` (default; moves off a weekend or
+        /// holiday, § 31 Abs. 3 Satz 1 VwVfG), `fixed_end` (stated with reference to § 31 Abs. 3
+        /// Satz 2 VwVfG, not moved) or `appointment` (a Termin, § 31 Abs. 5 VwVfG). The two
+        /// fixed kinds need an explicit `reply_by`.
+        #[serde(default)]
+        reply_by_rule: DateRule,
     },
     Extend {
         until: NaiveDate,

@@ -9,7 +9,7 @@ use super::error::CommandError;
 use super::rules::allowed_actions;
 use crate::deadline::berlin_date;
 use crate::model::{Case, OrgUnit, ProcessingStart, Service, Status};
-use fallwerk_events::{DeadlineKind, EventKind};
+use fallwerk_events::{DateRule, DeadlineKind, EventKind};
 
 /// What a decision may look at besides the case.
 pub struct Ctx<'a> {
@@ -183,6 +183,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             items,
             reply_by,
             message,
+            reply_by_rule,
         } => {
             if items.is_empty() {
                 return Err(CommandError::invalid(
@@ -201,12 +202,22 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                     return Err(CommandError::invalid("reply_by", "must be after today"));
                 }
                 Some(d) => *d,
+                None if *reply_by_rule != DateRule::PeriodEnd => {
+                    return Err(CommandError::invalid(
+                        "reply_by",
+                        "a fixed end date or an appointment needs an explicit reply_by",
+                    ));
+                }
                 None => crate::deadline::compute(today, rules.applicant_reply, case.state).due,
             };
+            // § 31 Abs. 3 Satz 1 / Satz 2 / Abs. 5 VwVfG: whether the stated day moves.
+            let named = crate::deadline::named_date(reply_by, *reply_by_rule, case.state)
+                .map_err(|_| CommandError::invalid("reply_by", "lies outside the calendar"))?;
             ev.push(EventKind::DocumentsRequested {
                 items: items.clone(),
                 reply_by,
                 message_id: format!("{}-m{}", case.id, case.version + 1),
+                reply_by_rule: *reply_by_rule,
             });
             ev.push(EventKind::SuspensionStarted { on: today });
             // The completeness check waits for the applicant: its clock stops.
@@ -215,8 +226,8 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             ev.push(deadlines::set_on(
                 &mut ids,
                 DeadlineKind::ApplicantReplyDue,
-                reply_by,
-                format!("Antwortfrist gesetzt bis {reply_by}"),
+                named.due,
+                crate::deadline::explain_named_de(&named),
                 case.state,
                 rules,
             ));

@@ -8,6 +8,7 @@ mod decide;
 mod error;
 mod execute;
 mod intake;
+mod notice_law;
 mod outgoing;
 mod rules;
 

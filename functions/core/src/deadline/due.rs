@@ -47,6 +47,15 @@ pub enum LegalBasis {
     /// Working-day periods come from the service's own rules, not from the BGB.
     #[serde(rename = "Arbeitstagefrist nach Leistungsregel")]
     WorkingDayRule,
+    /// An end date named by the authority moves off a weekend or holiday.
+    #[serde(rename = "§ 31 Abs. 3 Satz 1 VwVfG")]
+    VwVfG31Abs3Satz1,
+    /// A specific end day told with reference to the rule does not move.
+    #[serde(rename = "§ 31 Abs. 3 Satz 2 VwVfG")]
+    VwVfG31Abs3Satz2,
+    /// A date (Termin) set by the authority stands.
+    #[serde(rename = "§ 31 Abs. 5 VwVfG")]
+    VwVfG31Abs5,
 }
 
 impl LegalBasis {
@@ -60,6 +69,9 @@ impl LegalBasis {
             LegalBasis::Bgb193VwVfG31Abs3 => "§ 193 BGB, § 31 Abs. 3 VwVfG",
             LegalBasis::Bgb209Analog => "§ 209 BGB analog",
             LegalBasis::WorkingDayRule => "Arbeitstagefrist nach Leistungsregel",
+            LegalBasis::VwVfG31Abs3Satz1 => "§ 31 Abs. 3 Satz 1 VwVfG",
+            LegalBasis::VwVfG31Abs3Satz2 => "§ 31 Abs. 3 Satz 2 VwVfG",
+            LegalBasis::VwVfG31Abs5 => "§ 31 Abs. 5 VwVfG",
         }
     }
 }

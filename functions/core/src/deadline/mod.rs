@@ -8,6 +8,7 @@ mod error;
 mod explain;
 mod holidays;
 mod instants;
+mod named;
 mod names;
 mod period;
 mod state;
@@ -17,6 +18,8 @@ mod suspension;
 mod cases;
 #[cfg(test)]
 mod proptests;
+#[cfg(test)]
+mod named_tests;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +32,7 @@ pub use error::{DeadlineError, PeriodParseError, StateParseError};
 pub use explain::explain_de;
 pub use holidays::{easter_sunday, holidays_in_year, is_working_day, public_holiday};
 pub use instants::{berlin_date, berlin_midnight_utc, berlin_offset_at_instant};
+pub use named::{DateRule, NamedDate, explain_named_de, named_date, rule_basis};
 pub use names::{format_date_de, format_date_short_de, month_de, weekday_de};
 pub use period::Period;
 pub use state::State;

@@ -121,8 +121,12 @@ pub struct SuspensionRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DocumentRequest {
     pub items: Vec<String>,
+    /// The day stated in the request; see `reply_by_rule` for whether it moves.
     pub reply_by: NaiveDate,
     pub message_id: String,
+    /// § 31 Abs. 3 Satz 1 (default) / Satz 2 / Abs. 5 VwVfG.
+    #[serde(default)]
+    pub reply_by_rule: fallwerk_events::DateRule,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -233,6 +233,7 @@ pub fn request_documents(items: &[&str]) -> Action {
         items: items.iter().map(|s| s.to_string()).collect(),
         reply_by: None,
         message: None,
+        reply_by_rule: Default::default(),
     }
 }
 
