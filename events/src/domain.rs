@@ -39,6 +39,9 @@ pub enum EventKind {
         to_org_unit_id: String,
         /// The receiving unit's holiday state (two-letter code); its deadlines count with it.
         holiday_state: String,
+        /// The receiving unit's municipality key (AGS), whose municipal holidays count too.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holiday_municipality: Option<String>,
         reason: String,
     },
     CompletenessConfirmed,

@@ -23,6 +23,7 @@ fn sample_events() -> Vec<EventKind> {
             from_org_unit_id: "a".into(),
             to_org_unit_id: "b".into(),
             holiday_state: "BY".into(),
+            holiday_municipality: Some("09761000".into()),
             reason: "r".into(),
         },
         EventKind::DocumentsRequested {

@@ -87,12 +87,14 @@ pub fn apply(case: &mut Case, event: &DomainEvent) {
         EventKind::Forwarded {
             to_org_unit_id,
             holiday_state,
+            holiday_municipality,
             ..
         } => {
             case.org_unit_id = to_org_unit_id.clone();
             if let Ok(state) = holiday_state.parse() {
                 case.state = state;
             }
+            case.municipality = holiday_municipality.as_deref().and_then(|m| m.parse().ok());
             case.status = Status::Received;
         }
         EventKind::CompletenessConfirmed => {

@@ -107,7 +107,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 DeadlineKind::CompletenessCheckDue,
                 today,
                 rules.completeness_check,
-                case.state,
+                case.calendar(),
                 &[],
                 rules,
             ));
@@ -145,6 +145,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 from_org_unit_id: case.org_unit_id.clone(),
                 to_org_unit_id: target.id.clone(),
                 holiday_state: target.state.to_string(),
+                holiday_municipality: target.calendar().municipality.map(|m| m.to_string()),
                 reason: reason.clone(),
             });
             if case.assignee.is_some() {
@@ -159,7 +160,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 DeadlineKind::CompetenceCheckDue,
                 today,
                 rules.competence_check,
-                target.state,
+                target.calendar(),
                 &[],
                 rules,
             ));
@@ -173,7 +174,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                     DeadlineKind::ProcessingDue,
                     today,
                     rules.processing,
-                    case.state,
+                    case.calendar(),
                     &[],
                     rules,
                 ));
@@ -208,10 +209,10 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                         "a fixed end date or an appointment needs an explicit reply_by",
                     ));
                 }
-                None => crate::deadline::compute(today, rules.applicant_reply, case.state).due,
+                None => crate::deadline::compute(today, rules.applicant_reply, case.calendar()).due,
             };
             // § 31 Abs. 3 Satz 1 / Satz 2 / Abs. 5 VwVfG: whether the stated day moves.
-            let named = crate::deadline::named_date(reply_by, *reply_by_rule, case.state)
+            let named = crate::deadline::named_date(reply_by, *reply_by_rule, case.calendar())
                 .map_err(|_| CommandError::invalid("reply_by", "lies outside the calendar"))?;
             ev.push(EventKind::DocumentsRequested {
                 items: items.clone(),
@@ -228,7 +229,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 DeadlineKind::ApplicantReplyDue,
                 named.due,
                 crate::deadline::explain_named_de(&named),
-                case.state,
+                case.calendar(),
                 rules,
             ));
         }
@@ -258,7 +259,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 DeadlineKind::ProcessingDue,
                 *until,
                 format!("Bearbeitungsfrist einmalig verlängert bis {until}: {reason}"),
-                case.state,
+                case.calendar(),
                 rules,
             ));
         }
@@ -272,7 +273,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 DeadlineKind::FollowUp,
                 *at,
                 format!("Wiedervorlage am {at}"),
-                case.state,
+                case.calendar(),
                 rules,
             );
             let deadline_id = match &set {
@@ -371,7 +372,7 @@ fn finish(case: &Case, ids: &mut DeadlineIds, ctx: &Ctx) -> Vec<EventKind> {
         DeadlineKind::RetentionDue,
         berlin_date(ctx.now),
         rules.retention,
-        case.state,
+        case.calendar(),
         &[],
         rules,
     ));
@@ -444,7 +445,7 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
                     DeadlineKind::CompletenessCheckDue,
                     start,
                     rules.completeness_check,
-                    case.state,
+                    case.calendar(),
                     &suspended,
                     rules,
                 ));
@@ -454,7 +455,7 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
                         DeadlineKind::ProcessingDue,
                         berlin_date(case.submission.received_at),
                         rules.processing,
-                        case.state,
+                        case.calendar(),
                         &suspended,
                         rules,
                     ));

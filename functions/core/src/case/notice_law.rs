@@ -3,11 +3,17 @@
 
 use chrono::NaiveDate;
 
-use crate::deadline::{self, DateRule, State};
+use crate::deadline::{self, Calendar, DateRule};
+#[cfg(test)]
+use crate::deadline::State;
 
 /// The sentence appended to a document request after "bis zum {reply_by}" (with a leading
 /// space), or an empty string when nothing needs saying (a period end on a working day).
-pub(crate) fn reply_by_note_de(reply_by: NaiveDate, rule: DateRule, state: State) -> String {
+pub(crate) fn reply_by_note_de(
+    reply_by: NaiveDate,
+    rule: DateRule,
+    state: impl Into<Calendar>,
+) -> String {
     match rule {
         DateRule::PeriodEnd => match deadline::named_date(reply_by, rule, state) {
             Ok(named) if named.due != reply_by => format!(

@@ -168,7 +168,7 @@ pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> 
             )),
             EventKind::DocumentsRequested { items, reply_by, message_id, reply_by_rule } => {
                 let list: String = items.iter().map(|i| format!("\n- {i}")).collect();
-                let rule = super::notice_law::reply_by_note_de(*reply_by, *reply_by_rule, case.state);
+                let rule = super::notice_law::reply_by_note_de(*reply_by, *reply_by_rule, case.calendar());
                 out.push(to_applicant(
                     case,
                     message_id,

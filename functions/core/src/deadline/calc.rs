@@ -4,9 +4,9 @@ use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
 use super::due::{DueDate, LegalBasis, SkipReason, SkippedDay, Step};
 use super::error::DeadlineError;
-use super::holidays::{next_day, previous_day, public_holiday};
+use super::calendar::Calendar;
+use super::holidays::{next_day, previous_day};
 use super::period::Period;
-use super::state::State;
 use super::suspension::Suspension;
 
 /// The due date of `period` started by an event on `start`, in `state`, without suspensions.
@@ -15,7 +15,7 @@ use super::suspension::Suspension;
 /// Only if the result lies beyond chrono's calendar (after the year 262142), which no period
 /// accepted by `Period::from_str` can reach from a date before the year 250000. Use
 /// [`try_compute`] for untrusted values.
-pub fn compute(start: NaiveDate, period: Period, state: State) -> DueDate {
+pub fn compute(start: NaiveDate, period: Period, state: impl Into<Calendar>) -> DueDate {
     match try_compute(start, period, state) {
         Ok(due) => due,
         Err(e) => panic!("deadline {start} + {period}: {e}"),
@@ -26,7 +26,7 @@ pub fn compute(start: NaiveDate, period: Period, state: State) -> DueDate {
 pub fn try_compute(
     start: NaiveDate,
     period: Period,
-    state: State,
+    state: impl Into<Calendar>,
 ) -> Result<DueDate, DeadlineError> {
     compute_with_suspensions(start, period, state, &[])
 }
@@ -39,9 +39,11 @@ pub fn try_compute(
 pub fn compute_with_suspensions(
     start: NaiveDate,
     period: Period,
-    state: State,
+    state: impl Into<Calendar>,
     suspensions: &[Suspension],
 ) -> Result<DueDate, DeadlineError> {
+    let calendar: Calendar = state.into();
+    let state = calendar;
     let sorted = sorted_without_overlap(suspensions)?;
     let mut steps = vec![Step::StartDayNotCounted {
         start,
@@ -131,7 +133,8 @@ pub fn compute_with_suspensions(
     Ok(DueDate {
         start,
         period,
-        state,
+        state: calendar.state,
+        municipality: calendar.municipality,
         period_end,
         unrolled_end,
         due,
@@ -147,7 +150,7 @@ pub fn compute_with_suspensions(
 ///
 /// # Panics
 /// Only if the result lies before chrono's calendar; see [`try_warning_date`].
-pub fn warning_date(due: NaiveDate, lead: Period, state: State) -> NaiveDate {
+pub fn warning_date(due: NaiveDate, lead: Period, state: impl Into<Calendar>) -> NaiveDate {
     match try_warning_date(due, lead, state) {
         Ok(date) => date,
         Err(e) => panic!("warning date {due} - {lead}: {e}"),
@@ -158,8 +161,9 @@ pub fn warning_date(due: NaiveDate, lead: Period, state: State) -> NaiveDate {
 pub fn try_warning_date(
     due: NaiveDate,
     lead: Period,
-    state: State,
+    state: impl Into<Calendar>,
 ) -> Result<NaiveDate, DeadlineError> {
+    let state: Calendar = state.into();
     let date = match lead {
         Period::WorkingDays(n) => {
             let mut day = due;
@@ -185,7 +189,7 @@ pub fn try_warning_date(
 ///
 /// # Panics
 /// Only if the result lies beyond chrono's calendar; see [`try_escalation_date`].
-pub fn escalation_date(due: NaiveDate, delay: Period, state: State) -> NaiveDate {
+pub fn escalation_date(due: NaiveDate, delay: Period, state: impl Into<Calendar>) -> NaiveDate {
     compute(due, delay, state).due
 }
 
@@ -193,15 +197,16 @@ pub fn escalation_date(due: NaiveDate, delay: Period, state: State) -> NaiveDate
 pub fn try_escalation_date(
     due: NaiveDate,
     delay: Period,
-    state: State,
+    state: impl Into<Calendar>,
 ) -> Result<NaiveDate, DeadlineError> {
     try_compute(due, delay, state).map(|d| d.due)
 }
 
-/// Why `date` is not a working day in `state`, or `None` if it is one.
-pub fn skip_reason(state: State, date: NaiveDate) -> Option<SkipReason> {
-    if let Some(name) = public_holiday(state, date) {
-        return Some(SkipReason::Holiday(name.to_owned()));
+/// Why `date` is not a working day in `state` (a state or a calendar with the municipal
+/// holidays of the authority's seat), or `None` if it is one.
+pub fn skip_reason(state: impl Into<Calendar>, date: NaiveDate) -> Option<SkipReason> {
+    if let Some(name) = state.into().holiday(date) {
+        return Some(SkipReason::Holiday(name));
     }
     match date.weekday() {
         Weekday::Sat => Some(SkipReason::Saturday),

@@ -5,6 +5,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::period::Period;
+use super::calendar::Calendar;
+use super::municipality::Municipality;
 use super::state::State;
 
 /// A computed deadline with every rule that shaped it, so that it can be explained and audited.
@@ -15,6 +17,9 @@ pub struct DueDate {
     pub period: Period,
     /// State whose public holidays apply.
     pub state: State,
+    /// Municipality (AGS) whose municipal holidays apply as well, if the org unit has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<Municipality>,
     /// End of the bare period, before suspensions and §193 rollover.
     pub period_end: NaiveDate,
     /// End after adding suspended days, before §193 rollover.
@@ -27,6 +32,13 @@ pub struct DueDate {
     pub steps: Vec<Step>,
     /// Days passed over while counting working days or rolling to the next working day.
     pub skipped: Vec<SkippedDay>,
+}
+
+impl DueDate {
+    /// The holiday calendar the date was computed with.
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.state, self.municipality)
+    }
 }
 
 /// The statute behind a step, serialised as its citation so JSON consumers can show it directly.

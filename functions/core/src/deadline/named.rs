@@ -13,6 +13,8 @@ use super::due::{LegalBasis, SkipReason, SkippedDay};
 use super::error::DeadlineError;
 use super::holidays::next_day;
 use super::names::format_date_de;
+use super::calendar::Calendar;
+use super::municipality::Municipality;
 use super::state::State;
 
 pub use fallwerk_events::DateRule;
@@ -34,6 +36,9 @@ pub struct NamedDate {
     pub rule: DateRule,
     /// State whose public holidays apply.
     pub state: State,
+    /// Municipality whose municipal holidays apply as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<Municipality>,
     /// The last day on which the date is met (`stated`, or the next working day after it).
     pub due: NaiveDate,
     /// Days passed over when a period end was moved to the next working day.
@@ -45,12 +50,13 @@ pub struct NamedDate {
 pub fn named_date(
     stated: NaiveDate,
     rule: DateRule,
-    state: State,
+    state: impl Into<Calendar>,
 ) -> Result<NamedDate, DeadlineError> {
+    let calendar: Calendar = state.into();
     let mut due = stated;
     let mut skipped = Vec::new();
     if rule == DateRule::PeriodEnd {
-        while let Some(reason) = skip_reason(state, due) {
+        while let Some(reason) = skip_reason(calendar, due) {
             skipped.push(SkippedDay { date: due, reason });
             due = next_day(due).ok_or(DeadlineError::OutOfRange)?;
         }
@@ -58,7 +64,8 @@ pub fn named_date(
     Ok(NamedDate {
         stated,
         rule,
-        state,
+        state: calendar.state,
+        municipality: calendar.municipality,
         due,
         skipped,
         basis: rule_basis(rule),
@@ -69,7 +76,7 @@ pub fn named_date(
 pub fn explain_named_de(named: &NamedDate) -> String {
     let mut out = String::new();
     let day = format_date_de(named.stated);
-    let free_day = skip_reason(named.state, named.stated).map(|r| match r {
+    let free_day = skip_reason(Calendar::new(named.state, named.municipality), named.stated).map(|r| match r {
         SkipReason::Saturday => "einen Samstag".to_owned(),
         SkipReason::Sunday => "einen Sonntag".to_owned(),
         SkipReason::Holiday(name) => format!("einen gesetzlichen Feiertag ({name})"),

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Status, Task, TaskKind, TaskState};
-use crate::deadline::State;
+use crate::deadline::{Calendar, Municipality, State};
 use fallwerk_events::{DeadlineKind, ExportTarget, Outcome, ReminderLevel};
 
 /// The applicant as the portal identified them. Personal data: purged after retention.
@@ -170,6 +170,9 @@ pub struct Case {
     pub org_unit_id: String,
     /// Holiday state of the current org unit (deadlines are computed with it).
     pub state: State,
+    /// The current org unit's municipality key, whose municipal holidays count too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<Municipality>,
     pub leika_id: String,
     pub submission: SubmissionRef,
     pub applicant: Applicant,
@@ -192,6 +195,11 @@ pub struct Case {
 }
 
 impl Case {
+    /// The holidays that count for this case's deadlines (state and municipality of its org unit).
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.state, self.municipality)
+    }
+
     pub fn open_task(&self) -> Option<TaskKind> {
         self.tasks
             .iter()
