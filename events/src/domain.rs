@@ -115,6 +115,10 @@ pub enum EventKind {
         outcome: Outcome,
         documents: Vec<String>,
         message_id: String,
+        /// Whether the decision carries a Rechtsbehelfsbelehrung (without one the appeal
+        /// period is one year, § 58 Abs. 2 VwGO). Absent in older events: it did.
+        #[serde(default = "crate::law_default_true")]
+        appeal_instructions: bool,
     },
     Commented {
         comment_id: String,
@@ -136,6 +140,37 @@ pub enum EventKind {
         error: String,
     },
     PersonalDataPurged,
+    /// The portal reports that the applicant opened a postbox message (Postfach-Abruf).
+    MessageRetrieved {
+        message_id: String,
+        retrieved_on: NaiveDate,
+    },
+    /// The decision counts as announced (Bekanntgabe); the appeal period runs from here.
+    ResultAnnounced {
+        via: crate::AnnouncementVia,
+        announced_on: NaiveDate,
+        /// Last day of the appeal period that starts with the announcement.
+        appeal_due: NaiveDate,
+        /// The German explanation with its legal basis.
+        basis: String,
+    },
+    /// The result was not retrieved in time (§ 41 Abs. 2a Satz 4 VwVfG): send it by post.
+    PostalDeliveryRequired {
+        message_id: String,
+    },
+    /// The caseworker recorded the day the decision was posted.
+    ResultPosted {
+        posted_on: NaiveDate,
+    },
+    /// An appeal (Widerspruch) was received; `late` when after the appeal deadline.
+    AppealLodged {
+        received_on: NaiveDate,
+        late: bool,
+    },
+    /// The appeal period passed without an appeal: the decision is final (bestandskräftig).
+    DecisionFinal {
+        final_on: NaiveDate,
+    },
 }
 
 impl EventKind {
@@ -167,6 +202,12 @@ impl EventKind {
             EventKind::Cancelled { .. } => "cancelled",
             EventKind::NotificationFailed { .. } => "notification_failed",
             EventKind::PersonalDataPurged => "personal_data_purged",
+            EventKind::MessageRetrieved { .. } => "message_retrieved",
+            EventKind::ResultAnnounced { .. } => "result_announced",
+            EventKind::PostalDeliveryRequired { .. } => "postal_delivery_required",
+            EventKind::ResultPosted { .. } => "result_posted",
+            EventKind::AppealLodged { .. } => "appeal_lodged",
+            EventKind::DecisionFinal { .. } => "decision_final",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Contract types of deadline law that events carry: how a named date was stated
-//! (§ 31 Abs. 3 and 5 VwVfG). The rules themselves live in `fallwerk_core::deadline`.
+//! (§ 31 Abs. 3 and 5 VwVfG) and how a decision was announced (§ 41 VwVfG). The rules
+//! themselves live in `fallwerk_core::deadline`.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -20,4 +21,19 @@ pub enum DateRule {
     /// A date (Termin) set by the authority: it stands even on a weekend or holiday
     /// (§ 31 Abs. 5 VwVfG).
     Appointment,
+}
+
+/// How a decision (Bescheid) became announced (Bekanntgabe, § 41 VwVfG).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnnouncementVia {
+    /// Retrieved from the portal postbox: the day after retrieval (§ 41 Abs. 2a Satz 3 VwVfG).
+    Postbox,
+    /// Sent by post: a fixed day after posting, by the state's law (§ 41 Abs. 2 VwVfG).
+    Post,
+}
+
+/// Serde default for flags that older events did not carry and that were true then.
+pub(crate) fn law_default_true() -> bool {
+    true
 }

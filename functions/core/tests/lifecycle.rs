@@ -551,9 +551,13 @@ fn assert_completed(h: &H, d: &fallwerk_core::case::Decision) {
     assert!(open_tasks(c).is_empty(), "{:?}", c.tasks);
     assert_eq!(c.result.as_ref().unwrap().outcome, Outcome::Granted);
     let open: Vec<_> = c.deadlines.iter().filter(|d| d.open).collect();
-    assert_eq!(open.len(), 1, "only retention stays open: {open:?}");
+    // Retention, and the ten days in which the result can be retrieved from the postbox
+    // (§ 41 Abs. 2a VwVfG, issue 19).
+    assert_eq!(open.len(), 2, "retention and retrieval stay open: {open:?}");
     assert_eq!(open[0].kind, DeadlineKind::RetentionDue);
     assert!(open[0].due_on > h.today());
+    assert_eq!(open[1].kind, DeadlineKind::RetrievalDue);
+    assert!(open[1].due_on >= h.today() + Duration::days(10));
     assert_deadline_shape(c);
     let deliveries: Vec<_> = d
         .outbox

@@ -459,6 +459,7 @@ fn empty_texts_are_invalid() {
                 outcome: outcome_granted(),
                 documents: vec![],
                 message: e(),
+                appeal_instructions: true,
             },
             "message",
         );
@@ -468,6 +469,7 @@ fn empty_texts_are_invalid() {
                 outcome: outcome_granted(),
                 documents: vec![e()],
                 message: "x".into(),
+                appeal_instructions: true,
             },
             "documents",
         );
@@ -569,6 +571,7 @@ fn too_long_texts_are_invalid_and_the_limit_itself_is_fine() {
             outcome: outcome_granted(),
             documents: vec![],
             message: long(10_001),
+            appeal_instructions: true,
         },
         "message",
     );

@@ -48,6 +48,10 @@ pub enum Action {
         #[serde(default)]
         documents: Vec<String>,
         message: String,
+        /// Whether the decision carries a Rechtsbehelfsbelehrung; without one the appeal period
+        /// is one year (§ 58 Abs. 2 VwGO). Default: it does.
+        #[serde(default = "yes")]
+        appeal_instructions: bool,
     },
     Comment {
         text: String,
@@ -62,6 +66,19 @@ pub enum Action {
     Cancel {
         reason: String,
     },
+    /// After the decision: it was sent by post on `posted_on` (sets the announcement day by the
+    /// org unit's state law, § 41 Abs. 2 VwVfG).
+    RecordPosting {
+        posted_on: NaiveDate,
+    },
+    /// After the decision: an appeal (Widerspruch) came in on `received_on`.
+    RecordAppeal {
+        received_on: NaiveDate,
+    },
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Action {
@@ -80,6 +97,8 @@ impl Action {
             Action::Message { .. } => "message",
             Action::Assign { .. } => "assign",
             Action::Cancel { .. } => "cancel",
+            Action::RecordPosting { .. } => "record_posting",
+            Action::RecordAppeal { .. } => "record_appeal",
         }
     }
 
@@ -145,6 +164,10 @@ pub enum Command {
         error: String,
     },
     PurgePersonalData,
+    /// The portal reports that the applicant opened a postbox message.
+    MessageRetrieved {
+        message_id: String,
+    },
 }
 
 impl Command {
@@ -158,6 +181,7 @@ impl Command {
             Command::RecordReminder { .. } => "record_reminder",
             Command::NotificationFailed { .. } => "notification_failed",
             Command::PurgePersonalData => "purge_personal_data",
+            Command::MessageRetrieved { .. } => "message_retrieved",
         }
     }
 }

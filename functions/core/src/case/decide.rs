@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::command::{Action, Caller, Command, Role};
+use super::announce;
 use super::deadlines::{self, DeadlineIds};
 use super::error::CommandError;
 use super::rules::allowed_actions;
@@ -298,6 +299,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             outcome,
             documents,
             message,
+            appeal_instructions,
         } => {
             text("message", message, MAX_TEXT)?;
             for d in documents {
@@ -306,12 +308,30 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             if case.status == Status::InProgress {
                 ev.push(EventKind::ExportSkipped);
             }
+            let message_id = format!("{}-m{}", case.id, case.version + 1);
             ev.push(EventKind::ResultSent {
                 outcome: *outcome,
                 documents: documents.clone(),
-                message_id: format!("{}-m{}", case.id, case.version + 1),
+                message_id: message_id.clone(),
+                appeal_instructions: *appeal_instructions,
             });
             ev.extend(finish(case, &mut ids, ctx));
+            // The announcement starts: ten days to retrieve it from the postbox.
+            ev.extend(announce::on_result_sent(
+                case,
+                &mut ids,
+                today,
+                &message_id,
+                rules,
+            ));
+        }
+        Action::RecordPosting { posted_on } => {
+            ev.extend(announce::record_posting(
+                case, &mut ids, *posted_on, today, rules,
+            )?);
+        }
+        Action::RecordAppeal { received_on } => {
+            ev.extend(announce::record_appeal(case, *received_on, today)?);
         }
         Action::Comment { text: t } => {
             text("text", t, MAX_TEXT)?;
@@ -495,6 +515,13 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
                 deadline_id: d.id.clone(),
                 kind: d.kind,
             });
+            // Retrieval window over → send by post; appeal period over → final.
+            ev.extend(announce::on_overdue(case, d.kind, d.due_on));
+        }
+        Command::MessageRetrieved { message_id } => {
+            ev.extend(announce::message_retrieved(
+                case, &mut ids, message_id, today, rules,
+            )?);
         }
         Command::RecordReminder { deadline_id, level } => {
             let d = case
@@ -538,6 +565,9 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
             }
             ev.push(EventKind::PersonalDataPurged);
             ev.extend(deadlines::close(case, DeadlineKind::RetentionDue));
+            // Nothing is owed to a purged case: announcement and appeal deadlines end too.
+            ev.extend(deadlines::close(case, DeadlineKind::RetrievalDue));
+            ev.extend(deadlines::close(case, DeadlineKind::AppealDue));
         }
     }
     Ok(ev)

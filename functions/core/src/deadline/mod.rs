@@ -2,6 +2,7 @@
 //! arithmetic under §31 VwVfG with §§187–193 BGB, statewide public holidays, Hemmung, and the
 //! Berlin-time/UTC bridge the scheduler needs. No I/O, no clock reads.
 
+mod announcement;
 mod calc;
 mod calendar;
 mod due;
@@ -18,6 +19,8 @@ mod state;
 mod suspension;
 
 #[cfg(test)]
+mod announcement_tests;
+#[cfg(test)]
 mod cases;
 #[cfg(test)]
 mod proptests;
@@ -28,6 +31,10 @@ mod named_tests;
 #[cfg(test)]
 mod tests;
 
+pub use announcement::{
+    Announced, PostalRule, announced_by_post, announced_by_retrieval, appeal_due, final_on,
+    postal_rule, retrieval_window_end,
+};
 pub use calc::{
     compute, compute_with_suspensions, escalation_date, skip_reason, try_compute,
     try_escalation_date, try_warning_date, warning_date,

@@ -254,6 +254,7 @@ pub fn send_result() -> Action {
         outcome: Outcome::Granted,
         documents: vec!["Bescheid.pdf".into()],
         message: "Anbei Ihr Bescheid.".into(),
+        appeal_instructions: true,
     }
 }
 
