@@ -9,6 +9,7 @@ mod error;
 mod intake;
 mod names;
 mod portal;
+mod retrieval;
 mod scheduler;
 mod system;
 
@@ -21,6 +22,7 @@ pub use error::AppError;
 pub use intake::{IncomingDocument, Submission, SubmitOutcome};
 pub use names::sanitize_file_name;
 pub use portal::ApplicantStatus;
+pub use retrieval::RetrievalReceipt;
 pub use scheduler::{SCHEDULER_LEASE, TickOptions, TickReport, owed_levels};
 
 use crate::ports::{BlobStore, Queue, Store};
