@@ -10,8 +10,8 @@ pub mod schema;
 
 pub use common::*;
 pub use domain::*;
-pub use law::*;
 pub(crate) use law::law_default_true;
+pub use law::*;
 pub use queue::*;
 
 /// The contract version written into every event and message as `"v"`.

@@ -96,7 +96,13 @@ fn old_result_sent_events_had_appeal_instructions() {
         "type": "result_sent", "outcome": "granted", "documents": [], "message_id": "m"
     }))
     .expect("parse");
-    assert!(matches!(kind, EventKind::ResultSent { appeal_instructions: true, .. }));
+    assert!(matches!(
+        kind,
+        EventKind::ResultSent {
+            appeal_instructions: true,
+            ..
+        }
+    ));
 }
 
 #[test]

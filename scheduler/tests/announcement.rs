@@ -66,7 +66,11 @@ async fn journey(env: Env) {
     let b = decided(&env, "ann-b").await;
 
     env.clock.advance(Duration::days(1));
-    let msg = load(&env, &a).await.result.and_then(|r| r.message_id).expect("message");
+    let msg = load(&env, &a)
+        .await
+        .result
+        .and_then(|r| r.message_id)
+        .expect("message");
     let receipt = env
         .app
         .portal_message_retrieved("portal", &a, &msg)
@@ -76,7 +80,13 @@ async fn journey(env: Env) {
     assert_eq!(receipt.appeal_due, Some(day(2026, 4, 7)));
 
     let apps = [env.app.clone()];
-    tick_until(&env, &apps, midnight(day(2026, 3, 13)) + Duration::hours(1), Duration::hours(6)).await;
+    tick_until(
+        &env,
+        &apps,
+        midnight(day(2026, 3, 13)) + Duration::hours(1),
+        Duration::hours(6),
+    )
+    .await;
     let case_b = load(&env, &b).await;
     let r = case_b.result.as_ref().expect("result");
     assert!(r.announcement.postal_delivery_required);
@@ -98,14 +108,27 @@ async fn journey(env: Env) {
     assert!(retrieval.overdue);
 
     // The escalation (two working days after the due day: Monday 16.03.) reminds the org unit.
-    tick_until(&env, &apps, midnight(day(2026, 3, 16)) + Duration::hours(1), Duration::hours(6)).await;
+    tick_until(
+        &env,
+        &apps,
+        midnight(day(2026, 3, 16)) + Duration::hours(1),
+        Duration::hours(6),
+    )
+    .await;
     let levels = scenarios::reminders(&env, &retrieval.id).await;
     assert!(levels.contains(&ReminderLevel::Escalation), "{levels:?}");
 
     let version = load(&env, &b).await.version;
     let view = env
         .app
-        .act(&caseworker(), &b, version, Action::RecordPosting { posted_on: day(2026, 3, 16) })
+        .act(
+            &caseworker(),
+            &b,
+            version,
+            Action::RecordPosting {
+                posted_on: day(2026, 3, 16),
+            },
+        )
         .await
         .expect("posting");
     let r = view.case.result.as_ref().expect("result");
@@ -113,7 +136,13 @@ async fn journey(env: Env) {
     assert!(view.case.tasks.iter().all(|t| t.closed_at.is_some()));
 
     // A: the appeal period passes unused → final the day after.
-    tick_until(&env, &apps, midnight(day(2026, 4, 8)) + Duration::hours(1), Duration::days(1)).await;
+    tick_until(
+        &env,
+        &apps,
+        midnight(day(2026, 4, 8)) + Duration::hours(1),
+        Duration::days(1),
+    )
+    .await;
     let case_a = load(&env, &a).await;
     let ann = &case_a.result.as_ref().expect("result").announcement;
     assert_eq!(ann.final_on, Some(day(2026, 4, 8)));
@@ -125,7 +154,12 @@ async fn announcement_journey_on_sqlite() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = SqliteStore::open(dir.path().join("fallwerk.db")).expect("sqlite");
     let blobs = FsBlobStore::open(dir.path().join("blobs")).expect("blobs");
-    journey(scenarios::env(Arc::new(store), Arc::new(blobs), at(2026, 3, 2, 8, 0))).await;
+    journey(scenarios::env(
+        Arc::new(store),
+        Arc::new(blobs),
+        at(2026, 3, 2, 8, 0),
+    ))
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -137,5 +171,10 @@ async fn announcement_journey_on_dynamodb() {
         return;
     };
     let blobs = S3BlobStore::new(s3, &bucket, "fallwerk");
-    journey(scenarios::env(Arc::new(store), Arc::new(blobs), at(2026, 3, 2, 8, 0))).await;
+    journey(scenarios::env(
+        Arc::new(store),
+        Arc::new(blobs),
+        at(2026, 3, 2, 8, 0),
+    ))
+    .await;
 }

@@ -210,7 +210,11 @@ pub fn document() -> Value {
         Auth::Portal,
         vec![
             case_id.clone(),
-            path_param("message_id", json!({"type": "string"}), "postbox message id"),
+            path_param(
+                "message_id",
+                json!({"type": "string"}),
+                "postbox message id",
+            ),
         ],
         None,
         responses(vec![("200", ok)]),

@@ -59,21 +59,33 @@ async fn portal_reports_the_retrieval_and_the_case_shows_the_announcement() {
     assert_eq!(result["announced_via"], "postbox");
     assert_eq!(result["appeal_due"], "2026-04-07");
     assert!(result.get("final_on").is_none());
-    assert_eq!(view.json()["allowed_actions"], json!(["comment", "record_appeal"]));
+    assert_eq!(
+        view.json()["allowed_actions"],
+        json!(["comment", "record_appeal"])
+    );
 
     // The portal may retry: same answer, nothing recorded twice.
     let again = h.portal(Method::POST, &uri, Vec::new()).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.json()["announced_on"], "2026-03-03");
     let hist = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}/history"), &cw, None)
+        .cw(
+            Method::GET,
+            &format!("/v1/cases/{case_id}/history"),
+            &cw,
+            None,
+        )
         .await;
     let text = String::from_utf8_lossy(&hist.bytes).into_owned();
     assert_eq!(text.matches("\"result_announced\"").count(), 1, "{text}");
 
     // The appeal is an action.
     let r = h
-        .act(&case_id, &cw, json!({"action": "record_appeal", "received_on": "2026-03-02"}))
+        .act(
+            &case_id,
+            &cw,
+            json!({"action": "record_appeal", "received_on": "2026-03-02"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(r.json()["result"]["appeal_lodged_on"], "2026-03-02");
@@ -94,7 +106,11 @@ async fn retrieval_reports_are_checked() {
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.json());
     // An unknown case: 404.
     let r = h
-        .portal(Method::POST, "/v1/cases/nope/messages/nope-m1/retrieved", Vec::new())
+        .portal(
+            Method::POST,
+            "/v1/cases/nope/messages/nope-m1/retrieved",
+            Vec::new(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // Unsigned: 401.
@@ -107,20 +123,32 @@ async fn retrieval_reports_are_checked() {
     assert_eq!(h.send(req).await.status, StatusCode::UNAUTHORIZED);
     // A posting in the future is refused with the field named.
     let r = h
-        .act(&case_id, &cw, json!({"action": "record_posting", "posted_on": "2026-03-09"}))
+        .act(
+            &case_id,
+            &cw,
+            json!({"action": "record_posting", "posted_on": "2026-03-09"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.json());
     assert_eq!(r.json()["field"], "posted_on");
     // Posted today (Monday 02.03.2026): announced on the fourth day, Friday 06.03.2026.
     let r = h
-        .act(&case_id, &cw, json!({"action": "record_posting", "posted_on": "2026-03-02"}))
+        .act(
+            &case_id,
+            &cw,
+            json!({"action": "record_posting", "posted_on": "2026-03-02"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(r.json()["result"]["announced_on"], "2026-03-06");
     assert_eq!(r.json()["result"]["announced_via"], "post");
     // Posting again is not allowed any more (409 listing what is).
     let r = h
-        .act(&case_id, &cw, json!({"action": "record_posting", "posted_on": "2026-03-02"}))
+        .act(
+            &case_id,
+            &cw,
+            json!({"action": "record_posting", "posted_on": "2026-03-02"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.json());
 }

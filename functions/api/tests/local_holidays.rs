@@ -14,8 +14,13 @@ async fn org_unit_municipality_is_stored_and_validated() {
         let h = &h;
         let admin = admin.clone();
         async move {
-            h.cw(Method::PUT, "/v1/admin/org-units/oe-augsburg", &admin, Some(body))
-                .await
+            h.cw(
+                Method::PUT,
+                "/v1/admin/org-units/oe-augsburg",
+                &admin,
+                Some(body),
+            )
+            .await
         }
     };
     let r = put(json!({"id": "oe-augsburg", "name": "Stadt Augsburg", "notification_email": "a@augsburg.example",
@@ -24,16 +29,20 @@ async fn org_unit_municipality_is_stored_and_validated() {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(r.json()["municipality"], "09761000");
     let listed = h.cw(Method::GET, "/v1/admin/org-units", &admin, None).await;
-    assert!(listed.json().as_array().is_some_and(|a| a
-        .iter()
-        .any(|o| o["id"] == "oe-augsburg" && o["municipality"] == "09761000")));
+    assert!(listed.json().as_array().is_some_and(|a| {
+        a.iter()
+            .any(|o| o["id"] == "oe-augsburg" && o["municipality"] == "09761000")
+    }));
 
     // A Bavarian key for an org unit in Mecklenburg-Vorpommern is refused, naming the field.
     let r = put(json!({"id": "oe-augsburg", "name": "Stadt Augsburg", "notification_email": "a@augsburg.example",
         "state": "MV", "municipality": "09761000"}))
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.json());
-    assert_eq!(r.problem_type(), "https://fallwerk.dev/problems/invalid-field");
+    assert_eq!(
+        r.problem_type(),
+        "https://fallwerk.dev/problems/invalid-field"
+    );
     assert_eq!(r.json()["field"], "municipality");
 
     // Not 8 digits: refused by the body's schema.
@@ -41,7 +50,16 @@ async fn org_unit_municipality_is_stored_and_validated() {
         let r = put(json!({"id": "oe-augsburg", "name": "Stadt Augsburg", "notification_email": "a@augsburg.example",
             "state": "BY", "municipality": bad}))
         .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {:?}", r.json());
-        assert_eq!(r.problem_type(), "https://fallwerk.dev/problems/invalid-body", "{bad}");
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {:?}",
+            r.json()
+        );
+        assert_eq!(
+            r.problem_type(),
+            "https://fallwerk.dev/problems/invalid-body",
+            "{bad}"
+        );
     }
 }

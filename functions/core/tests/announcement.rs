@@ -27,7 +27,9 @@ fn result_message(c: &Case) -> String {
 }
 
 fn deadline_id(c: &Case, kind: DeadlineKind) -> String {
-    c.open_deadline(kind).map(|x| x.id.clone()).expect("open deadline")
+    c.open_deadline(kind)
+        .map(|x| x.id.clone())
+        .expect("open deadline")
 }
 
 fn completed() -> H {
@@ -42,16 +44,34 @@ fn completed() -> H {
 #[test]
 fn retrieval_announces_and_the_unused_appeal_period_makes_it_final() {
     let mut h = completed();
-    let retrieval = h.case.open_deadline(DeadlineKind::RetrievalDue).expect("window").clone();
+    let retrieval = h
+        .case
+        .open_deadline(DeadlineKind::RetrievalDue)
+        .expect("window")
+        .clone();
     assert_eq!(retrieval.due_on, d(2026, 3, 12));
-    assert!(retrieval.basis.contains("§ 41 Abs. 2a Satz 4 und 5 VwVfG"), "{}", retrieval.basis);
+    assert!(
+        retrieval.basis.contains("§ 41 Abs. 2a Satz 4 und 5 VwVfG"),
+        "{}",
+        retrieval.basis
+    );
 
     h.advance_days(2);
     let msg = result_message(&h.case);
-    let dec = h.run(&portal(), Command::MessageRetrieved { message_id: msg.clone() });
+    let dec = h.run(
+        &portal(),
+        Command::MessageRetrieved {
+            message_id: msg.clone(),
+        },
+    );
     assert_eq!(
         event_names(&dec),
-        vec!["message_retrieved", "result_announced", "deadline_closed", "deadline_set"]
+        vec![
+            "message_retrieved",
+            "result_announced",
+            "deadline_closed",
+            "deadline_set"
+        ]
     );
     let a = &dec.case.result.as_ref().expect("result").announcement;
     assert_eq!(a.retrieved_on, Some(d(2026, 3, 4)));
@@ -59,14 +79,29 @@ fn retrieval_announces_and_the_unused_appeal_period_makes_it_final() {
     assert_eq!(a.announced_via, Some(AnnouncementVia::Postbox));
     assert_eq!(a.appeal_due, Some(d(2026, 4, 7)));
     assert_eq!(a.final_on, None);
-    let appeal = dec.case.open_deadline(DeadlineKind::AppealDue).expect("appeal deadline");
+    let appeal = dec
+        .case
+        .open_deadline(DeadlineKind::AppealDue)
+        .expect("appeal deadline");
     assert_eq!(appeal.due_on, d(2026, 4, 7));
-    assert!(appeal.basis.contains("§ 41 Abs. 2a Satz 3 VwVfG"), "{}", appeal.basis);
-    assert!(appeal.basis.contains("§ 70 Abs. 1, § 74 Abs. 1 VwGO"), "{}", appeal.basis);
+    assert!(
+        appeal.basis.contains("§ 41 Abs. 2a Satz 3 VwVfG"),
+        "{}",
+        appeal.basis
+    );
+    assert!(
+        appeal.basis.contains("§ 70 Abs. 1, § 74 Abs. 1 VwGO"),
+        "{}",
+        appeal.basis
+    );
     assert!(appeal.basis.contains("Ostermontag"), "{}", appeal.basis);
     assert_eq!(dec.case.open_deadline(DeadlineKind::RetrievalDue), None);
     assert_eq!(dec.case.status, Status::Completed);
-    assert!(!h.allowed().contains(&"record_posting"), "{:?}", h.allowed());
+    assert!(
+        !h.allowed().contains(&"record_posting"),
+        "{:?}",
+        h.allowed()
+    );
 
     // A second report of the same retrieval announces nothing again.
     assert!(!fallwerk_core::case::retrieval_is_news(&h.case, &msg));
@@ -92,13 +127,19 @@ fn no_retrieval_opens_send_by_post_and_the_posting_sets_the_announcement() {
     h.advance_days(11);
     let id = deadline_id(&h.case, DeadlineKind::RetrievalDue);
     let dec = h.run(&scheduler(), Command::MarkOverdue { deadline_id: id });
-    assert!(has_event(&dec, "postal_delivery_required"), "{:?}", event_names(&dec));
+    assert!(
+        has_event(&dec, "postal_delivery_required"),
+        "{:?}",
+        event_names(&dec)
+    );
     assert_eq!(open_tasks(&dec.case), vec![TaskKind::SendByPost]);
     assert!(h.allowed().contains(&"record_posting"));
     // The retrieval deadline stays open (overdue): its escalation reminds the org unit.
     assert!(h.case.open_deadline(DeadlineKind::RetrievalDue).is_some());
 
-    let dec = h.act(Action::RecordPosting { posted_on: d(2026, 3, 13) });
+    let dec = h.act(Action::RecordPosting {
+        posted_on: d(2026, 3, 13),
+    });
     let a = &dec.case.result.as_ref().expect("result").announcement;
     assert_eq!(a.posted_on, Some(d(2026, 3, 13)));
     assert_eq!(a.announced_on, Some(d(2026, 3, 17)));
@@ -115,7 +156,12 @@ fn no_retrieval_opens_send_by_post_and_the_posting_sets_the_announcement() {
     assert!(basis.contains("4. Tag"), "{basis}");
     assert!(basis.contains("nicht geprüft"), "{basis}");
     assert!(open_tasks(&dec.case).is_empty());
-    let task = dec.case.tasks.iter().find(|t| t.kind == TaskKind::SendByPost).expect("task");
+    let task = dec
+        .case
+        .tasks
+        .iter()
+        .find(|t| t.kind == TaskKind::SendByPost)
+        .expect("task");
     assert_eq!(task.state, TaskState::Done);
     assert_eq!(dec.case.open_deadline(DeadlineKind::RetrievalDue), None);
     assert_eq!(h.replay(), h.case);
@@ -147,14 +193,22 @@ fn an_appeal_stops_finality() {
     let msg = result_message(&h.case);
     h.run(&portal(), Command::MessageRetrieved { message_id: msg });
     assert!(h.allowed().contains(&"record_appeal"));
-    let dec = h.act(Action::RecordAppeal { received_on: d(2026, 3, 4) });
-    assert!(dec.events.iter().any(|e| matches!(e.kind, EventKind::AppealLodged { late: false, .. })));
+    let dec = h.act(Action::RecordAppeal {
+        received_on: d(2026, 3, 4),
+    });
+    assert!(
+        dec.events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::AppealLodged { late: false, .. }))
+    );
     let a = &dec.case.result.as_ref().expect("result").announcement;
     assert_eq!(a.appeal_lodged_on, Some(d(2026, 3, 4)));
     assert_eq!(dec.case.open_deadline(DeadlineKind::AppealDue), None);
     assert!(!h.allowed().contains(&"record_appeal"));
     assert!(matches!(
-        h.try_act(Action::RecordAppeal { received_on: d(2026, 3, 4) }),
+        h.try_act(Action::RecordAppeal {
+            received_on: d(2026, 3, 4)
+        }),
         Err(CommandError::NotAllowed { .. })
     ));
 }
@@ -166,8 +220,14 @@ fn late_appeal_is_marked_late() {
     let msg = result_message(&h.case);
     h.run(&portal(), Command::MessageRetrieved { message_id: msg });
     h.advance_days(60);
-    let dec = h.act(Action::RecordAppeal { received_on: h.today() });
-    assert!(dec.events.iter().any(|e| matches!(e.kind, EventKind::AppealLodged { late: true, .. })));
+    let dec = h.act(Action::RecordAppeal {
+        received_on: h.today(),
+    });
+    assert!(
+        dec.events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::AppealLodged { late: true, .. }))
+    );
 }
 
 #[test]
@@ -180,21 +240,29 @@ fn rejections_name_the_field() {
     };
     let today = h.today();
     assert_eq!(
-        invalid(h.try_act(Action::RecordPosting { posted_on: today + Duration::days(1) })),
+        invalid(h.try_act(Action::RecordPosting {
+            posted_on: today + Duration::days(1)
+        })),
         "posted_on"
     );
     assert_eq!(
-        invalid(h.try_act(Action::RecordPosting { posted_on: d(2026, 3, 1) })),
+        invalid(h.try_act(Action::RecordPosting {
+            posted_on: d(2026, 3, 1)
+        })),
         "posted_on"
     );
     assert_eq!(
-        invalid(h.try_act(Action::RecordAppeal { received_on: today + Duration::days(1) })),
+        invalid(h.try_act(Action::RecordAppeal {
+            received_on: today + Duration::days(1)
+        })),
         "received_on"
     );
     assert_eq!(
         invalid(h.try_run(
             &portal(),
-            &Command::MessageRetrieved { message_id: "someone-elses-m3".into() }
+            &Command::MessageRetrieved {
+                message_id: "someone-elses-m3".into()
+            }
         )),
         "message_id"
     );
@@ -207,7 +275,9 @@ fn rejections_name_the_field() {
     // A cancelled case has no decision to announce.
     let h = H::at(Status::Cancelled);
     assert!(matches!(
-        h.try_act(Action::RecordPosting { posted_on: h.today() }),
+        h.try_act(Action::RecordPosting {
+            posted_on: h.today()
+        }),
         Err(CommandError::NotAllowed { .. })
     ));
 }
@@ -220,7 +290,10 @@ fn retrieving_another_message_announces_nothing() {
     let dec = h.run(&portal(), Command::MessageRetrieved { message_id: other });
     assert_eq!(event_names(&dec), vec!["message_retrieved"]);
     assert_eq!(
-        dec.case.result.as_ref().and_then(|r| r.announcement.announced_on),
+        dec.case
+            .result
+            .as_ref()
+            .and_then(|r| r.announcement.announced_on),
         None
     );
 }

@@ -35,15 +35,24 @@ fn reply_deadline(h: &mut H, rule: DateRule) -> (NaiveDate, String, String) {
         .events
         .iter()
         .find_map(|e| match &e.kind {
-            EventKind::DeadlineSet { kind: DeadlineKind::ApplicantReplyDue, basis, .. } => {
-                Some(basis.clone())
-            }
+            EventKind::DeadlineSet {
+                kind: DeadlineKind::ApplicantReplyDue,
+                basis,
+                ..
+            } => Some(basis.clone()),
             _ => None,
         })
         .expect("deadline_set");
-    let notice = d.messages.first().map(|m| m.text.clone()).unwrap_or_default();
+    let notice = d
+        .messages
+        .first()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
     assert_eq!(
-        d.case.document_request.as_ref().map(|r| (r.reply_by, r.reply_by_rule)),
+        d.case
+            .document_request
+            .as_ref()
+            .map(|r| (r.reply_by, r.reply_by_rule)),
         Some((saturday(), rule))
     );
     assert_eq!(h.replay(), h.case);
@@ -66,7 +75,10 @@ fn fixed_end_on_a_saturday_stays_and_the_notice_cites_the_rule() {
     let mut h = H::at(Status::CompletenessCheck);
     let (due, basis, notice) = reply_deadline(&mut h, DateRule::FixedEnd);
     assert_eq!(due, saturday());
-    assert!(basis.contains("nicht auf den nächsten Werktag verschoben"), "{basis}");
+    assert!(
+        basis.contains("nicht auf den nächsten Werktag verschoben"),
+        "{basis}"
+    );
     assert!(basis.contains("§ 31 Abs. 3 Satz 2 VwVfG"), "{basis}");
     assert!(notice.contains("§ 31 Abs. 3 Satz 2 VwVfG"), "{notice}");
     assert!(notice.contains("14.03.2026"), "{notice}");

@@ -27,18 +27,16 @@ enum Side {
     Fallwerk,
 }
 
-const INTENDED: &[Intended] = &[
-    Intended {
-        only_in: Side::Package,
-        reason: "Ostersonntag and Pfingstsonntag (Brandenburg, Hessen list them) are Sundays: \
+const INTENDED: &[Intended] = &[Intended {
+    only_in: Side::Package,
+    reason: "Ostersonntag and Pfingstsonntag (Brandenburg, Hessen list them) are Sundays: \
                  § 193 BGB skips them anyway, so the table leaves them out (holidays.rs)",
-        matches: |_, d, _| d.weekday() == Weekday::Sun,
-    },
-];
+    matches: |_, d, _| d.weekday() == Weekday::Sun,
+}];
 
 fn reference() -> Option<String> {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../scripts/holidays_reference.py");
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/holidays_reference.py");
     let out = Command::new("python3").arg(&script).output();
     match out {
         Ok(o) if o.status.success() => String::from_utf8(o.stdout).ok(),
@@ -74,7 +72,11 @@ fn statewide_holidays_1991_to_2100_match_the_holidays_package() {
         };
         theirs.insert((state.to_owned(), day, name.to_owned()));
     }
-    assert!(theirs.len() > 10_000, "reference looks truncated: {}", theirs.len());
+    assert!(
+        theirs.len() > 10_000,
+        "reference looks truncated: {}",
+        theirs.len()
+    );
     let their_days: BTreeSet<(String, NaiveDate)> =
         theirs.iter().map(|(s, d, _)| (s.clone(), *d)).collect();
 
@@ -122,6 +124,10 @@ fn statewide_holidays_1991_to_2100_match_the_holidays_package() {
     );
     // Every listed reason must still be needed, so the list stays true.
     for (i, n) in used.iter().enumerate() {
-        assert!(*n > 0, "intended difference no longer occurs: {}", INTENDED[i].reason);
+        assert!(
+            *n > 0,
+            "intended difference no longer occurs: {}",
+            INTENDED[i].reason
+        );
     }
 }

@@ -405,7 +405,11 @@ fn check_case(h: &H) -> Result<(), TestCaseError> {
             }
         }
         expected.sort();
-        prop_assert_eq!(open, expected, "after the end: retention, retrieval or appeal");
+        prop_assert_eq!(
+            open,
+            expected,
+            "after the end: retention, retrieval or appeal"
+        );
     } else {
         prop_assert_eq!(open_per_kind.get(&DeadlineKind::RetentionDue), None);
     }

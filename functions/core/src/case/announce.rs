@@ -94,9 +94,7 @@ pub(crate) fn message_retrieved(
     today: NaiveDate,
     rules: &DeadlineRules,
 ) -> Result<Vec<EventKind>, CommandError> {
-    if message_id.is_empty()
-        || message_id.len() > 200
-        || !message_id.starts_with(case.id.as_str())
+    if message_id.is_empty() || message_id.len() > 200 || !message_id.starts_with(case.id.as_str())
     {
         return Err(CommandError::invalid(
             "message_id",
@@ -129,7 +127,10 @@ pub(crate) fn record_posting(
         return Err(CommandError::invalid("posted_on", "no decision was sent"));
     };
     if posted_on > now_day {
-        return Err(CommandError::invalid("posted_on", "must not be in the future"));
+        return Err(CommandError::invalid(
+            "posted_on",
+            "must not be in the future",
+        ));
     }
     if posted_on < berlin_date(r.sent_at) {
         return Err(CommandError::invalid(
@@ -151,7 +152,10 @@ pub(crate) fn record_appeal(
     now_day: NaiveDate,
 ) -> Result<Vec<EventKind>, CommandError> {
     if received_on > now_day {
-        return Err(CommandError::invalid("received_on", "must not be in the future"));
+        return Err(CommandError::invalid(
+            "received_on",
+            "must not be in the future",
+        ));
     }
     let sent = result(case).map(|r| berlin_date(r.sent_at));
     if sent.is_some_and(|s| received_on < s) {

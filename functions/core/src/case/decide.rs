@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::command::{Action, Caller, Command, Role};
 use super::announce;
+use super::command::{Action, Caller, Command, Role};
 use super::deadlines::{self, DeadlineIds};
 use super::error::CommandError;
 use super::rules::allowed_actions;

@@ -3,9 +3,9 @@
 
 use chrono::NaiveDate;
 
-use crate::deadline::{self, Calendar, DateRule};
 #[cfg(test)]
 use crate::deadline::State;
+use crate::deadline::{self, Calendar, DateRule};
 
 /// The sentence appended to a document request after "bis zum {reply_by}" (with a leading
 /// space), or an empty string when nothing needs saying (a period end on a working day).

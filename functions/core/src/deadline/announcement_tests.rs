@@ -20,7 +20,11 @@ fn date(s: &str) -> NaiveDate {
 fn retrieval_announces_on_the_next_day_even_a_saturday() {
     let a = announced_by_retrieval(date("2026-03-06")).expect("in range");
     assert_eq!(a.announced_on, date("2026-03-07"));
-    assert!(a.explanation_de.contains("§ 41 Abs. 2a Satz 3 VwVfG"), "{}", a.explanation_de);
+    assert!(
+        a.explanation_de.contains("§ 41 Abs. 2a Satz 3 VwVfG"),
+        "{}",
+        a.explanation_de
+    );
 }
 
 /// § 41 Abs. 2 VwVfG since 01.01.2025: posted Monday 02.03.2026 → fourth day Friday 06.03.2026.
@@ -29,7 +33,11 @@ fn post_since_2025_announces_on_the_fourth_day() {
     let a = announced_by_post(date("2026-03-02"), State::Berlin).expect("in range");
     assert_eq!(a.announced_on, date("2026-03-06"));
     assert!(a.explanation_de.contains("4. Tag"), "{}", a.explanation_de);
-    assert!(!a.explanation_de.contains("nicht geprüft"), "{}", a.explanation_de);
+    assert!(
+        !a.explanation_de.contains("nicht geprüft"),
+        "{}",
+        a.explanation_de
+    );
 }
 
 /// Before 2025 the third day: posted Monday 02.12.2024 → Thursday 05.12.2024.
@@ -37,8 +45,14 @@ fn post_since_2025_announces_on_the_fourth_day() {
 fn post_before_2025_announces_on_the_third_day() {
     let a = announced_by_post(date("2024-12-02"), State::Niedersachsen).expect("in range");
     assert_eq!(a.announced_on, date("2024-12-05"));
-    assert_eq!(postal_rule(State::Niedersachsen, date("2024-12-31")).day_after_posting, 3);
-    assert_eq!(postal_rule(State::Niedersachsen, date("2025-01-01")).day_after_posting, 4);
+    assert_eq!(
+        postal_rule(State::Niedersachsen, date("2024-12-31")).day_after_posting,
+        3
+    );
+    assert_eq!(
+        postal_rule(State::Niedersachsen, date("2025-01-01")).day_after_posting,
+        4
+    );
 }
 
 /// Posted Wednesday 04.03.2026 → fourth day Sunday 08.03.2026 stays (no § 31 Abs. 3 VwVfG:
@@ -54,7 +68,11 @@ fn postal_announcement_on_a_sunday_is_not_moved() {
 fn unverified_state_says_so() {
     let a = announced_by_post(date("2026-03-02"), State::MecklenburgVorpommern).expect("in range");
     assert_eq!(a.announced_on, date("2026-03-06"));
-    assert!(a.explanation_de.contains("nicht geprüft"), "{}", a.explanation_de);
+    assert!(
+        a.explanation_de.contains("nicht geprüft"),
+        "{}",
+        a.explanation_de
+    );
     assert!(!postal_rule(State::MecklenburgVorpommern, date("2026-03-02")).verified);
 }
 
@@ -62,8 +80,8 @@ fn unverified_state_says_so() {
 /// Easter Monday 06.04., a working day itself); final on 08.04.2026.
 #[test]
 fn appeal_period_is_one_month_from_the_announcement() {
-    let (due, text) = appeal_due(date("2026-03-07"), true, State::MecklenburgVorpommern)
-        .expect("in range");
+    let (due, text) =
+        appeal_due(date("2026-03-07"), true, State::MecklenburgVorpommern).expect("in range");
     assert_eq!(due.due, date("2026-04-07"));
     assert_eq!(final_on(due.due), Some(date("2026-04-08")));
     assert!(text.contains("§ 70 Abs. 1, § 74 Abs. 1 VwGO"), "{text}");
@@ -74,8 +92,8 @@ fn appeal_period_is_one_month_from_the_announcement() {
 /// → Tuesday 09.03.2027 (§ 193 BGB).
 #[test]
 fn appeal_period_without_instructions_is_one_year() {
-    let (due, text) = appeal_due(date("2026-03-07"), false, State::MecklenburgVorpommern)
-        .expect("in range");
+    let (due, text) =
+        appeal_due(date("2026-03-07"), false, State::MecklenburgVorpommern).expect("in range");
     assert_eq!(due.due, date("2027-03-09"));
     assert!(text.contains("§ 58 Abs. 2 VwGO"), "{text}");
 }
@@ -84,8 +102,8 @@ fn appeal_period_without_instructions_is_one_year() {
 /// 31.01.2026 + 1M = Saturday 28.02.2026 → Monday 02.03.2026.
 #[test]
 fn appeal_period_from_the_31st_ends_with_february() {
-    let (due, _) = appeal_due(date("2026-01-31"), true, State::MecklenburgVorpommern)
-        .expect("in range");
+    let (due, _) =
+        appeal_due(date("2026-01-31"), true, State::MecklenburgVorpommern).expect("in range");
     assert_eq!(due.due, date("2026-03-02"));
 }
 

@@ -2,9 +2,9 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
+use super::calendar::Calendar;
 use super::due::{DueDate, LegalBasis, SkipReason, SkippedDay, Step};
 use super::error::DeadlineError;
-use super::calendar::Calendar;
 use super::holidays::{next_day, previous_day};
 use super::period::Period;
 use super::suspension::Suspension;

@@ -229,7 +229,12 @@ fn deadline_table() {
     let failures: Vec<String> = CASES
         .iter()
         .filter_map(|case| {
-            let got = compute(date(case.start), parse(case.period), parse::<State>(case.state)).due;
+            let got = compute(
+                date(case.start),
+                parse(case.period),
+                parse::<State>(case.state),
+            )
+            .due;
             (got != date(case.due)).then(|| {
                 format!(
                     "{} + {} in {}: expected {}, got {got}",

@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::period::Period;
 use super::calendar::Calendar;
 use super::municipality::Municipality;
+use super::period::Period;
 use super::state::State;
 
 /// A computed deadline with every rule that shaped it, so that it can be explained and audited.

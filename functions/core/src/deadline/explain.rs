@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 use chrono::Datelike;
 
 use super::calc::skip_reason;
-use super::due::{DueDate, SkipReason, Step};
-use super::names::{format_date_de, month_de};
 use super::calendar::Calendar;
+use super::due::{DueDate, SkipReason, Step};
 use super::local_holidays::{local_holiday_gap, local_holiday_names};
+use super::names::{format_date_de, month_de};
 
 /// A multi-line German explanation: start, length, every rule with its legal basis, the days
 /// passed over with their reasons, and the resulting end of the period.

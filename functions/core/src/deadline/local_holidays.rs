@@ -77,7 +77,10 @@ const GAPS: &[(&str, &str)] = &[
     ("095", "Mariä Himmelfahrt (Mittelfranken)"),
     ("096", "Mariä Himmelfahrt (Unterfranken)"),
     ("097", "Mariä Himmelfahrt (Schwaben)"),
-    ("14625", "Fronleichnam (sorbische Gemeinden im Landkreis Bautzen)"),
+    (
+        "14625",
+        "Fronleichnam (sorbische Gemeinden im Landkreis Bautzen)",
+    ),
     ("16063", "Fronleichnam (Wartburgkreis)"),
     ("16064", "Fronleichnam (Unstrut-Hainich-Kreis)"),
 ];

@@ -2,9 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{
-    Calendar, Municipality, MunicipalityParseError, Period, State, compute, explain_de,
-};
+use super::{Calendar, Municipality, MunicipalityParseError, Period, State, compute, explain_de};
 
 fn date(s: &str) -> NaiveDate {
     match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
@@ -33,7 +31,10 @@ fn augsburg_friedensfest_moves_the_end_to_monday() {
         compute(date("2025-07-25"), p, at(State::Bayern, "09761000")).due,
         date("2025-08-11")
     );
-    assert_eq!(compute(date("2025-07-25"), p, State::Bayern).due, date("2025-08-08"));
+    assert_eq!(
+        compute(date("2025-07-25"), p, State::Bayern).due,
+        date("2025-08-08")
+    );
 }
 
 /// München (Oberbayern): 01.08.2025 + 14D = Friday 15.08.2025, Mariä Himmelfahrt in every
@@ -45,7 +46,10 @@ fn mariae_himmelfahrt_in_muenchen_moves_the_end() {
         compute(date("2025-08-01"), p, at(State::Bayern, "09162000")).due,
         date("2025-08-18")
     );
-    assert_eq!(compute(date("2025-08-01"), p, State::Bayern).due, date("2025-08-15"));
+    assert_eq!(
+        compute(date("2025-08-01"), p, State::Bayern).due,
+        date("2025-08-15")
+    );
 }
 
 /// Crostwitz (FronleichnamsVO Sachsen): 21.05.2026 + 14D = Thursday 04.06.2026, Fronleichnam
@@ -68,7 +72,12 @@ fn fronleichnam_in_crostwitz_but_not_in_dresden() {
 #[test]
 fn working_days_skip_fronleichnam_in_the_eichsfeld() {
     assert_eq!(
-        compute(date("2026-06-03"), Period::WorkingDays(1), at(State::Thueringen, "16061045")).due,
+        compute(
+            date("2026-06-03"),
+            Period::WorkingDays(1),
+            at(State::Thueringen, "16061045")
+        )
+        .due,
         date("2026-06-05")
     );
 }
@@ -86,13 +95,19 @@ fn municipality_keys_are_validated() {
     assert_eq!(ags("13003000").state(), State::MecklenburgVorpommern);
     for bad in ["0976100", "097610000", "0976100a", " 9761000", ""] {
         assert!(
-            matches!(bad.parse::<Municipality>(), Err(MunicipalityParseError::Format { .. })),
+            matches!(
+                bad.parse::<Municipality>(),
+                Err(MunicipalityParseError::Format { .. })
+            ),
             "{bad:?}"
         );
     }
     for bad in ["00761000", "17000000", "99000000"] {
         assert!(
-            matches!(bad.parse::<Municipality>(), Err(MunicipalityParseError::UnknownState { .. })),
+            matches!(
+                bad.parse::<Municipality>(),
+                Err(MunicipalityParseError::UnknownState { .. })
+            ),
             "{bad:?}"
         );
     }
@@ -105,7 +120,11 @@ fn municipality_keys_are_validated() {
 
 #[test]
 fn explain_de_golden_names_the_municipality_and_the_local_holiday() {
-    let due = compute(date("2025-07-25"), Period::Days(14), at(State::Bayern, "09761000"));
+    let due = compute(
+        date("2025-07-25"),
+        Period::Days(14),
+        at(State::Bayern, "09761000"),
+    );
     let expected = "\
 Fristbeginn: Ereignis am Freitag, 25. Juli 2025
 Dauer: 14 Tage

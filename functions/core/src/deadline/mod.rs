@@ -23,11 +23,11 @@ mod announcement_tests;
 #[cfg(test)]
 mod cases;
 #[cfg(test)]
-mod proptests;
-#[cfg(test)]
 mod local_tests;
 #[cfg(test)]
 mod named_tests;
+#[cfg(test)]
+mod proptests;
 #[cfg(test)]
 mod tests;
 

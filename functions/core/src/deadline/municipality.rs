@@ -21,7 +21,9 @@ pub struct Municipality([u8; 8]);
 pub enum MunicipalityParseError {
     #[error("municipality key {input:?} must be exactly 8 digits (amtlicher Gemeindeschlüssel)")]
     Format { input: String },
-    #[error("municipality key {input:?} names no German state (its first two digits must be 01 to 16)")]
+    #[error(
+        "municipality key {input:?} names no German state (its first two digits must be 01 to 16)"
+    )]
     UnknownState { input: String },
 }
 
@@ -74,14 +76,20 @@ impl FromStr for Municipality {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bytes = s.as_bytes();
         let Ok(digits) = <[u8; 8]>::try_from(bytes) else {
-            return Err(MunicipalityParseError::Format { input: s.to_owned() });
+            return Err(MunicipalityParseError::Format {
+                input: s.to_owned(),
+            });
         };
         if !digits.iter().all(u8::is_ascii_digit) {
-            return Err(MunicipalityParseError::Format { input: s.to_owned() });
+            return Err(MunicipalityParseError::Format {
+                input: s.to_owned(),
+            });
         }
         let code = u32::from(digits[0] - b'0') * 10 + u32::from(digits[1] - b'0');
         if state_of_code(code).is_none() {
-            return Err(MunicipalityParseError::UnknownState { input: s.to_owned() });
+            return Err(MunicipalityParseError::UnknownState {
+                input: s.to_owned(),
+            });
         }
         Ok(Municipality(digits))
     }

@@ -9,12 +9,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::calc::skip_reason;
+use super::calendar::Calendar;
 use super::due::{LegalBasis, SkipReason, SkippedDay};
 use super::error::DeadlineError;
 use super::holidays::next_day;
-use super::names::format_date_de;
-use super::calendar::Calendar;
 use super::municipality::Municipality;
+use super::names::format_date_de;
 use super::state::State;
 
 pub use fallwerk_events::DateRule;
@@ -76,11 +76,13 @@ pub fn named_date(
 pub fn explain_named_de(named: &NamedDate) -> String {
     let mut out = String::new();
     let day = format_date_de(named.stated);
-    let free_day = skip_reason(Calendar::new(named.state, named.municipality), named.stated).map(|r| match r {
-        SkipReason::Saturday => "einen Samstag".to_owned(),
-        SkipReason::Sunday => "einen Sonntag".to_owned(),
-        SkipReason::Holiday(name) => format!("einen gesetzlichen Feiertag ({name})"),
-    });
+    let free_day = skip_reason(Calendar::new(named.state, named.municipality), named.stated).map(
+        |r| match r {
+            SkipReason::Saturday => "einen Samstag".to_owned(),
+            SkipReason::Sunday => "einen Sonntag".to_owned(),
+            SkipReason::Holiday(name) => format!("einen gesetzlichen Feiertag ({name})"),
+        },
+    );
     let basis = named.basis.citation();
     // Writing into a String cannot fail, so the results are ignored on purpose.
     let _ = match (named.rule, free_day) {

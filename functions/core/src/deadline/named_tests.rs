@@ -58,7 +58,10 @@ fn on_a_working_day_all_rules_agree() {
 
 #[test]
 fn each_rule_names_its_basis_and_the_wire_names_are_stable() {
-    assert_eq!(rule_basis(DateRule::PeriodEnd), LegalBasis::VwVfG31Abs3Satz1);
+    assert_eq!(
+        rule_basis(DateRule::PeriodEnd),
+        LegalBasis::VwVfG31Abs3Satz1
+    );
     assert_eq!(rule_basis(DateRule::FixedEnd), LegalBasis::VwVfG31Abs3Satz2);
     assert_eq!(rule_basis(DateRule::Appointment), LegalBasis::VwVfG31Abs5);
     assert_eq!(DateRule::default(), DateRule::PeriodEnd);

@@ -124,7 +124,11 @@ fn state_specific_holiday_names_and_years() {
         ("BE", "2020-05-08", Some("Tag der Befreiung")),
         ("BE", "2021-05-07", None),
         // One-off: 75 years after the uprising of 17 June 1953 (a Saturday in 2028).
-        ("BE", "2028-06-17", Some("75. Jahrestag des Aufstandes vom 17. Juni 1953")),
+        (
+            "BE",
+            "2028-06-17",
+            Some("75. Jahrestag des Aufstandes vom 17. Juni 1953"),
+        ),
         ("BE", "2027-06-17", None),
         ("BB", "2028-06-17", None),
         ("BB", "2020-05-08", None),

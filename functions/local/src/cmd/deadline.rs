@@ -79,7 +79,10 @@ pub fn render(args: &Args) -> Result<String, DeadlineCliError> {
     let (mut value, text) = match (args.stated, args.from, args.period) {
         (Some(stated), _, _) => {
             let named = deadline::named_date(stated, args.rule, calendar)?;
-            (serde_json::to_value(&named)?, deadline::explain_named_de(&named))
+            (
+                serde_json::to_value(&named)?,
+                deadline::explain_named_de(&named),
+            )
         }
         (None, Some(from), Some(period)) => {
             let due =
@@ -179,7 +182,10 @@ mod tests {
         let mut a = args("2025-07-25", "14D", "BY", &[], false);
         a.municipality = Some("09761000".parse().expect("ags"));
         let out = render(&a).expect("render");
-        assert!(out.contains("Augsburger Hohes Friedensfest, örtlicher Feiertag"), "{out}");
+        assert!(
+            out.contains("Augsburger Hohes Friedensfest, örtlicher Feiertag"),
+            "{out}"
+        );
         assert!(out.contains("Fristende: Montag, 11. August 2025"), "{out}");
         a.state = "MV".parse().expect("state");
         assert!(matches!(
@@ -218,15 +224,42 @@ mod tests {
     fn flags_parse() {
         use clap::Parser;
         let parsed = Cli::try_parse_from([
-            "deadline", "--from", "2025-07-25", "--period", "14D", "--state", "BY",
-            "--municipality", "09761000",
+            "deadline",
+            "--from",
+            "2025-07-25",
+            "--period",
+            "14D",
+            "--state",
+            "BY",
+            "--municipality",
+            "09761000",
         ])
         .expect("period form");
-        assert_eq!(parsed.args.municipality.map(|m| m.to_string()).as_deref(), Some("09761000"));
-        let parsed = Cli::try_parse_from(["deadline", "--stated", "2026-04-04", "--rule", "appointment"])
-            .expect("stated form");
+        assert_eq!(
+            parsed.args.municipality.map(|m| m.to_string()).as_deref(),
+            Some("09761000")
+        );
+        let parsed = Cli::try_parse_from([
+            "deadline",
+            "--stated",
+            "2026-04-04",
+            "--rule",
+            "appointment",
+        ])
+        .expect("stated form");
         assert_eq!(parsed.args.rule, DateRule::Appointment);
         assert!(Cli::try_parse_from(["deadline", "--period", "14D"]).is_err());
-        assert!(Cli::try_parse_from(["deadline", "--from", "2025-07-25", "--period", "14D", "--municipality", "0976100"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "deadline",
+                "--from",
+                "2025-07-25",
+                "--period",
+                "14D",
+                "--municipality",
+                "0976100"
+            ])
+            .is_err()
+        );
     }
 }
