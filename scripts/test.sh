@@ -9,6 +9,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/emulators.sh start
 eval "$(scripts/emulators.sh env)"
 
+# The holiday cross-check (functions/core/tests/holiday_crosscheck.rs) compares with the PyPI
+# package `holidays`; a pinned version, so the list of intended differences stays stable.
+HOLIDAYS_SPEC='holidays==0.108'
+if ! python3 -c 'import holidays, sys; sys.exit(holidays.__version__ != "0.108")' >/dev/null 2>&1; then
+    echo "==> pip install $HOLIDAYS_SPEC"
+    python3 -m pip install --quiet --disable-pip-version-check "$HOLIDAYS_SPEC" ||
+        python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$HOLIDAYS_SPEC"
+fi
+
 echo "==> cargo fmt --all -- --check"
 cargo fmt --all -- --check
 

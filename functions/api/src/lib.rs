@@ -83,6 +83,10 @@ pub fn portal_router(state: ApiState) -> Router {
         .route("/v1/cases/{id}/replies", post(portal::reply).layer(big))
         .route("/v1/cases/{id}/status", get(portal::status))
         .route("/v1/cases/{id}/messages", get(portal::messages))
+        .route(
+            "/v1/cases/{id}/messages/{message_id}/retrieved",
+            post(routes::retrieval::retrieved),
+        )
         .with_state(state)
 }
 

@@ -10,7 +10,7 @@ use crate::problem::Problem;
 use crate::routes::antrag::AntragResponse;
 use crate::routes::casework::{HistoryParams, InboxParams};
 use crate::routes::portal::{ReplyRequest, SubmissionRequest, SubmissionResponse};
-use fallwerk_core::app::{ApplicantStatus, CaseView};
+use fallwerk_core::app::{ApplicantStatus, CaseView, RetrievalReceipt};
 use fallwerk_core::case::Action;
 use fallwerk_core::model::{Message, OrgUnit, PortalClient, Service};
 use fallwerk_core::ports::{CaseSummary, Page};
@@ -199,6 +199,26 @@ pub fn document() -> Value {
         None,
         responses(vec![("200", ok)]),
         &[401, 404],
+    );
+    let ok = d.ok::<RetrievalReceipt>(
+        "recorded; for the decision: its announcement day (the day after retrieval, § 41 Abs. 2a VwVfG) and the appeal deadline",
+    );
+    d.op(
+        "post",
+        "/v1/cases/{id}/messages/{message_id}/retrieved",
+        "The applicant retrieved a postbox message (portal)",
+        Auth::Portal,
+        vec![
+            case_id.clone(),
+            path_param(
+                "message_id",
+                json!({"type": "string"}),
+                "postbox message id",
+            ),
+        ],
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 404, 409, 422],
     );
 
     // Caseworkers.

@@ -83,6 +83,7 @@ async fn backend() -> Option<Backend> {
                 notification_email: "oe@example.org".into(),
                 state: Default::default(),
                 services: vec![LEIKA.into()],
+                municipality: None,
             },
         )
         .await

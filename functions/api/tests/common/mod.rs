@@ -104,6 +104,7 @@ impl Harness {
                     notification_email: format!("{id}@amt.example"),
                     state: Default::default(),
                     services: services.into_iter().map(String::from).collect(),
+                    municipality: None,
                 },
             )
             .await

@@ -130,6 +130,7 @@ async fn directory(app: &App) {
             notification_email: "bench@fallwerk.invalid".into(),
             state: Default::default(),
             services: vec![LEIKA.into()],
+            municipality: None,
         },
     )
     .await

@@ -46,6 +46,18 @@ impl App {
         for s in &ou.services {
             validate_directory_id("services", s)?;
         }
+        if let Some(m) = ou.municipality
+            && m.state() != ou.state
+        {
+            return Err(AppError::invalid(
+                "municipality",
+                format!(
+                    "Gemeindeschlüssel {m} liegt in {}, die Organisationseinheit in {}",
+                    m.state().name_de(),
+                    ou.state.name_de()
+                ),
+            ));
+        }
         self.store.put_org_unit(&ou).await?;
         Ok(ou)
     }

@@ -10,6 +10,7 @@ mod intake;
 pub mod limits;
 mod names;
 mod portal;
+mod retrieval;
 mod scheduler;
 mod system;
 pub mod targets;
@@ -23,6 +24,7 @@ pub use error::AppError;
 pub use intake::{IncomingDocument, Submission, SubmitOutcome};
 pub use names::{is_invisible_format, sanitize_file_name};
 pub use portal::ApplicantStatus;
+pub use retrieval::RetrievalReceipt;
 pub use scheduler::{SCHEDULER_LEASE, TickOptions, TickReport, owed_levels};
 
 use crate::ports::{BlobStore, Queue, Store};

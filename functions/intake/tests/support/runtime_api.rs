@@ -257,6 +257,7 @@ pub async fn aws_env() -> Option<(Vec<(String, String)>, fallwerk_aws::testing::
         notification_email: "oe@example.org".into(),
         state: Default::default(),
         services: vec![LEIKA.into()],
+        municipality: None,
     };
     aws.app.put_org_unit(&admin, ou).await.expect("org unit");
     let client = PortalClient {

@@ -15,6 +15,7 @@ fn org_unit(id: &str, name: &str) -> OrgUnit {
         name: name.into(),
         notification_email: format!("{}@schwerin.example.de", id.to_lowercase()),
         state: Default::default(),
+        municipality: None,
         services: vec![LEIKA_WOHNGELD.into(), "99050012104000".into()],
     }
 }
