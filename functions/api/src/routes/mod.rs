@@ -9,4 +9,5 @@ pub mod documents;
 pub mod form;
 pub mod meta;
 pub mod portal;
+pub mod retrieval;
 pub mod thread;
