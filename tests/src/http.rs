@@ -124,8 +124,9 @@ impl Portal {
     /// A signed GET whose answer is raw bytes (document downloads): status and body.
     pub async fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
         let ts = self.timestamp(&format!("GET {path}"));
+        let headers = self.signer.headers_v2("GET", path, ts, &[]);
         let mut req = self.http.get(format!("{}{path}", self.base));
-        for (name, value) in self.signer.headers(ts, &[]) {
+        for (name, value) in headers {
             req = req.header(name, value);
         }
         let res = req.send().await.expect("HTTP request");
