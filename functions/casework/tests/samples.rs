@@ -96,6 +96,7 @@ async fn backend() -> Option<Backend> {
                 name: "Portal".into(),
                 secret: PORTAL_SECRET.into(),
                 active: true,
+                allow_signature_v1: true,
             },
         )
         .await

@@ -60,6 +60,7 @@ pub async fn ensure_demo(embedded: &Embedded) -> Result<Option<DemoCredentials>,
             name: "Demo-Serviceportal".into(),
             secret: secret.clone(),
             active: true,
+            allow_signature_v1: false,
         },
     )
     .await?;

@@ -19,6 +19,11 @@ pub struct Settings {
     /// Allows `http://` webhook targets (`FALLWERK_WEBHOOK_ALLOW_HTTP=true`): for tests and local
     /// receivers only; production targets must be https.
     pub webhook_allow_http: bool,
+    /// `FALLWERK_EXPORT_ROOT`: an absolute path under which directory export targets must lie
+    /// (embedded default: `{data}/exports`; without it the AWS backend refuses directory targets).
+    pub export_root: Option<String>,
+    /// `FALLWERK_JWT_MAX_LIFETIME_HOURS`: caseworker tokens living longer are refused (default 12).
+    pub jwt_max_lifetime_hours: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +47,8 @@ impl Default for Settings {
             max_receives: 5,
             retry_base_seconds: 5,
             webhook_allow_http: false,
+            export_root: None,
+            jwt_max_lifetime_hours: 12,
         }
     }
 }
@@ -94,6 +101,27 @@ impl Settings {
                             });
                         }
                     };
+                }
+                "FALLWERK_JWT_MAX_LIFETIME_HOURS" => {
+                    s.jwt_max_lifetime_hours = value
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=8760).contains(n))
+                        .ok_or(SettingsError::Invalid {
+                            name: "FALLWERK_JWT_MAX_LIFETIME_HOURS",
+                            reason: "a number of hours from 1 to 8760".into(),
+                        })?;
+                }
+                "FALLWERK_EXPORT_ROOT" => {
+                    if !std::path::Path::new(&value).is_absolute()
+                        || value.split(['/', '\\']).any(|seg| seg == "..")
+                    {
+                        return Err(SettingsError::Invalid {
+                            name: "FALLWERK_EXPORT_ROOT",
+                            reason: "an absolute path without `..`".into(),
+                        });
+                    }
+                    s.export_root = Some(value);
                 }
                 "FALLWERK_RETRY_BASE_SECONDS" => {
                     s.retry_base_seconds =

@@ -1,9 +1,11 @@
 //! Authentication at the edge: portal clients (HMAC, URL token) and caseworkers (bearer JWT).
 
+pub mod admin;
 pub mod jwks;
 pub mod jwt;
 pub mod portal;
 
+pub use admin::Admin;
 pub use jwks::{JwksError, RemoteJwks};
 pub use jwt::{Caseworker, Claims, JwtConfig, JwtKeys, mint_token};
 pub use portal::{PortalClientId, SignedRequest, sign};

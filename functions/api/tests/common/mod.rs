@@ -117,6 +117,7 @@ impl Harness {
                 name: "Portal".into(),
                 secret: PORTAL_SECRET.into(),
                 active: true,
+                allow_signature_v1: false,
             },
         )
         .await
@@ -128,6 +129,7 @@ impl Harness {
                 name: "Old portal".into(),
                 secret: PORTAL_SECRET.into(),
                 active: false,
+                allow_signature_v1: false,
             },
         )
         .await

@@ -97,6 +97,7 @@ impl App {
                 "at most 20 documents per reply",
             ));
         }
+        super::limits::check_documents(&documents)?;
         // Numbers continue after the existing attachments; a concurrent writer makes the save
         // fail with a conflict, and the orphaned blobs are removed.
         let first = case.attachments.iter().map(|a| a.n).max().unwrap_or(0) + 1;

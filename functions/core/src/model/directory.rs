@@ -107,6 +107,10 @@ pub struct PortalClient {
     pub secret: String,
     #[serde(default = "yes")]
     pub active: bool,
+    /// May this client still sign with the deprecated signature version 1 (`timestamp.body`)?
+    /// Only for a migration: new clients sign with version 2 (docs/PORTAL-SIGNING.md).
+    #[serde(default)]
+    pub allow_signature_v1: bool,
 }
 
 fn yes() -> bool {

@@ -265,6 +265,7 @@ pub async fn aws_env() -> Option<(Vec<(String, String)>, fallwerk_aws::testing::
         name: "Portal".into(),
         secret: PORTAL_SECRET.into(),
         active: true,
+        allow_signature_v1: true,
     };
     aws.app
         .put_portal_client(&admin, client)

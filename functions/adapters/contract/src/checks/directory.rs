@@ -38,6 +38,8 @@ fn client(id: &str, active: bool) -> PortalClient {
         name: format!("Portal {id}"),
         secret: format!("geheim-{id}"),
         active,
+        // Both values round-trip: the inactive client is also the one still allowed v1.
+        allow_signature_v1: !active,
     }
 }
 
