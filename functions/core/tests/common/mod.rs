@@ -307,6 +307,9 @@ pub fn every_action(today: NaiveDate) -> Vec<Action> {
         Action::Cancel {
             reason: "Antrag zurückgenommen".into(),
         },
+        // After the decision (issue 19).
+        Action::RecordPosting { posted_on: today },
+        Action::RecordAppeal { received_on: today },
     ]
 }
 
