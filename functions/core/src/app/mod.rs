@@ -11,6 +11,7 @@ mod names;
 mod portal;
 mod scheduler;
 mod system;
+mod users;
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ pub use intake::{IncomingDocument, Submission, SubmitOutcome};
 pub use names::sanitize_file_name;
 pub use portal::ApplicantStatus;
 pub use scheduler::{SCHEDULER_LEASE, TickOptions, TickReport, owed_levels};
+pub use users::{TokenIdentity, UserSource};
 
 use crate::ports::{BlobStore, Queue, Store};
 use fallwerk_events::QueueMessage;
