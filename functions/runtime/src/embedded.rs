@@ -120,7 +120,9 @@ impl Embedded {
 
     /// The HTTP state: the use cases with HS256 caseworker tokens.
     pub fn api_state(&self) -> ApiState {
-        ApiState::new(self.app.clone()).with_jwt(JwtConfig::hs256(self.jwt_secret.clone()))
+        ApiState::new(self.app.clone()).with_jwt(
+            JwtConfig::hs256(self.jwt_secret.clone()).with_users(self.settings.user_source()),
+        )
     }
 }
 
