@@ -95,6 +95,10 @@ pub fn casework_router(state: ApiState) -> Router {
         .route("/v1/cases/{id}/history", get(casework::history))
         .route("/v1/cases/{id}/attachments/{n}", get(casework::attachment))
         .route("/v1/cases/{id}/actions", post(casework::act).layer(small))
+        .route(
+            "/v1/cases/reassign",
+            post(routes::users::reassign).layer(small),
+        )
         .with_state(state)
 }
 

@@ -9,6 +9,7 @@ mod error;
 mod intake;
 mod names;
 mod portal;
+mod reassign;
 mod scheduler;
 mod system;
 mod users;
@@ -22,6 +23,7 @@ pub use error::AppError;
 pub use intake::{IncomingDocument, Submission, SubmitOutcome};
 pub use names::sanitize_file_name;
 pub use portal::ApplicantStatus;
+pub use reassign::{Moved, NotMoved, ReassignReport, ReassignRequest};
 pub use scheduler::{SCHEDULER_LEASE, TickOptions, TickReport, owed_levels};
 pub use users::{TokenIdentity, UserSource};
 
