@@ -21,6 +21,7 @@ pub struct Embedded {
     pub exports: Arc<DirectorySink>,
     pub app: App,
     jwt_secret: String,
+    export_root: PathBuf,
 }
 
 fn dir_error(path: &Path, e: impl std::fmt::Display) -> WiringError {
@@ -51,8 +52,17 @@ impl Embedded {
         let outbox = Self::outbox_dir_of(data_dir);
         let mailer = Arc::new(EmlMailer::open(&outbox).map_err(|e| dir_error(&outbox, e))?);
         let jwt_secret = Self::jwt_secret_in(data_dir)?;
+        let export_root = match &settings.export_root {
+            Some(root) => PathBuf::from(root),
+            None => {
+                let dir = data_dir.join("exports");
+                std::path::absolute(&dir).map_err(|e| dir_error(&dir, e))?
+            }
+        };
         let config = AppConfig {
             reference_prefix: settings.reference_prefix.clone(),
+            export_root: Some(export_root.display().to_string()),
+            webhook_allow_http: settings.webhook_allow_http,
         };
         let app = App::new(store.clone(), blobs, clock, config).with_queue(queue.clone());
         Ok(Embedded {
@@ -61,7 +71,8 @@ impl Embedded {
             store,
             queue,
             mailer,
-            exports: Arc::new(DirectorySink::new()),
+            exports: Arc::new(DirectorySink::confined_to(&export_root)),
+            export_root,
             app,
             jwt_secret,
         })
@@ -75,9 +86,9 @@ impl Embedded {
         Self::outbox_dir_of(&self.data_dir)
     }
 
-    /// Where the demo service's export packages go.
+    /// The export root (absolute): directory targets lie under it; the demo service exports here.
     pub fn exports_dir(&self) -> PathBuf {
-        self.data_dir.join("exports")
+        self.export_root.clone()
     }
 
     /// The local HS256 secret for caseworker tokens, created on first use (mode 0600).
@@ -121,7 +132,9 @@ impl Embedded {
     /// The HTTP state: the use cases with HS256 caseworker tokens.
     pub fn api_state(&self) -> ApiState {
         ApiState::new(self.app.clone()).with_jwt(
-            JwtConfig::hs256(self.jwt_secret.clone()).with_users(self.settings.user_source()),
+            JwtConfig::hs256(self.jwt_secret.clone())
+                .with_max_lifetime(self.settings.jwt_max_lifetime_hours * 3600)
+                .with_users(self.settings.user_source()),
         )
     }
 }

@@ -105,6 +105,7 @@ pub fn case(id: &str, org_unit_id: &str, submission_id: &str) -> Case {
         personal_data_purged: false,
         created_at: received,
         updated_at: received,
+        municipality: None,
     }
 }
 

@@ -7,4 +7,5 @@ pub mod casework;
 pub mod documents;
 pub mod meta;
 pub mod portal;
+pub mod retrieval;
 pub mod users;
