@@ -345,3 +345,124 @@ async fn unknown_org_unit_is_a_permanent_failure() {
         vec!["ou-missing".to_string()]
     );
 }
+
+fn person(
+    id: &str,
+    email: &str,
+    absence: Option<fallwerk_core::model::Absence>,
+) -> fallwerk_core::model::User {
+    fallwerk_core::model::User {
+        id: id.into(),
+        family_name: format!("Familie {id}"),
+        given_name: "Vorname".into(),
+        email: email.into(),
+        org_units: vec!["ou-rostock".into()],
+        roles: vec![fallwerk_core::case::Role::Caseworker],
+        active: true,
+        absence,
+        password_hash: None,
+    }
+}
+
+/// Reminders of a user's own cases reach their own address, during an absence the substitute's;
+/// an inactive account falls back to the org unit; escalations stay with the org unit.
+#[tokio::test]
+async fn reminders_reach_the_assignee_or_the_substitute_personally() {
+    let h = Harness::new(None, ExportSinks::default()).await;
+    let id = h.submit(Some("erika@example.org")).await;
+    let case = h.case(&id).await;
+    let deadline = case
+        .open_deadline(DeadlineKind::CompetenceCheckDue)
+        .expect("deadline")
+        .clone();
+    let store = &h.ctx.app.store;
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().expect("date");
+    // The harness clock stands at 2026-03-02 (Monday).
+    store
+        .put_user(&person("sb-own", "sb.own@rostock.example", None))
+        .await
+        .expect("user");
+    store
+        .put_user(&person("sb-sub", "sb.sub@rostock.example", None))
+        .await
+        .expect("user");
+    let away = |from: &str, until: &str| fallwerk_core::model::Absence {
+        from: day(from),
+        until: day(until),
+        substitute: "sb-sub".into(),
+    };
+    store
+        .put_user(&person(
+            "sb-away",
+            "sb.away@rostock.example",
+            Some(away("2026-03-02", "2026-03-06")),
+        ))
+        .await
+        .expect("user");
+    store
+        .put_user(&person(
+            "sb-back",
+            "sb.back@rostock.example",
+            Some(away("2026-02-23", "2026-03-01")),
+        ))
+        .await
+        .expect("user");
+    let mut gone = person("sb-gone", "sb.gone@rostock.example", None);
+    gone.active = false;
+    store.put_user(&gone).await.expect("user");
+
+    let reminder = |level, account: &str, n: u32| {
+        QueueMessage::DeadlineReminder(DeadlineReminder {
+            v: CONTRACT_VERSION,
+            message_id: format!("personal-{n}"),
+            case_id: id.clone(),
+            reference: case.reference.clone(),
+            org_unit_id: "ou-rostock".into(),
+            deadline_id: deadline.id.clone(),
+            kind: deadline.kind,
+            level,
+            due_on: deadline.due_on,
+            recipient: ReminderRecipient::Assignee(account.into()),
+        })
+    };
+    let msgs = [
+        reminder(ReminderLevel::Warning, "sb-own", 1),
+        reminder(ReminderLevel::Due, "sb-away", 2),
+        reminder(ReminderLevel::Warning, "sb-back", 3),
+        reminder(ReminderLevel::Warning, "sb-gone", 4),
+        QueueMessage::DeadlineReminder(DeadlineReminder {
+            v: CONTRACT_VERSION,
+            message_id: "personal-5".into(),
+            case_id: id.clone(),
+            reference: case.reference.clone(),
+            org_unit_id: "ou-rostock".into(),
+            deadline_id: deadline.id.clone(),
+            kind: deadline.kind,
+            level: ReminderLevel::Escalation,
+            due_on: deadline.due_on,
+            recipient: ReminderRecipient::OrgUnit("ou-rostock".into()),
+        }),
+    ];
+    for m in &msgs {
+        assert_eq!(handle_message(&h.ctx, m, 1).await, Outcome::Done);
+    }
+    let to: Vec<String> = h.mailer.sent().iter().map(|m| m.to.join(",")).collect();
+    assert_eq!(
+        to,
+        [
+            "sb.own@rostock.example",
+            "sb.sub@rostock.example",
+            "sb.back@rostock.example",
+            "buergeramt@rostock.example",
+            "buergeramt@rostock.example",
+        ]
+    );
+    // No personal data of the applicant in any of them.
+    for m in h.mailer.sent() {
+        assert!(
+            !m.text.contains("Erika") && !m.text.contains("erika@"),
+            "{}",
+            m.text
+        );
+    }
+}
