@@ -466,3 +466,93 @@ async fn reminders_reach_the_assignee_or_the_substitute_personally() {
         );
     }
 }
+
+/// A supervisor assigns a case: the outbox owes the assignee a personal notice, which goes to
+/// their own address (the substitute's while away) and names no applicant data; taking a case
+/// oneself sends nothing; an unknown assignee's notice is skipped.
+#[tokio::test]
+async fn assignment_notices_reach_the_assignee_personally() {
+    use fallwerk_core::case::{Caller, Role};
+    let h = Harness::new(None, ExportSinks::default()).await;
+    let store = &h.ctx.app.store;
+    store
+        .put_user(&person("sb-1", "sb.eins@rostock.example", None))
+        .await
+        .expect("user");
+    store
+        .put_user(&person("sb-2", "sb.zwei@rostock.example", None))
+        .await
+        .expect("user");
+    let id = h.submit(Some("erika@example.org")).await;
+
+    // sb-1 takes the case: no notice.
+    h.act(
+        &id,
+        Action::Assign {
+            user: Some("sb-1".into()),
+        },
+    )
+    .await;
+    let own: Vec<QueueMessage> = h
+        .outbox(&id)
+        .await
+        .into_iter()
+        .filter(|m| matches!(m, QueueMessage::AssigneeNotification(_)))
+        .collect();
+    assert!(own.is_empty(), "{own:?}");
+
+    // A supervisor gives it to sb-2.
+    let sup = Caller::caseworker(
+        "chefin",
+        &["ou-rostock"],
+        &[Role::Caseworker, Role::Supervisor],
+    );
+    let version = h.case(&id).await.version;
+    h.app
+        .act(
+            &sup,
+            &id,
+            version,
+            Action::Assign {
+                user: Some("sb-2".into()),
+            },
+        )
+        .await
+        .expect("assign");
+    let notices: Vec<QueueMessage> = h
+        .outbox(&id)
+        .await
+        .into_iter()
+        .filter(|m| matches!(m, QueueMessage::AssigneeNotification(_)))
+        .collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(handle_message(&h.ctx, &notices[0], 1).await, Outcome::Done);
+    let sent = h.mailer.sent();
+    let mail = sent.last().expect("sent");
+    assert_eq!(mail.to, ["sb.zwei@rostock.example"]);
+    assert!(mail.subject.contains("zugewiesen"), "{}", mail.subject);
+    assert!(
+        mail.text
+            .contains(&format!("https://sb.example/cases/{id}")),
+        "{}",
+        mail.text
+    );
+    assert!(
+        !mail.text.contains("Erika") && !mail.text.contains("erika@"),
+        "{}",
+        mail.text
+    );
+
+    // Unknown account: nothing is sent.
+    let before = h.mailer.sent().len();
+    let QueueMessage::AssigneeNotification(mut ghost) = notices[0].clone() else {
+        unreachable!()
+    };
+    ghost.message_id = "ghost-1".into();
+    ghost.assignee = "ghost".into();
+    assert_eq!(
+        handle_message(&h.ctx, &QueueMessage::AssigneeNotification(ghost), 1).await,
+        Outcome::Done
+    );
+    assert_eq!(h.mailer.sent().len(), before);
+}

@@ -219,6 +219,13 @@ pub async fn compose(ctx: &WorkerCtx, message: &QueueMessage) -> Result<Composed
                 }
             }
         }
+        QueueMessage::AssigneeNotification(m) => {
+            vars.assignee = Some(m.assignee.clone());
+            let Some(to) = personal_address(ctx, &m.assignee).await? else {
+                return Ok(Composed::Skip("the assignee is unknown or inactive"));
+            };
+            (MailKind::AssigneeAssigned, to, m.org_unit_id.as_str())
+        }
         QueueMessage::ExportRequested(_) => {
             return Err(ComposeError::Permanent(
                 "an export request is not an e-mail".into(),
