@@ -257,6 +257,26 @@ async fn assign_takes_only_active_members_of_the_case_org_unit() {
         .await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
     assert_eq!(res.json()["assignee"], "colleague");
+    // The case and its history name the account only, never the person's name or e-mail, so
+    // the retention purge leaves no user's personal data beyond the account id.
+    let history = h
+        .cw(
+            Method::GET,
+            &format!("/v1/cases/{case_id}/history"),
+            &sup,
+            None,
+        )
+        .await;
+    for text in [
+        String::from_utf8_lossy(&res.bytes),
+        String::from_utf8_lossy(&history.bytes),
+    ] {
+        assert!(text.contains("colleague"));
+        assert!(
+            !text.contains("colleague@example.org") && !text.contains("Test colleague"),
+            "{text}"
+        );
+    }
     // Unassigning needs no user.
     let res = h
         .act(&case_id, &sup, json!({"action": "assign", "user": null}))
