@@ -100,6 +100,10 @@ pub fn casework_router(state: ApiState) -> Router {
         .route("/v1/cases/{id}/history", get(casework::history))
         .route("/v1/cases/{id}/attachments/{n}", get(casework::attachment))
         .route("/v1/cases/{id}/actions", post(casework::act).layer(small))
+        .route(
+            "/v1/cases/reassign",
+            post(routes::users::reassign).layer(small),
+        )
         .with_state(state)
 }
 
@@ -117,6 +121,15 @@ pub fn admin_router(state: ApiState) -> Router {
         .route(
             "/v1/admin/services/{leika_id}",
             put(admin::put_service).layer(small),
+        )
+        .route("/v1/admin/users", get(routes::users::list))
+        .route(
+            "/v1/admin/users/{id}",
+            get(routes::users::get).put(routes::users::put).layer(small),
+        )
+        .route(
+            "/v1/admin/users/{id}/deactivate",
+            post(routes::users::deactivate),
         )
         .route("/v1/admin/portal-clients", get(admin::portal_clients))
         .route(

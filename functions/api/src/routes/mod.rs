@@ -8,3 +8,4 @@ pub mod documents;
 pub mod meta;
 pub mod portal;
 pub mod retrieval;
+pub mod users;

@@ -10,10 +10,12 @@ mod intake;
 pub mod limits;
 mod names;
 mod portal;
+mod reassign;
 mod retrieval;
 mod scheduler;
 mod system;
 pub mod targets;
+mod users;
 
 use std::sync::Arc;
 
@@ -24,8 +26,10 @@ pub use error::AppError;
 pub use intake::{IncomingDocument, Submission, SubmitOutcome};
 pub use names::{is_invisible_format, sanitize_file_name};
 pub use portal::ApplicantStatus;
+pub use reassign::{Moved, NotMoved, ReassignReport, ReassignRequest};
 pub use retrieval::RetrievalReceipt;
 pub use scheduler::{SCHEDULER_LEASE, TickOptions, TickReport, owed_levels};
+pub use users::{TokenIdentity, UserSource};
 
 use crate::ports::{BlobStore, Queue, Store};
 use fallwerk_events::QueueMessage;
