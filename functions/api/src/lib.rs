@@ -116,6 +116,10 @@ pub fn casework_router(state: ApiState) -> Router {
             "/v1/cases/{id}/thread/read",
             post(routes::thread::mark_read).layer(small),
         )
+        .route(
+            "/v1/cases/reassign",
+            post(routes::users::reassign).layer(small),
+        )
         .with_state(state)
 }
 
@@ -133,6 +137,15 @@ pub fn admin_router(state: ApiState) -> Router {
         .route(
             "/v1/admin/services/{leika_id}",
             put(admin::put_service).layer(small),
+        )
+        .route("/v1/admin/users", get(routes::users::list))
+        .route(
+            "/v1/admin/users/{id}",
+            get(routes::users::get).put(routes::users::put).layer(small),
+        )
+        .route(
+            "/v1/admin/users/{id}/deactivate",
+            post(routes::users::deactivate),
         )
         .route("/v1/admin/portal-clients", get(admin::portal_clients))
         .route(

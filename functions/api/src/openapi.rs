@@ -12,10 +12,11 @@ use crate::routes::authority_documents::UploadedDocuments;
 use crate::routes::casework::{CountParams, HistoryParams, InboxParams};
 use crate::routes::portal::{ReplyRequest, SubmissionRequest, SubmissionResponse};
 use crate::routes::thread::MarkReadRequest;
+use crate::routes::users::UsersQuery;
 use fallwerk_core::app::{ApplicantStatus, CaseView, RetrievalReceipt, Thread};
 use fallwerk_core::case::Action;
 use fallwerk_core::inbox::{InboxCounts, InboxItem};
-use fallwerk_core::model::{Message, OrgUnit, PortalClient, Service};
+use fallwerk_core::model::{Message, OrgUnit, PortalClient, Service, UserInput, UserView};
 use fallwerk_core::ports::Page;
 use fallwerk_events::DomainEvent;
 
@@ -390,6 +391,8 @@ pub fn document() -> Value {
         "portal clients (secrets masked)",
     );
 
+    users(&mut d);
+
     // Meta.
     d.op("get", "/health", "Liveness", Auth::None, vec![], None,
         responses(vec![("200", json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}))]), &[]);
@@ -455,6 +458,78 @@ fn admin<T: JsonSchema>(d: &mut Doc, base: &str, key: &str, what: &str) {
         Some(body),
         responses(vec![("200", ok)]),
         &[400, 401, 403, 413, 415, 422],
+    );
+}
+
+/// The user directory (docs/ARCHITECTURE.md, "Users"): answers never carry a password hash.
+fn users(d: &mut Doc) {
+    let user_id = || {
+        path_param(
+            "id",
+            json!({"type": "string"}),
+            "account id (the token's `sub`)",
+        )
+    };
+    let list = d.ok::<Vec<UserView>>("users by id; with `org_unit` only its members");
+    d.op(
+        "get",
+        "/v1/admin/users",
+        "List users (admin; caseworkers and supervisors: the members of their own org unit)",
+        Auth::Bearer,
+        query_params::<UsersQuery>(),
+        None,
+        responses(vec![("200", list)]),
+        &[400, 401, 403],
+    );
+    let one = d.ok::<UserView>("the user");
+    d.op(
+        "get",
+        "/v1/admin/users/{id}",
+        "One user (admin)",
+        Auth::Bearer,
+        vec![user_id()],
+        None,
+        responses(vec![("200", one)]),
+        &[401, 403, 404],
+    );
+    let body = d.schema::<UserInput>();
+    let body = d.json_body(body);
+    let stored = d.ok::<UserView>("stored; an existing password hash is kept");
+    d.op(
+        "put",
+        "/v1/admin/users/{id}",
+        "Create or replace a user (admin); unknown org unit, bad e-mail or unknown substitute: 422",
+        Auth::Bearer,
+        vec![user_id()],
+        Some(body),
+        responses(vec![("200", stored)]),
+        &[400, 401, 403, 413, 415, 422],
+    );
+    let body = d.schema::<fallwerk_core::app::ReassignRequest>();
+    let body = d.json_body(body);
+    let report = d.ok::<fallwerk_core::app::ReassignReport>(
+        "what moved (one assign event per case) and what could not, with the reason",
+    );
+    d.op(
+        "post",
+        "/v1/cases/reassign",
+        "Reassign all open cases of a user (supervisor)",
+        Auth::Bearer,
+        vec![],
+        Some(body),
+        responses(vec![("200", report)]),
+        &[400, 401, 403, 413, 415, 422],
+    );
+    let done = d.ok::<UserView>("the deactivated user; their tokens get 401 from now on");
+    d.op(
+        "post",
+        "/v1/admin/users/{id}/deactivate",
+        "Deactivate a user (admin)",
+        Auth::Bearer,
+        vec![user_id()],
+        None,
+        responses(vec![("200", done)]),
+        &[401, 403, 404],
     );
 }
 

@@ -133,7 +133,8 @@ impl Embedded {
     pub fn api_state(&self) -> ApiState {
         ApiState::new(self.app.clone()).with_jwt(
             JwtConfig::hs256(self.jwt_secret.clone())
-                .with_max_lifetime(self.settings.jwt_max_lifetime_hours * 3600),
+                .with_max_lifetime(self.settings.jwt_max_lifetime_hours * 3600)
+                .with_users(self.settings.user_source()),
         )
     }
 }

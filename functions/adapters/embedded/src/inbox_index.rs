@@ -1,4 +1,4 @@
-//! The inbox index in SQLite (table `inbox`, migration 3): one row per case with the keys of
+//! The inbox index in SQLite (table `inbox`, migration 4): one row per case with the keys of
 //! `core::inbox::InboxEntry`, written in the same transaction as the case; keyset paging over
 //! `(org_unit_id, open, due_key | receipt_key)`, so a page reads only rows of its scope in order.
 
@@ -45,7 +45,7 @@ pub(crate) fn write(tx: &Connection, case: &Case) -> StoreResult<()> {
     Ok(())
 }
 
-/// Builds the rows of cases stored before the inbox index existed (after migration 3).
+/// Builds the rows of cases stored before the inbox index existed (after migration 4).
 pub(crate) fn backfill(conn: &mut Connection) -> StoreResult<()> {
     let tx = conn.transaction().map_err(db)?;
     let missing: Vec<String> = {

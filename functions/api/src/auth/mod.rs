@@ -1,8 +1,10 @@
-//! Authentication at the edge: portal clients (HMAC, URL token) and caseworkers (bearer JWT).
+//! Authentication at the edge: portal clients (HMAC, URL token), caseworkers (bearer JWT) and
+//! the passwords of local accounts.
 
 pub mod admin;
 pub mod jwks;
 pub mod jwt;
+pub mod password;
 pub mod portal;
 
 pub use admin::Admin;

@@ -11,3 +11,4 @@ pub mod meta;
 pub mod portal;
 pub mod retrieval;
 pub mod thread;
+pub mod users;

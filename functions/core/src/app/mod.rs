@@ -13,11 +13,13 @@ mod intake;
 pub mod limits;
 mod names;
 mod portal;
+mod reassign;
 mod retrieval;
 mod scheduler;
 mod system;
 pub mod targets;
 mod thread;
+mod users;
 
 use std::sync::Arc;
 
@@ -34,9 +36,11 @@ pub use inbox::InboxParams;
 pub use intake::{IncomingDocument, Submission, SubmitOutcome};
 pub use names::{is_invisible_format, sanitize_file_name};
 pub use portal::ApplicantStatus;
+pub use reassign::{Moved, NotMoved, ReassignReport, ReassignRequest};
 pub use retrieval::RetrievalReceipt;
 pub use scheduler::{SCHEDULER_LEASE, TickOptions, TickReport, owed_levels};
 pub use thread::{Thread, ThreadAttachment, ThreadMessage};
+pub use users::{TokenIdentity, UserSource};
 
 use crate::ports::{BlobStore, Queue, Store};
 use fallwerk_events::QueueMessage;

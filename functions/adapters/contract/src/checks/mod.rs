@@ -9,6 +9,7 @@ mod inbox_search;
 mod outbox;
 mod scheduler;
 mod thread;
+mod users;
 
 pub use blob::*;
 pub use cases::*;
@@ -19,6 +20,7 @@ pub use inbox_search::*;
 pub use outbox::*;
 pub use scheduler::*;
 pub use thread::*;
+pub use users::*;
 
 use std::fmt::Debug;
 

@@ -1,4 +1,4 @@
--- fallwerk embedded schema, version 3: the inbox index (core::inbox). One row per case, keyed
+-- fallwerk embedded schema, version 4: the inbox index (core::inbox). One row per case, keyed
 -- by org unit + open/closed + sort key, so an inbox page reads only the rows of its scope in
 -- its order. Rows of existing cases are built by the store on open (Rust computes the keys).
 
