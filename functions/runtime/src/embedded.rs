@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use fallwerk_api::web::WebConfig;
 use fallwerk_api::{ApiState, JwtConfig};
 use fallwerk_core::app::{App, AppConfig, Clock};
 use fallwerk_embedded::{DirectorySink, EmlMailer, FsBlobStore, SqliteQueue, SqliteStore};
@@ -21,6 +22,7 @@ pub struct Embedded {
     pub exports: Arc<DirectorySink>,
     pub app: App,
     jwt_secret: String,
+    session_secret: String,
 }
 
 fn dir_error(path: &Path, e: impl std::fmt::Display) -> WiringError {
@@ -51,6 +53,7 @@ impl Embedded {
         let outbox = Self::outbox_dir_of(data_dir);
         let mailer = Arc::new(EmlMailer::open(&outbox).map_err(|e| dir_error(&outbox, e))?);
         let jwt_secret = Self::jwt_secret_in(data_dir)?;
+        let session_secret = Self::secret_in(data_dir, "session-secret")?;
         let config = AppConfig {
             reference_prefix: settings.reference_prefix.clone(),
         };
@@ -64,6 +67,7 @@ impl Embedded {
             exports: Arc::new(DirectorySink::new()),
             app,
             jwt_secret,
+            session_secret,
         })
     }
 
@@ -82,12 +86,18 @@ impl Embedded {
 
     /// The local HS256 secret for caseworker tokens, created on first use (mode 0600).
     fn jwt_secret_in(data_dir: &Path) -> Result<String, WiringError> {
-        let path = data_dir.join("jwt-secret");
+        Self::secret_in(data_dir, "jwt-secret")
+    }
+
+    /// A secret kept in the data directory (`jwt-secret`, `session-secret`), created on first
+    /// use (mode 0600).
+    fn secret_in(data_dir: &Path, name: &str) -> Result<String, WiringError> {
+        let path = data_dir.join(name);
         match std::fs::read_to_string(&path) {
             Ok(s) if s.trim().len() >= 32 => Ok(s.trim().to_string()),
             Ok(_) => Err(dir_error(
                 &path,
-                "the JWT secret is shorter than 32 characters",
+                "the secret is shorter than 32 characters",
             )),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let secret = random_secret();
@@ -118,9 +128,15 @@ impl Embedded {
         })
     }
 
-    /// The HTTP state: the use cases with HS256 caseworker tokens.
+    /// The HTTP state: the use cases with HS256 caseworker tokens and the web workplace
+    /// (sessions signed with the data directory's `session-secret`).
     pub fn api_state(&self) -> ApiState {
-        ApiState::new(self.app.clone()).with_jwt(JwtConfig::hs256(self.jwt_secret.clone()))
+        ApiState::new(self.app.clone())
+            .with_jwt(JwtConfig::hs256(self.jwt_secret.clone()))
+            .with_web(WebConfig::new(
+                self.session_secret.clone(),
+                &self.settings.caseworker_url,
+            ))
     }
 }
 

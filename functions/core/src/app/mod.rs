@@ -11,6 +11,7 @@ mod names;
 mod portal;
 mod scheduler;
 mod system;
+mod workplace;
 
 use std::sync::Arc;
 
