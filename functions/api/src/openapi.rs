@@ -10,7 +10,8 @@ use crate::problem::Problem;
 use crate::routes::antrag::AntragResponse;
 use crate::routes::casework::{HistoryParams, InboxParams};
 use crate::routes::portal::{ReplyRequest, SubmissionRequest, SubmissionResponse};
-use fallwerk_core::app::{ApplicantStatus, CaseView};
+use crate::routes::thread::MarkReadRequest;
+use fallwerk_core::app::{ApplicantStatus, CaseView, Thread};
 use fallwerk_core::case::Action;
 use fallwerk_core::model::{Message, OrgUnit, PortalClient, Service};
 use fallwerk_core::ports::{CaseSummary, Page};
@@ -255,6 +256,30 @@ pub fn document() -> Value {
         None,
         responses(vec![("200", ok)]),
         &[401, 403, 404],
+    );
+    let ok = d.ok::<Thread>("the postbox thread, oldest first, with read marks");
+    d.op(
+        "get",
+        "/v1/cases/{id}/thread",
+        "The case's postbox thread (both directions; never internal comments)",
+        Auth::Bearer,
+        vec![case_id.clone()],
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 403, 404],
+    );
+    let body = d.schema::<MarkReadRequest>();
+    let body = d.json_body(body);
+    let ok = d.ok::<Thread>("the thread after marking");
+    d.op(
+        "post",
+        "/v1/cases/{id}/thread/read",
+        "Mark the applicant's messages read (first reader stays recorded)",
+        Auth::Bearer,
+        vec![case_id.clone()],
+        Some(body),
+        responses(vec![("200", ok)]),
+        &[400, 401, 403, 404, 413, 415, 422],
     );
     let action = d.schema::<Action>();
     let body = d.json_body(json!({"allOf": [action], "properties": {"expected_version": {"type": "integer", "minimum": 0}},

@@ -37,6 +37,8 @@ fn every_route_is_documented() {
         ("/v1/cases/{id}/history", "get"),
         ("/v1/cases/{id}/attachments/{n}", "get"),
         ("/v1/cases/{id}/actions", "post"),
+        ("/v1/cases/{id}/thread", "get"),
+        ("/v1/cases/{id}/thread/read", "post"),
         ("/v1/admin/org-units", "get"),
         ("/v1/admin/org-units/{id}", "put"),
         ("/v1/admin/services", "get"),

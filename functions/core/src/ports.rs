@@ -7,7 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Case, Message, OrgUnit, PortalClient, Service, Status, TaskKind};
+use crate::model::{
+    Case, Message, OrgUnit, PortalClient, ReadMark, Service, Status, TaskKind,
+};
 use fallwerk_events::{DeadlineKind, DomainEvent, QueueMessage, ReminderLevel};
 
 /// Errors every store reports the same way; the edge maps them to HTTP statuses once.
@@ -154,8 +156,18 @@ pub trait CaseStore: Send + Sync {
         after_seq: u64,
         limit: u32,
     ) -> StoreResult<Page<DomainEvent>>;
-    /// The postbox thread, oldest first.
+    /// The postbox thread, oldest first, with the caseworkers' read marks.
     async fn messages(&self, case_id: &str) -> StoreResult<Vec<Message>>;
+    /// Marks the postbox message `message_id` of the case as read, unless it already is:
+    /// `Ok(true)` when marked now, `Ok(false)` when an earlier mark stays (first reader wins),
+    /// [`StoreError::NotFound`] when the case has no such message. Leaves the case version alone:
+    /// reading is not a change of the case and must not make concurrent actions conflict.
+    async fn mark_message_read(
+        &self,
+        case_id: &str,
+        message_id: &str,
+        mark: &ReadMark,
+    ) -> StoreResult<bool>;
     /// Next number of the per-year reference counter (1, 2, 3, ...; never reused).
     async fn next_reference_number(&self, year: i32) -> StoreResult<u64>;
 }

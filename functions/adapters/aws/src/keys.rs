@@ -69,6 +69,8 @@ pub const COUNTER_VALUE: &str = "value";
 pub const WRITTEN_AT: &str = "written_at";
 pub const CREATED_AT: &str = "created_at";
 pub const HOLDER: &str = "holder";
+/// The caseworkers' read mark on a postbox message item (JSON `ReadMark`), set once.
+pub const READ_MARK: &str = "read";
 /// Lease expiry in epoch milliseconds (N).
 pub const EXPIRES_AT_MS: &str = "expires_at_ms";
 

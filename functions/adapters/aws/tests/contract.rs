@@ -54,6 +54,7 @@ store_checks!(
     save_unknown_case_conflicts,
     history_append_only_and_paged,
     messages_thread_oldest_first,
+    thread_read_marks,
     inbox_pages_in_documented_order,
     inbox_filters,
     inbox_invalid_cursor,

@@ -179,6 +179,8 @@ pub fn message(case_id: &str, id: &str, at: DateTime<Utc>, direction: Direction)
         text: "Sehr geehrte Frau Mustermann, Ihr Antrag ist bei uns eingegangen.".to_string(),
         attachments: vec![],
         at,
+        author: None,
+        read: None,
     }
 }
 

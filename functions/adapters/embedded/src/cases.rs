@@ -300,6 +300,15 @@ impl CaseStore for SqliteStore {
         rows.iter().map(|d| from_json(d)).collect()
     }
 
+    async fn mark_message_read(
+        &self,
+        case_id: &str,
+        message_id: &str,
+        mark: &fallwerk_core::model::ReadMark,
+    ) -> StoreResult<bool> {
+        self.mark_read(case_id, message_id, mark).await
+    }
+
     async fn next_reference_number(&self, year: i32) -> StoreResult<u64> {
         self.write(move |tx| {
             let v: i64 = tx

@@ -18,6 +18,7 @@ mod queue;
 mod scheduler;
 mod schema;
 mod store;
+mod thread;
 mod writer;
 
 pub use blob::FsBlobStore;

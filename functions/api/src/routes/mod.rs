@@ -7,3 +7,4 @@ pub mod casework;
 pub mod documents;
 pub mod meta;
 pub mod portal;
+pub mod thread;

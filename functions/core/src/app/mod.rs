@@ -11,6 +11,7 @@ mod names;
 mod portal;
 mod scheduler;
 mod system;
+mod thread;
 mod workplace;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use intake::{IncomingDocument, Submission, SubmitOutcome};
 pub use names::sanitize_file_name;
 pub use portal::ApplicantStatus;
 pub use scheduler::{SCHEDULER_LEASE, TickOptions, TickReport, owed_levels};
+pub use thread::{Thread, ThreadAttachment, ThreadMessage};
 
 use crate::ports::{BlobStore, Queue, Store};
 use fallwerk_events::QueueMessage;

@@ -66,7 +66,13 @@ impl App {
         case_id: &str,
     ) -> Result<Vec<Message>, AppError> {
         self.portal_case(portal_client_id, case_id).await?;
-        Ok(self.store.messages(case_id).await?)
+        let mut messages = self.store.messages(case_id).await?;
+        // Authors (caseworker accounts) and read marks are internal.
+        for m in &mut messages {
+            m.author = None;
+            m.read = None;
+        }
+        Ok(messages)
     }
 
     /// The applicant answers (a message or the requested documents).

@@ -90,6 +90,8 @@ pub fn execute(
             text: text.clone(),
             attachments: attachments.clone(),
             at: ctx.now,
+            author: Some(caller.actor.clone()),
+            read: None,
         });
     }
     let outbox = outgoing::outbox(&next, &events);

@@ -2,7 +2,6 @@
 //! postbox messages to the applicant, with German texts. Ids derive from the event, so a replay
 //! or a retried write produces the same message ids and consumers stay idempotent.
 
-use chrono::{DateTime, Utc};
 
 use crate::model::{Case, Direction, Message};
 use fallwerk_events::{
@@ -20,7 +19,7 @@ fn to_applicant(
     id: &str,
     subject: String,
     text: String,
-    at: DateTime<Utc>,
+    event: &DomainEvent,
 ) -> Message {
     Message {
         id: id.to_string(),
@@ -29,7 +28,9 @@ fn to_applicant(
         subject,
         text,
         attachments: Vec::new(),
-        at,
+        at: event.at,
+        author: Some(event.actor.clone()),
+        read: None,
     }
 }
 
@@ -155,7 +156,7 @@ pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> 
                      Bitte geben Sie es bei Rückfragen an.",
                     case.reference
                 ),
-                e.at,
+                e,
             )),
             EventKind::Forwarded { .. } => out.push(to_applicant(
                 case,
@@ -164,7 +165,7 @@ pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> 
                 "Ihr Antrag wurde an die zuständige Stelle weitergeleitet. \
                  Sie müssen nichts weiter tun."
                     .to_string(),
-                e.at,
+                e,
             )),
             EventKind::DocumentsRequested { items, reply_by, message_id } => {
                 let list: String = items.iter().map(|i| format!("\n- {i}")).collect();
@@ -178,7 +179,7 @@ pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> 
                          Bis dahin ruht die Bearbeitung.{extra}",
                         de_date(*reply_by)
                     ),
-                    e.at,
+                    e,
                 ));
             }
             EventKind::ProcessingExtended { until, reason } => out.push(to_applicant(
@@ -189,28 +190,28 @@ pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> 
                     "Die Bearbeitungsfrist für Ihren Antrag wurde einmalig bis zum {} verlängert. Begründung: {reason}",
                     de_date(*until)
                 ),
-                e.at,
+                e,
             )),
             EventKind::MessageSent { message_id, subject } => out.push(to_applicant(
                 case,
                 message_id,
                 subject.clone(),
                 free_text.unwrap_or_default().to_string(),
-                e.at,
+                e,
             )),
             EventKind::ResultSent { outcome, message_id, .. } => out.push(to_applicant(
                 case,
                 message_id,
                 format!("Entscheidung zu Ihrem Antrag {}", case.reference),
                 format!("Ihr Antrag wurde {}.{extra}", outcome.label_de()),
-                e.at,
+                e,
             )),
             EventKind::Cancelled { reason } => out.push(to_applicant(
                 case,
                 &format!("{}-m{}", case.id, e.seq),
                 format!("Verfahren beendet: {}", case.reference),
                 format!("Das Verfahren zu Ihrem Antrag wurde beendet. Grund: {reason}"),
-                e.at,
+                e,
             )),
             _ => {}
         }

@@ -227,6 +227,22 @@ pub struct Message {
     /// Attachment numbers (see [`AttachmentMeta::n`]) that came with or belong to the message.
     pub attachments: Vec<u32>,
     pub at: DateTime<Utc>,
+    /// Who wrote it: the caseworker account, the applicant, or fallwerk for generated notices.
+    /// Internal: the portal never receives it (see `App::applicant_messages`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<fallwerk_events::Actor>,
+    /// When a caseworker of the case's org unit first read a message from the applicant.
+    /// Internal: the portal never receives it. Set only through `CaseStore::mark_message_read`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<ReadMark>,
+}
+
+/// The first reading of an applicant's message by a caseworker (who and when).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReadMark {
+    /// The caseworker account that read it.
+    pub by: String,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -337,8 +337,17 @@ impl CaseStore for DynamoStore {
         self.case_children(case_id, SkRange::Prefix(MESSAGE_PREFIX), usize::MAX)
             .await?
             .iter()
-            .map(|it| from_attr(it, DATA, "message"))
+            .map(|it| super::thread::with_read_mark(it, from_attr(it, DATA, "message")?))
             .collect()
+    }
+
+    async fn mark_message_read(
+        &self,
+        case_id: &str,
+        message_id: &str,
+        mark: &fallwerk_core::model::ReadMark,
+    ) -> StoreResult<bool> {
+        self.mark_read(case_id, message_id, mark).await
     }
 
     async fn next_reference_number(&self, year: i32) -> StoreResult<u64> {

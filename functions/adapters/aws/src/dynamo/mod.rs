@@ -6,6 +6,7 @@ mod inbox;
 mod outbox;
 mod records;
 mod scheduler;
+mod thread;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;

@@ -7,6 +7,7 @@ mod directory;
 mod inbox;
 mod outbox;
 mod scheduler;
+mod thread;
 
 pub use blob::*;
 pub use cases::*;
@@ -15,6 +16,7 @@ pub use directory::*;
 pub use inbox::*;
 pub use outbox::*;
 pub use scheduler::*;
+pub use thread::*;
 
 use std::fmt::Debug;
 
