@@ -179,6 +179,11 @@ async fn the_workplace_in_a_real_browser() {
     let html = br.html().await;
     assert!(html.contains("mietvertrag.pdf"), "the reply's document is listed");
     assert!(br.exists("li[data-kind=applicant_replied]").await);
+    let reply = br.text(".thread li.incoming.unread").await;
+    assert!(reply.contains("Anbei der Mietvertrag."), "{reply}");
+    br.assert_accessible("case with an unread reply").await;
+    br.click("form[action$='/thread/read'] button").await;
+    assert!(!br.exists(".thread li.unread").await);
 
     step("confirm completeness, export, send the result");
     press(&br, "confirm_complete").await;

@@ -22,9 +22,9 @@ use crate::problem::{Kind, Problem};
 use crate::routes::casework::content_disposition;
 use crate::routes::documents::valid_media_type;
 use crate::telemetry::record_case;
-use fallwerk_core::app::CaseView;
+use fallwerk_core::app::{CaseView, Thread};
 use fallwerk_core::case::Action;
-use fallwerk_core::model::FormData;
+use fallwerk_core::model::{Direction, FormData};
 use fallwerk_events::{DomainEvent, Outcome};
 
 /// What went wrong with a submitted action, shown on the re-rendered page.
@@ -82,7 +82,12 @@ pub async fn render_case(
         Ok(page) => page.items,
         Err(e) => return error_page::problem_page(session, &Problem::from(e), None),
     };
-    let ctx = case_context(&view, service.as_ref(), &targets, &history, error.as_ref(), done);
+    let thread = match state.app.thread(caller, case_id).await {
+        Ok(t) => t,
+        Err(e) => return error_page::problem_page(session, &Problem::from(e), None),
+    };
+    let mut ctx = case_context(&view, service.as_ref(), &targets, &history, error.as_ref(), done);
+    ctx = context! { thread => thread_context(&view.case.id, &thread), ..ctx };
     let title = format!("Fall {}", view.case.reference);
     render::page(status, "case.html", session, &title, ctx)
 }
@@ -228,6 +233,62 @@ fn case_context(
         error,
         done => done.map(|d| labels::action(&d)),
         nav => "case",
+    }
+}
+
+/// The postbox thread, oldest first, with unread marks.
+fn thread_context(case_id: &str, thread: &Thread) -> Value {
+    let messages: Vec<_> = thread
+        .messages
+        .iter()
+        .map(|m| {
+            let incoming = m.direction == Direction::FromApplicant;
+            let author = match &m.author {
+                Some(fallwerk_events::Actor::Caseworker(id)) => id.clone(),
+                _ if incoming => "Antragstellende Person".into(),
+                _ => "Behörde".into(),
+            };
+            context! {
+                id => m.id,
+                incoming,
+                subject => m.subject,
+                text => m.text,
+                at => labels::instant(m.at),
+                author,
+                unread => m.unread,
+                attachments => m.attachments.iter().map(|a| context! {
+                    name => a.name,
+                    size => human_size(a.size),
+                    href => format!("/cases/{case_id}/attachments/{}", a.n),
+                }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    context! { unread => thread.unread, messages }
+}
+
+/// `POST /cases/{id}/thread/read`: marks the applicant's unread messages as read.
+pub async fn mark_read(
+    State(state): State<ApiState>,
+    user: User,
+    Path(case_id): Path<String>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    record_case(&case_id);
+    if let Err(refused) = csrf::check(&user.session, &fields) {
+        return refused;
+    }
+    match state
+        .app
+        .mark_thread_read(&user.user.caller, &case_id, None)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/cases/{}#h-thread", urlencode(&case_id))).into_response(),
+        Err(e) => error_page::problem_page(
+            &user.session,
+            &Problem::from(e),
+            Some(&format!("/cases/{case_id}")),
+        ),
     }
 }
 

@@ -71,6 +71,10 @@ pub fn web_router(state: ApiState) -> Router {
             post(case_page::act).layer(small),
         )
         .route(
+            "/cases/{id}/thread/read",
+            post(case_page::mark_read).layer(small),
+        )
+        .route(
             "/cases/{id}/attachments/{n}",
             get(case_page::attachment),
         )
