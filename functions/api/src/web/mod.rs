@@ -4,6 +4,7 @@
 //! POST carries the session's CSRF token and redirects afterwards (POST-redirect-GET).
 
 pub mod account;
+pub mod admin;
 pub mod assets;
 pub mod case_page;
 pub mod csrf;
@@ -77,6 +78,18 @@ pub fn web_router(state: ApiState) -> Router {
         .route(
             "/cases/{id}/attachments/{n}",
             get(case_page::attachment),
+        )
+        .route("/admin", get(admin::index))
+        .route(
+            "/admin/org-units",
+            get(admin::org_units).post(admin::save_org_unit).layer(small),
+        )
+        .route("/admin/services", get(admin::services))
+        .route(
+            "/admin/portal-clients",
+            get(admin::portal_clients)
+                .post(admin::create_portal_client)
+                .layer(small),
         )
         .route("/assets/style.css", get(assets::style))
         .route("/assets/app.js", get(assets::script))
