@@ -8,6 +8,7 @@ pub mod admin;
 pub mod assets;
 pub mod case_page;
 pub mod csrf;
+pub mod deadlines;
 pub mod error_page;
 pub mod form;
 pub mod inbox;
@@ -79,6 +80,7 @@ pub fn web_router(state: ApiState) -> Router {
             "/cases/{id}/attachments/{n}",
             get(case_page::attachment),
         )
+        .route("/deadlines", get(deadlines::page))
         .route("/admin", get(admin::index))
         .route(
             "/admin/org-units",

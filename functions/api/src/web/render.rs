@@ -17,6 +17,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("inbox.html", include_str!("../../templates/inbox.html")),
     ("case.html", include_str!("../../templates/case.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    ("deadlines.html", include_str!("../../templates/deadlines.html")),
     ("admin_nav.html", include_str!("../../templates/admin_nav.html")),
     ("admin_org_units.html", include_str!("../../templates/admin_org_units.html")),
     ("admin_services.html", include_str!("../../templates/admin_services.html")),
