@@ -103,7 +103,7 @@ pub fn casework_router(state: ApiState) -> Router {
         .route("/v1/cases/{id}", get(casework::case))
         .route("/v1/cases/{id}/history", get(casework::history))
         .route("/v1/cases/{id}/attachments/{n}", get(casework::attachment))
-        .route("/v1/cases/{id}/actions", post(casework::act).layer(small.clone()))
+        .route("/v1/cases/{id}/actions", post(casework::act).layer(small))
         .route("/v1/cases/{id}/thread", get(routes::thread::thread))
         .route(
             "/v1/cases/{id}/thread/read",

@@ -127,7 +127,7 @@ pub async fn save_org_unit(
     user: User,
     Form(fields): Form<Fields>,
 ) -> Response {
-    if let Err(refused) = csrf::check(&user.session, &fields) {
+    if let Some(refused) = csrf::refused(&user.session, &fields) {
         return refused;
     }
     let state_code = fields.text("state").unwrap_or_default();
@@ -234,7 +234,7 @@ pub async fn create_portal_client(
     user: User,
     Form(fields): Form<Fields>,
 ) -> Response {
-    if let Err(refused) = csrf::check(&user.session, &fields) {
+    if let Some(refused) = csrf::refused(&user.session, &fields) {
         return refused;
     }
     let secret = format!(

@@ -275,7 +275,7 @@ pub async fn mark_read(
     Form(fields): Form<Fields>,
 ) -> Response {
     record_case(&case_id);
-    if let Err(refused) = csrf::check(&user.session, &fields) {
+    if let Some(refused) = csrf::refused(&user.session, &fields) {
         return refused;
     }
     match state
@@ -495,7 +495,7 @@ pub async fn act(
     Form(fields): Form<Fields>,
 ) -> Response {
     record_case(&case_id);
-    if let Err(refused) = csrf::check(&user.session, &fields) {
+    if let Some(refused) = csrf::refused(&user.session, &fields) {
         return refused;
     }
     let action_name = fields.text("action").unwrap_or_default();

@@ -20,12 +20,13 @@ pub fn token(config: &WebConfig, data: &SessionData) -> String {
     hex::encode(m.finalize().into_bytes())
 }
 
-/// Checks the form's `csrf` field against the session (constant time).
-pub fn check(session: &Session, fields: &Fields) -> Result<(), Response> {
+/// Checks the form's `csrf` field against the session (constant time); the 403 page when it
+/// is missing or wrong.
+pub fn refused(session: &Session, fields: &Fields) -> Option<Response> {
     let presented = fields.get("csrf").unwrap_or("");
     if !presented.is_empty() && bool::from(presented.as_bytes().ct_eq(session.csrf.as_bytes())) {
-        Ok(())
+        None
     } else {
-        Err(super::error_page::csrf_refused(session))
+        Some(super::error_page::csrf_refused(session))
     }
 }

@@ -52,7 +52,7 @@ pub async fn submit(
     session: Session,
     Form(fields): Form<Fields>,
 ) -> Response {
-    if let Err(refused) = csrf::check(&session, &fields) {
+    if let Some(refused) = csrf::refused(&session, &fields) {
         return refused;
     }
     let next = safe_next(fields.get("next"));
@@ -99,7 +99,7 @@ pub async fn logout(
     session: Session,
     Form(fields): Form<Fields>,
 ) -> Response {
-    if let Err(refused) = csrf::check(&session, &fields) {
+    if let Some(refused) = csrf::refused(&session, &fields) {
         return refused;
     }
     let now = state.app.clock.now().timestamp();
