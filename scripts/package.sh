@@ -7,11 +7,11 @@
 #   --arch    CPU architecture (default arm64; must match the template's Architecture parameter)
 #
 # With cargo-lambda (`pip install cargo-lambda`, brings zig) it cross-compiles for either
-# architecture against an old glibc (`cargo lambda build --release --output-format zip`).
-# Without it, it falls back to `cargo build --release` for the HOST architecture and zips the
+# architecture against an old glibc (`cargo lambda build --profile dist --output-format zip`).
+# Without it, it falls back to `cargo build --profile dist` for the HOST architecture and zips the
 # binary itself; the binary then links against the host's glibc, so the script refuses a binary
 # that needs a newer glibc than provided.al2023 has (2.34) unless FALLWERK_ALLOW_HOST_GLIBC=1.
-# Release profile (workspace Cargo.toml): lto, codegen-units=1, strip, opt-level=3.
+# Profile `dist` (workspace Cargo.toml): fat LTO, codegen-units=1, strip, opt-level=3.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -134,14 +134,14 @@ for fn in "${functions[@]}"; do
     mkdir -p "$dest"
     log "$fn: building $pkg (binary $bin)"
     if "$use_cargo_lambda"; then
-        cargo lambda build --release --output-format zip "$lambda_flag" \
+        cargo lambda build --profile dist --output-format zip "$lambda_flag" \
             -p "$pkg" --bin "$bin" --lambda-dir "$work/$fn"
         built="$work/$fn/$bin/bootstrap.zip"
         [ -f "$built" ] || die "$fn: cargo lambda produced no $built"
         mv -f "$built" "$dest/bootstrap.zip"
     else
-        cargo build --release -p "$pkg" --bin "$bin"
-        binary="$target_dir/release/$bin"
+        cargo build --profile dist -p "$pkg" --bin "$bin"
+        binary="$target_dir/dist/$bin"
         [ -x "$binary" ] || die "$fn: no binary at $binary"
         needed="$(glibc_needed "$binary")"
         if [ -n "$needed" ] && version_gt "$needed" "$AL2023_GLIBC"; then

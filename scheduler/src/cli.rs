@@ -20,6 +20,7 @@ ENVIRONMENT:
   FALLWERK_SCHEDULER_CRON       daemon schedule (default \"0 * * * * *\", 6 fields, UTC)
   FALLWERK_SCHEDULER_HOLDER     lease holder id (default <hostname>-<pid>)
   FALLWERK_SCHEDULER_LEASE_SECONDS  lease duration (default 300)
+  FALLWERK_SCHEDULER_CONCURRENCY    cases handled at once in a tick (default 16)
   FALLWERK_LOG_FORMAT           json | text (default json)
   RUST_LOG                      log filter (default info)
   AWS_LAMBDA_RUNTIME_API        set by Lambda; selects the Lambda mode
@@ -66,6 +67,12 @@ pub struct Args {
     /// How long the lease is held; a crashed holder's lease expires after this.
     #[arg(long, env = "FALLWERK_SCHEDULER_LEASE_SECONDS", default_value_t = 300)]
     pub lease_seconds: u32,
+
+    /// How many cases a tick handles at the same time (their writes share commits on SQLite
+    /// and overlap on DynamoDB).
+    #[arg(long, env = "FALLWERK_SCHEDULER_CONCURRENCY", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
 
     /// Log format: one JSON object per line, or human-readable text.
     #[arg(long, value_enum, env = "FALLWERK_LOG_FORMAT", default_value = "json")]

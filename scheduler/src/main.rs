@@ -56,6 +56,7 @@ async fn run(args: &Args, mode: Mode) -> Result<(), BoxError> {
     let options = TickOptions {
         holder: args.holder_id(),
         lease_seconds: args.lease_seconds,
+        concurrency: usize::from(args.concurrency),
         ..TickOptions::default()
     };
     // Parse the schedule before opening anything: a typo fails fast.

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Case, Message, OrgUnit, PortalClient, ReadMark, Service, Status, TaskKind,
+    Case, Message, OrgUnit, PortalClient, ReadMark, Service, Status, TaskKind, User,
 };
 use fallwerk_events::{DeadlineKind, DomainEvent, QueueMessage, ReminderLevel};
 
@@ -185,6 +185,17 @@ pub trait DirectoryStore: Send + Sync {
     async fn portal_clients(&self) -> StoreResult<Vec<PortalClient>>;
 }
 
+/// The user directory (Nutzer:innen). Ids are account ids (see [`crate::model::User`]).
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Creates or replaces the user with this id (memberships follow the new record).
+    async fn put_user(&self, user: &User) -> StoreResult<()>;
+    /// Strongly consistent point read (every authenticated request makes one).
+    async fn user(&self, id: &str) -> StoreResult<Option<User>>;
+    /// All users, by id ascending; with `org_unit`, only its members (active or not).
+    async fn users(&self, org_unit: Option<&str>) -> StoreResult<Vec<User>>;
+}
+
 /// One entry of the sparse due index, derived from [`crate::model::Deadline::next_fire_at`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DueEntry {
@@ -255,8 +266,8 @@ pub trait OutboxStore: Send + Sync {
 }
 
 /// Everything a backend stores, as one handle.
-pub trait Store: CaseStore + DirectoryStore + SchedulerStore + OutboxStore {}
-impl<T: CaseStore + DirectoryStore + SchedulerStore + OutboxStore> Store for T {}
+pub trait Store: CaseStore + DirectoryStore + UserStore + SchedulerStore + OutboxStore {}
+impl<T: CaseStore + DirectoryStore + UserStore + SchedulerStore + OutboxStore> Store for T {}
 
 /// Why a queue did not take a message.
 #[derive(Debug, thiserror::Error)]

@@ -502,6 +502,16 @@ fn run_sequence(
                     prop_assert_eq!(&e.actor, &caller.actor);
                 }
                 prop_assert_eq!(d.case.version, before.version + d.events.len() as u64);
+                // Deadlines are closed, never removed or moved in place (docs/ARCHITECTURE.md,
+                // lifecycle): the audit of who was reminded of what stays complete.
+                for old in &before.deadlines {
+                    prop_assert!(
+                        d.case.deadlines.iter().any(|n| n.id == old.id),
+                        "`{}` removed deadline {}",
+                        cmd.name(),
+                        old.id
+                    );
+                }
                 if was_final {
                     prop_assert!(
                         matches!(

@@ -17,6 +17,7 @@
 //! | org unit | `OU#{id}` | `META` | `DIRECTORY#OU` / `{id}` | – | – |
 //! | service | `SERVICE#{leika}` | `META` | `DIRECTORY#SERVICE` / `{leika}` | – | – |
 //! | portal client | `CLIENT#{id}` | `META` | `DIRECTORY#CLIENT` / `{id}` | – | – |
+//! | user | `USER#{id}` | `META` | `DIRECTORY#USER` / `{id}` | – | – |
 //! | reference counter | `COUNTER#reference#{year}` | `META` | – | – | – |
 //! | reminder ledger | `LEDGER#{deadline_id}#{level}` | `META` | – | – | `expires_at` |
 //! | lease | `LEASE#{name}` | `META` | – | – | expiry + 1 d |
@@ -32,8 +33,12 @@
 //! Directory listings read the `inbox` index, so they are eventually consistent; point reads
 //! (`org_unit`, `service`, `portal_client`, `load_case`) are strongly consistent.
 //!
+//! Users are listed from `DIRECTORY#USER`; the list of one org unit's members filters that
+//! partition on `org_units` (a list of strings, `contains`), so it reads the whole (small) user
+//! directory: one Query page per 1 MB of users.
+//!
 //! Payload attributes: `data` (JSON of the domain record: case, event, message, deadline,
-//! directory record, queue message), `version` (N, case), `summary` (JSON of the inbox summary,
+//! directory record, user, queue message), `org_units` (L of S, user), `version` (N, case), `summary` (JSON of the inbox summary,
 //! case), `status`/`task`/`assignee`/`overdue` (inbox filters, case; `task` and `assignee` absent
 //! when none), `due` (JSON of the due entry, deadlines in the index), `case_id`/`body_sha256`
 //! (idempotency record), `value` (N, counter), `written_at` (ledger), `holder`/`expires_at_ms`
@@ -73,6 +78,8 @@ pub const HOLDER: &str = "holder";
 pub const READ_MARK: &str = "read";
 /// Lease expiry in epoch milliseconds (N).
 pub const EXPIRES_AT_MS: &str = "expires_at_ms";
+/// A user's org units (L of S), for the per-org-unit member list.
+pub const ORG_UNITS: &str = "org_units";
 
 /// The sort key of every single-item record.
 pub const META: &str = "META";
@@ -130,6 +137,9 @@ pub fn service_pk(leika_id: &str) -> String {
 pub fn client_pk(id: &str) -> String {
     format!("CLIENT#{id}")
 }
+pub fn user_pk(id: &str) -> String {
+    format!("USER#{id}")
+}
 pub fn counter_pk(year: i32) -> String {
     format!("COUNTER#reference#{year}")
 }
@@ -158,6 +168,8 @@ pub fn inbox_sk(updated_at: DateTime<Utc>, case_id: &str) -> String {
 pub const DIR_ORG_UNITS: &str = "DIRECTORY#OU";
 pub const DIR_SERVICES: &str = "DIRECTORY#SERVICE";
 pub const DIR_CLIENTS: &str = "DIRECTORY#CLIENT";
+/// The user directory's listing partition.
+pub const DIR_USERS: &str = "DIRECTORY#USER";
 
 /// Due index partition of a case's deadlines.
 pub fn due_pk(case_id: &str) -> String {

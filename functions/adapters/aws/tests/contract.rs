@@ -68,6 +68,7 @@ store_checks!(
     claim_message_once,
     reference_counter_concurrent,
     directory_round_trip,
+    users_round_trip,
     too_large_case_rejected,
 );
 

@@ -80,6 +80,7 @@ macro_rules! contract_tests {
             claim_message_once,
             reference_counter_concurrent,
             directory_round_trip,
+            users_round_trip,
             too_large_case_rejected,
         );
     };
@@ -163,6 +164,7 @@ where
         claim_message_once,
         reference_counter_concurrent,
         directory_round_trip,
+        users_round_trip,
         too_large_case_rejected,
     );
 }

@@ -1,5 +1,5 @@
 //! fallwerk's embedded storage: [`SqliteStore`] keeps cases, history, postbox, directory, due
-//! index, ledger, leases, outbox and counters in one SQLite file (WAL); [`FsBlobStore`] keeps
+//! index, ledger, leases, outbox, counters and users in one SQLite file (WAL); [`FsBlobStore`] keeps
 //! checksummed blobs in a directory. Both pass the shared contract suite (`fallwerk-contract`).
 //! [`SqliteQueue`] is the durable queue in the same database; [`EmlMailer`] writes e-mail as
 //! `.eml` files and [`DirectorySink`] delivers export packages to a directory.
@@ -19,6 +19,7 @@ mod scheduler;
 mod schema;
 mod store;
 mod thread;
+mod users;
 mod writer;
 
 pub use blob::FsBlobStore;

@@ -1,7 +1,9 @@
-//! Authentication at the edge: portal clients (HMAC, URL token) and caseworkers (bearer JWT).
+//! Authentication at the edge: portal clients (HMAC, URL token), caseworkers (bearer JWT) and
+//! the passwords of local accounts.
 
 pub mod jwks;
 pub mod jwt;
+pub mod password;
 pub mod portal;
 
 pub use jwks::{JwksError, RemoteJwks};

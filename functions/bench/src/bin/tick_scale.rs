@@ -9,7 +9,7 @@
 //!
 //! ```text
 //! scripts/emulators.sh start && eval "$(scripts/emulators.sh env)"   # for the DynamoDB part
-//! $CARGO_TARGET_DIR/release/tick_scale [--copies 3] [--only sqlite|dynamo] [--dynamo-total 100000]
+//! $CARGO_TARGET_DIR/release/tick_scale [--copies 3] [--only sqlite|dynamo] [--dynamo-total 100000] [--concurrency 16]
 //! ```
 
 use std::collections::BTreeMap;
@@ -43,6 +43,16 @@ struct Opts {
     copies: usize,
     only: Option<String>,
     dynamo_total: usize,
+    /// `TickOptions::concurrency` (1 = one due case after the other, as before issue 18).
+    concurrency: usize,
+}
+
+/// The tick options of every measured tick.
+fn tick_options() -> TickOptions {
+    TickOptions {
+        concurrency: opts().concurrency,
+        ..TickOptions::default()
+    }
 }
 
 fn opts() -> Opts {
@@ -50,6 +60,7 @@ fn opts() -> Opts {
         copies: 3,
         only: None,
         dynamo_total: 100_000,
+        concurrency: TickOptions::default().concurrency,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
@@ -57,7 +68,7 @@ fn opts() -> Opts {
         let v = it.next();
         let bad = || -> ! {
             eprintln!(
-                "usage: tick_scale [--copies N] [--only sqlite|dynamo] [--dynamo-total N] (bad {a})"
+                "usage: tick_scale [--copies N] [--only sqlite|dynamo] [--dynamo-total N] [--concurrency N] (bad {a})"
             );
             std::process::exit(2)
         };
@@ -66,6 +77,7 @@ fn opts() -> Opts {
             "--copies" => o.copies = v.parse().unwrap_or_else(|_| bad()),
             "--only" => o.only = Some(v.clone()),
             "--dynamo-total" => o.dynamo_total = v.parse().unwrap_or_else(|_| bad()),
+            "--concurrency" => o.concurrency = v.parse().unwrap_or_else(|_| bad()),
             _ => bad(),
         }
     }
@@ -245,11 +257,7 @@ async fn sqlite(total: usize, copies: usize, root: &Path) -> SqliteResult {
         let clock = Arc::new(ManualClock::new(tick_at));
         let embedded = Embedded::open(&dir, Settings::default(), clock).expect("open copy");
         let t = Instant::now();
-        report = embedded
-            .app
-            .tick(&TickOptions::default())
-            .await
-            .expect("tick");
+        report = embedded.app.tick(&tick_options()).await.expect("tick");
         ticks.push(t.elapsed());
         check(&report);
         drop(embedded);
@@ -503,7 +511,7 @@ async fn dynamo(total: usize) -> Option<(Vec<DynamoTick>, Duration, Duration)> {
         );
         counter.take();
         let t = Instant::now();
-        let report = app.tick(&TickOptions::default()).await.expect("tick");
+        let report = app.tick(&tick_options()).await.expect("tick");
         let tick = t.elapsed();
         let ops = counter.take();
         check(&report);
@@ -532,6 +540,7 @@ async fn main() {
     let o = opts();
     let wanted = |name: &str| o.only.as_deref().is_none_or(|only| only == name);
     eprintln!("tick_scale: {}", machine());
+    println!("tick concurrency: {}", o.concurrency);
     let root = tempfile::tempdir().expect("tempdir");
 
     let mut sqlite_rows = Vec::new();

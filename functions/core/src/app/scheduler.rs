@@ -7,13 +7,17 @@
 //! refused when the level is recorded already and guarded by the case version. The ledger entry
 //! written afterwards is the durable, queryable record and a fast path for skipping.
 
+use std::collections::HashMap;
+use std::ops::AddAssign;
+
 use chrono::{DateTime, Duration, Utc};
+use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::{App, AppError};
 use crate::case::Command;
 use crate::deadline::berlin_date;
-use crate::model::Deadline;
+use crate::model::{Case, Deadline, Service};
 use crate::ports::{DueEntry, LedgerEntry};
 use fallwerk_events::{Actor, DeadlineKind, ReminderLevel};
 
@@ -34,6 +38,19 @@ pub struct TickReport {
     pub outbox_resent: usize,
 }
 
+impl AddAssign for TickReport {
+    fn add_assign(&mut self, other: TickReport) {
+        self.leased |= other.leased;
+        self.due_entries += other.due_entries;
+        self.reminders += other.reminders;
+        self.overdue_marked += other.overdue_marked;
+        self.purged += other.purged;
+        self.already_done += other.already_done;
+        self.failed += other.failed;
+        self.outbox_resent += other.outbox_resent;
+    }
+}
+
 /// Tuning of a tick.
 #[derive(Debug, Clone)]
 pub struct TickOptions {
@@ -44,6 +61,10 @@ pub struct TickOptions {
     pub batch: u32,
     /// Upper bound of rounds per tick, so a tick always ends.
     pub max_rounds: u32,
+    /// Cases handled at the same time within a round. Concurrent writes share one commit on
+    /// SQLite (group commit) and overlap their round trips on DynamoDB; the deadlines of one case
+    /// are always handled one after the other.
+    pub concurrency: usize,
     /// Outbox entries older than this are handed to the queue again.
     pub outbox_stuck_after: Duration,
     /// How long ledger entries are kept.
@@ -57,6 +78,7 @@ impl Default for TickOptions {
             lease_seconds: 300,
             batch: 200,
             max_rounds: 50,
+            concurrency: 16,
             outbox_stuck_after: Duration::minutes(5),
             ledger_ttl: Duration::days(800),
         }
@@ -90,6 +112,8 @@ impl App {
         }
         report.leased = true;
         let mut seen = std::collections::HashSet::new();
+        // Services are few and change rarely: read them once per tick, not once per deadline.
+        let mut services: Option<HashMap<String, Service>> = None;
         for _ in 0..options.max_rounds {
             let due = self.store.due(now, options.batch).await?;
             // Entries that could not be handled stay in the index; don't spin on them.
@@ -101,12 +125,18 @@ impl App {
             if fresh.is_empty() {
                 break;
             }
-            for entry in fresh {
-                report.due_entries += 1;
-                if let Err(e) = self.handle_due(&entry, now, options, &mut report).await {
-                    report.failed += 1;
-                    tracing::warn!(case_id = %entry.case_id, deadline_id = %entry.deadline_id, error = %e, "due deadline not handled");
-                }
+            if services.is_none() {
+                let all = self.store.services().await?;
+                services = Some(all.into_iter().map(|s| (s.leika_id.clone(), s)).collect());
+            }
+            let Some(services) = services.as_ref() else {
+                break;
+            };
+            let mut rounds = futures_util::stream::iter(by_case(fresh))
+                .map(|entries| self.handle_case(entries, now, options, services))
+                .buffer_unordered(options.concurrency.max(1));
+            while let Some(part) = rounds.next().await {
+                report += part;
             }
             if due.len() < options.batch as usize {
                 break;
@@ -121,16 +151,64 @@ impl App {
         Ok(report)
     }
 
+    /// The due entries of one case, one after the other, on one read of the case: each command
+    /// starts from the case the previous one wrote.
+    async fn handle_case(
+        &self,
+        entries: Vec<DueEntry>,
+        now: DateTime<Utc>,
+        options: &TickOptions,
+        services: &HashMap<String, Service>,
+    ) -> TickReport {
+        let mut report = TickReport {
+            due_entries: entries.len(),
+            ..TickReport::default()
+        };
+        let Some(first) = entries.first() else {
+            return report;
+        };
+        let mut case = match self.store.load_case(&first.case_id).await {
+            Ok(Some(case)) => Some(case),
+            Ok(None) => return report,
+            Err(e) => {
+                report.failed += entries.len();
+                tracing::warn!(case_id = %first.case_id, error = %e, "case of due deadlines not loaded");
+                return report;
+            }
+        };
+        for entry in &entries {
+            match self
+                .handle_due(entry, case.take(), now, options, services, &mut report)
+                .await
+            {
+                Ok(latest) => case = latest,
+                Err(e) => {
+                    report.failed += 1;
+                    tracing::warn!(case_id = %entry.case_id, deadline_id = %entry.deadline_id, error = %e, "due deadline not handled");
+                }
+            }
+        }
+        report
+    }
+
+    /// Handles one due deadline of `case` (read again when `None`); returns the case as written
+    /// last, when this is known, for the case's next deadline.
     async fn handle_due(
         &self,
         entry: &DueEntry,
+        case: Option<Case>,
         now: DateTime<Utc>,
         options: &TickOptions,
+        services: &HashMap<String, Service>,
         report: &mut TickReport,
-    ) -> Result<(), AppError> {
+    ) -> Result<Option<Case>, AppError> {
         let today = berlin_date(now);
-        let Some(case) = self.store.load_case(&entry.case_id).await? else {
-            return Ok(());
+        let case = match case {
+            Some(case) => case,
+            None => match self.store.load_case(&entry.case_id).await? {
+                Some(case) => case,
+                None => return Ok(None),
+            },
         };
         let Some(deadline) = case
             .deadlines
@@ -138,15 +216,19 @@ impl App {
             .find(|d| d.id == entry.deadline_id)
             .cloned()
         else {
-            return Ok(());
+            return Ok(Some(case));
         };
         if deadline.kind == DeadlineKind::RetentionDue {
             if deadline.open && deadline.due_on <= today && !case.personal_data_purged {
                 self.purge(&entry.case_id).await?;
                 report.purged += 1;
+                return Ok(None);
             }
-            return Ok(());
+            return Ok(Some(case));
         }
+        let service = services.get(&case.leika_id);
+        // The case as last written by this tick; `None` after a refused command (read it again).
+        let mut current = Some(case);
         for level in owed_levels(&deadline, today) {
             let ledger = LedgerEntry {
                 deadline_id: deadline.id.clone(),
@@ -159,10 +241,19 @@ impl App {
                 level,
             };
             match self
-                .system_command(&entry.case_id, Actor::Scheduler, cmd)
+                .system_command_on(
+                    &entry.case_id,
+                    current.take(),
+                    service,
+                    Actor::Scheduler,
+                    cmd,
+                )
                 .await
             {
-                Ok(_) => report.reminders += 1,
+                Ok(decision) => {
+                    report.reminders += 1;
+                    current = Some(decision.case);
+                }
                 // Another instance (or an earlier, interrupted tick) recorded it first.
                 Err(AppError::Command(crate::case::CommandError::Invalid { .. })) => {
                     report.already_done += 1
@@ -178,17 +269,26 @@ impl App {
                 deadline_id: deadline.id.clone(),
             };
             match self
-                .system_command(&entry.case_id, Actor::Scheduler, cmd)
+                .system_command_on(
+                    &entry.case_id,
+                    current.take(),
+                    service,
+                    Actor::Scheduler,
+                    cmd,
+                )
                 .await
             {
-                Ok(_) => report.overdue_marked += 1,
+                Ok(decision) => {
+                    report.overdue_marked += 1;
+                    current = Some(decision.case);
+                }
                 Err(AppError::Command(crate::case::CommandError::Invalid { .. })) => {
                     report.already_done += 1
                 }
                 Err(e) => return Err(e),
             }
         }
-        Ok(())
+        Ok(current)
     }
 
     /// Removes a finished case's personal data and documents, keeping the audit skeleton.
@@ -233,6 +333,23 @@ impl App {
         }
         Ok(sent)
     }
+}
+
+/// Groups due entries by case, keeping the order of first appearance (and the entries' order
+/// within a case), so the deadlines of one case are never written concurrently.
+fn by_case(entries: Vec<DueEntry>) -> Vec<Vec<DueEntry>> {
+    let mut groups: Vec<Vec<DueEntry>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for entry in entries {
+        match index.get(&entry.case_id) {
+            Some(&i) => groups[i].push(entry),
+            None => {
+                index.insert(entry.case_id.clone(), groups.len());
+                groups.push(vec![entry]);
+            }
+        }
+    }
+    groups
 }
 
 fn ignore_missing(e: crate::ports::StoreError) -> Result<(), crate::ports::StoreError> {

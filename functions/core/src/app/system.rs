@@ -3,6 +3,7 @@
 
 use super::{App, AppError};
 use crate::case::{Caller, Command, Ctx, Decision, execute};
+use crate::model::{Case, Service};
 use crate::ports::CaseChange;
 use fallwerk_events::Actor;
 
@@ -16,18 +17,43 @@ impl App {
         actor: Actor,
         cmd: Command,
     ) -> Result<Decision, AppError> {
+        self.system_command_on(case_id, None, None, actor, cmd)
+            .await
+    }
+
+    /// Like [`App::system_command`], but the first attempt works on `loaded` (a case the caller
+    /// has just read) and `service` (the case's service), so a caller that has both pays no
+    /// second read. Retries after a conflict always read the case again.
+    pub(crate) async fn system_command_on(
+        &self,
+        case_id: &str,
+        mut loaded: Option<Case>,
+        service: Option<&Service>,
+        actor: Actor,
+        cmd: Command,
+    ) -> Result<Decision, AppError> {
         let caller = Caller::system(actor);
         let mut last = AppError::Conflict;
         for _ in 0..ATTEMPTS {
-            let case = self
-                .store
-                .load_case(case_id)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
-            let service = self.service_of(&case).await?;
+            let case = match loaded.take() {
+                Some(case) => case,
+                None => self
+                    .store
+                    .load_case(case_id)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?,
+            };
+            let looked_up;
+            let service = match service {
+                Some(s) if s.leika_id == case.leika_id => s,
+                _ => {
+                    looked_up = self.service_of(&case).await?;
+                    &looked_up
+                }
+            };
             let ctx = Ctx {
                 now: self.clock.now(),
-                service: &service,
+                service,
                 forward_target: None,
             };
             let decision = execute(&case, &caller, &cmd, &ctx, None).map_err(AppError::from)?;

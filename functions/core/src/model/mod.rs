@@ -1,9 +1,11 @@
-//! Domain types: cases with their tasks and deadlines, org units, services, portal clients.
+//! Domain types: cases with their tasks and deadlines, org units, services, portal clients, users.
 
 mod case;
 mod directory;
 mod status;
+mod user;
 
 pub use case::*;
 pub use directory::*;
 pub use status::*;
+pub use user::*;

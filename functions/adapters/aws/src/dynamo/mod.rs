@@ -7,6 +7,7 @@ mod outbox;
 mod records;
 mod scheduler;
 mod thread;
+mod users;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;

@@ -8,6 +8,7 @@ mod inbox;
 mod outbox;
 mod scheduler;
 mod thread;
+mod users;
 
 pub use blob::*;
 pub use cases::*;
@@ -17,6 +18,7 @@ pub use inbox::*;
 pub use outbox::*;
 pub use scheduler::*;
 pub use thread::*;
+pub use users::*;
 
 use std::fmt::Debug;
 
