@@ -1,8 +1,12 @@
 //! Who is signed in: the account from the user directory, re-read on every request, and the
-//! local password check of the embedded mode.
+//! local password check of the embedded mode (argon2id, `auth::password`).
 
 use fallwerk_core::app::{App, AppError};
 use fallwerk_core::case::{Caller, Role};
+use fallwerk_core::model::User;
+use fallwerk_events::Actor;
+
+use crate::auth::password::verify_password;
 
 /// A signed-in, active user as the pages need them.
 #[derive(Debug, Clone)]
@@ -19,18 +23,38 @@ impl SignedIn {
     }
 }
 
-/// The active account `uid`; `None` when unknown or deactivated.
-pub async fn load(_app: &App, _uid: &str) -> Result<Option<SignedIn>, AppError> {
-    // Filled in with the user directory (issue 14, branch people).
-    Ok(None)
+impl From<User> for SignedIn {
+    fn from(u: User) -> Self {
+        SignedIn {
+            display_name: u.display_name(),
+            caller: Caller {
+                actor: Actor::Caseworker(u.id.clone()),
+                roles: u.roles,
+                org_units: u.org_units,
+            },
+            account_id: u.id,
+        }
+    }
 }
 
-/// Checks a local login (argon2id); the account id on success. Unknown users and wrong
-/// passwords are indistinguishable to the caller.
+/// The active account `uid`; `None` when unknown or deactivated.
+pub async fn load(app: &App, uid: &str) -> Result<Option<SignedIn>, AppError> {
+    Ok(app.session_user(uid).await?.map(SignedIn::from))
+}
+
+/// Checks a local login; the account id on success. Unknown users, deactivated users, accounts
+/// without a password and wrong passwords are all the same `None` and take the same time (the
+/// argon2 check runs against a dummy hash when there is no real one).
 pub async fn authenticate(
-    _app: &App,
-    _login: &str,
-    _password: &str,
+    app: &App,
+    login: &str,
+    password: &str,
 ) -> Result<Option<String>, AppError> {
-    Ok(None)
+    let user = app.session_user(login).await?;
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let password = password.to_string();
+    let ok = tokio::task::spawn_blocking(move || verify_password(hash.as_ref(), &password))
+        .await
+        .unwrap_or(false);
+    Ok(user.filter(|_| ok).map(|u| u.id))
 }

@@ -78,6 +78,15 @@ pub async fn render_case(
     } else {
         Vec::new()
     };
+    let candidates = if view.allowed_actions.contains(&"assign") {
+        state
+            .app
+            .assign_candidates(caller, case_id)
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let history = match state.app.history(caller, case_id, 0, 500).await {
         Ok(page) => page.items,
         Err(e) => return error_page::problem_page(session, &Problem::from(e), None),
@@ -87,7 +96,11 @@ pub async fn render_case(
         Err(e) => return error_page::problem_page(session, &Problem::from(e), None),
     };
     let mut ctx = case_context(&view, service.as_ref(), &targets, &history, error.as_ref(), done);
-    ctx = context! { thread => thread_context(&view.case.id, &thread), ..ctx };
+    let candidates: Vec<_> = candidates
+        .iter()
+        .map(|u| context! { id => u.id, name => u.display_name() })
+        .collect();
+    ctx = context! { thread => thread_context(&view.case.id, &thread), candidates, ..ctx };
     let title = format!("Fall {}", view.case.reference);
     render::page(status, "case.html", session, &title, ctx)
 }
