@@ -127,6 +127,15 @@ pub fn admin_router(state: ApiState) -> Router {
             "/v1/admin/services/{leika_id}",
             put(admin::put_service).layer(small),
         )
+        .route("/v1/admin/users", get(routes::users::list))
+        .route(
+            "/v1/admin/users/{id}",
+            get(routes::users::get).put(routes::users::put).layer(small),
+        )
+        .route(
+            "/v1/admin/users/{id}/deactivate",
+            post(routes::users::deactivate),
+        )
         .route("/v1/admin/portal-clients", get(admin::portal_clients))
         .route(
             "/v1/admin/portal-clients/{id}",

@@ -11,9 +11,10 @@ use crate::routes::antrag::AntragResponse;
 use crate::routes::casework::{HistoryParams, InboxParams};
 use crate::routes::portal::{ReplyRequest, SubmissionRequest, SubmissionResponse};
 use crate::routes::thread::MarkReadRequest;
+use crate::routes::users::UsersQuery;
 use fallwerk_core::app::{ApplicantStatus, CaseView, Thread};
 use fallwerk_core::case::Action;
-use fallwerk_core::model::{Message, OrgUnit, PortalClient, Service};
+use fallwerk_core::model::{Message, OrgUnit, PortalClient, Service, UserInput, UserView};
 use fallwerk_core::ports::{CaseSummary, Page};
 use fallwerk_events::DomainEvent;
 
@@ -306,6 +307,8 @@ pub fn document() -> Value {
         "portal clients (secrets masked)",
     );
 
+    users(&mut d);
+
     // Meta.
     d.op("get", "/health", "Liveness", Auth::None, vec![], None,
         responses(vec![("200", json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}))]), &[]);
@@ -359,6 +362,63 @@ fn admin<T: JsonSchema>(d: &mut Doc, base: &str, key: &str, what: &str) {
         Some(body),
         responses(vec![("200", ok)]),
         &[400, 401, 403, 413, 415, 422],
+    );
+}
+
+/// The user directory (docs/ARCHITECTURE.md, "Users"): answers never carry a password hash.
+fn users(d: &mut Doc) {
+    let user_id = || {
+        path_param(
+            "id",
+            json!({"type": "string"}),
+            "account id (the token's `sub`)",
+        )
+    };
+    let list = d.ok::<Vec<UserView>>("users by id; with `org_unit` only its members");
+    d.op(
+        "get",
+        "/v1/admin/users",
+        "List users (admin; caseworkers and supervisors: the members of their own org unit)",
+        Auth::Bearer,
+        query_params::<UsersQuery>(),
+        None,
+        responses(vec![("200", list)]),
+        &[400, 401, 403],
+    );
+    let one = d.ok::<UserView>("the user");
+    d.op(
+        "get",
+        "/v1/admin/users/{id}",
+        "One user (admin)",
+        Auth::Bearer,
+        vec![user_id()],
+        None,
+        responses(vec![("200", one)]),
+        &[401, 403, 404],
+    );
+    let body = d.schema::<UserInput>();
+    let body = d.json_body(body);
+    let stored = d.ok::<UserView>("stored; an existing password hash is kept");
+    d.op(
+        "put",
+        "/v1/admin/users/{id}",
+        "Create or replace a user (admin); unknown org unit, bad e-mail or unknown substitute: 422",
+        Auth::Bearer,
+        vec![user_id()],
+        Some(body),
+        responses(vec![("200", stored)]),
+        &[400, 401, 403, 413, 415, 422],
+    );
+    let done = d.ok::<UserView>("the deactivated user; their tokens get 401 from now on");
+    d.op(
+        "post",
+        "/v1/admin/users/{id}/deactivate",
+        "Deactivate a user (admin)",
+        Auth::Bearer,
+        vec![user_id()],
+        None,
+        responses(vec![("200", done)]),
+        &[401, 403, 404],
     );
 }
 

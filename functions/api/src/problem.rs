@@ -30,11 +30,12 @@ pub enum Kind {
     InvalidBody,
     InvalidField,
     Unroutable,
+    UnknownUser,
     Internal,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::MalformedRequest,
         Kind::Unauthorized,
         Kind::Forbidden,
@@ -50,6 +51,7 @@ impl Kind {
         Kind::InvalidBody,
         Kind::InvalidField,
         Kind::Unroutable,
+        Kind::UnknownUser,
         Kind::Internal,
     ];
 
@@ -70,6 +72,7 @@ impl Kind {
             Kind::InvalidBody => "invalid-body",
             Kind::InvalidField => "invalid-field",
             Kind::Unroutable => "unroutable",
+            Kind::UnknownUser => "unknown-user",
             Kind::Internal => "internal",
         }
     }
@@ -100,6 +103,7 @@ impl Kind {
             Kind::InvalidBody => concat!("https://fallwerk.dev/problems/", "invalid-body"),
             Kind::InvalidField => concat!("https://fallwerk.dev/problems/", "invalid-field"),
             Kind::Unroutable => concat!("https://fallwerk.dev/problems/", "unroutable"),
+            Kind::UnknownUser => concat!("https://fallwerk.dev/problems/", "unknown-user"),
             Kind::Internal => concat!("https://fallwerk.dev/problems/", "internal"),
         }
     }
@@ -121,6 +125,7 @@ impl Kind {
             Kind::InvalidBody => "Invalid request body",
             Kind::InvalidField => "Invalid field",
             Kind::Unroutable => "Submission cannot be routed",
+            Kind::UnknownUser => "Unknown, inactive or foreign user",
             Kind::Internal => "Internal error",
         }
     }
@@ -139,7 +144,7 @@ impl Kind {
             | Kind::AlreadyExtended => StatusCode::CONFLICT,
             Kind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Kind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Kind::InvalidBody | Kind::InvalidField | Kind::Unroutable => {
+            Kind::InvalidBody | Kind::InvalidField | Kind::Unroutable | Kind::UnknownUser => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -239,6 +244,7 @@ impl From<AppError> for Problem {
             AppError::SubmissionMismatch(_) => {
                 Problem::new(Kind::SubmissionMismatch, e.to_string())
             }
+            AppError::UnknownUser(_) => Problem::new(Kind::UnknownUser, e.to_string()),
             AppError::Forbidden(_) => Problem::new(Kind::Forbidden, e.to_string()),
             AppError::Conflict => Problem::new(Kind::Conflict, e.to_string()),
             AppError::Store(StoreError::InvalidCursor) => {
@@ -344,6 +350,7 @@ mod tests {
                 "invalid-field",
             ),
             (AppError::Unroutable("oe".into()), 422, "unroutable"),
+            (AppError::UnknownUser("u".into()), 422, "unknown-user"),
             (
                 AppError::SubmissionMismatch("s".into()),
                 409,

@@ -57,6 +57,8 @@ pub fn claims(sub: &str, org_units: &[&str], roles: &[&str], exp: i64) -> Claims
         sub: sub.to_string(),
         name: format!("Test {sub}"),
         email: Some(format!("{sub}@example.org")),
+        given_name: None,
+        family_name: None,
         org_units: org_units.iter().map(|s| s.to_string()).collect(),
         roles: roles.iter().map(|s| s.to_string()).collect(),
         exp,

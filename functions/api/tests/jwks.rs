@@ -286,6 +286,7 @@ async fn the_caseworker_routes_take_rs256_tokens_from_a_jwks_url() {
     let now = common::start().timestamp();
     let jwt = JwtConfig::jwks_url(&idp.url, now).await.expect("jwks url");
     let h = Harness::with_jwt(jwt).await;
+    h.user("u1", &[OE1], &["caseworker"]).await;
     let exp = now + 3600;
     let ok = h
         .cw(
@@ -309,4 +310,165 @@ async fn the_caseworker_routes_take_rs256_tokens_from_a_jwks_url() {
         assert!(detail.contains(says), "{detail}");
     }
     assert_eq!(idp.hits(), 1);
+}
+
+/// Asserts that a correctly signed, unexpired token is refused because of its user.
+async fn assert_user_refused(h: &Harness, token: &str) {
+    let res = h.cw(Method::GET, "/v1/cases", token, None).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{:?}", res.json());
+    assert!(res.problem_type().ends_with("/unauthorized"));
+    let detail = res.json()["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(detail.contains("unknown or inactive"), "{detail}");
+}
+
+/// The user rule holds in every key mode: a valid token of an unknown account, and of an
+/// account an admin deactivated, is refused with 401 (HS256, JWKS file, JWKS URL).
+#[tokio::test]
+async fn unknown_and_inactive_users_are_refused_in_every_auth_mode() {
+    let now = common::start().timestamp();
+    let idp = Idp::jwks().await;
+    let rs256 = |sub: &str| {
+        sign(
+            KEY_1,
+            Some(KID_1),
+            &claims(sub, &[OE1], &["caseworker"], now + 3600),
+        )
+    };
+    let hs256 = |sub: &str| {
+        token(
+            common::JWT_SECRET,
+            &claims(sub, &[OE1], &["caseworker"], now + 3600),
+        )
+    };
+    let modes: Vec<(&str, JwtConfig, &dyn Fn(&str) -> String)> = vec![
+        ("hs256", JwtConfig::hs256(common::JWT_SECRET), &hs256),
+        (
+            "jwks file",
+            JwtConfig::jwks_json(JWKS).expect("jwks"),
+            &rs256,
+        ),
+        (
+            "jwks url",
+            JwtConfig::jwks_url(&idp.url, now).await.expect("jwks url"),
+            &rs256,
+        ),
+    ];
+    for (mode, jwt, mint) in modes {
+        let h = Harness::with_jwt(jwt).await;
+        h.user("known", &[OE1], &["caseworker"]).await;
+        let known = mint("known");
+        let ok = h.cw(Method::GET, "/v1/cases", &known, None).await;
+        assert_eq!(ok.status, StatusCode::OK, "{mode}: known user");
+        assert_user_refused(&h, &mint("stranger")).await;
+        // Deactivated through the admin API: the same token stops working at once.
+        h.user("root", &[], &["admin"]).await;
+        let admin = mint("root");
+        let res = h
+            .cw(
+                Method::POST,
+                "/v1/admin/users/known/deactivate",
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{mode}: {:?}", res.json());
+        assert_eq!(res.json()["active"], false);
+        assert_user_refused(&h, &known).await;
+    }
+}
+
+/// The directory, not the token, gives org units and roles: a token claiming more does not
+/// get more.
+#[tokio::test]
+async fn the_directory_decides_org_units_and_roles() {
+    let h = Harness::new().await;
+    h.user("modest", &[OE1], &["caseworker"]).await;
+    let now = h.now();
+    let boastful = token(
+        common::JWT_SECRET,
+        &claims(
+            "modest",
+            &[OE1, "oe-2"],
+            &["caseworker", "admin"],
+            now + 3600,
+        ),
+    );
+    let res = h.cw(Method::GET, "/v1/admin/users", &boastful, None).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+/// With users from tokens (identity provider as the source of truth) an unknown account is
+/// created from the claims and a known one follows them; a deactivated one stays refused, and
+/// claims that cannot describe a user (no e-mail) are refused.
+#[tokio::test]
+async fn users_from_tokens_are_created_and_follow_the_claims() {
+    let now = common::start().timestamp();
+    let jwt =
+        JwtConfig::hs256(common::JWT_SECRET).with_users(fallwerk_core::app::UserSource::Token);
+    let h = Harness::with_jwt(jwt).await;
+    let mut c = claims("jit-1", &[OE1], &["caseworker"], now + 3600);
+    c.name = "Maria Anna Muster".into();
+    let res = h
+        .cw(
+            Method::GET,
+            "/v1/cases",
+            &token(common::JWT_SECRET, &c),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let stored = h
+        .app
+        .store
+        .user("jit-1")
+        .await
+        .expect("read")
+        .expect("created");
+    assert_eq!(
+        (
+            stored.given_name.as_str(),
+            stored.family_name.as_str(),
+            stored.email.as_str()
+        ),
+        ("Maria Anna", "Muster", "jit-1@example.org")
+    );
+    assert_eq!(stored.roles, vec![Role::Caseworker]);
+    c.org_units = vec!["oe-2".into()];
+    let res = h
+        .cw(
+            Method::GET,
+            "/v1/cases",
+            &token(common::JWT_SECRET, &c),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let stored = h
+        .app
+        .store
+        .user("jit-1")
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(stored.org_units, vec!["oe-2".to_string()]);
+    h.app
+        .set_user_active("jit-1", false)
+        .await
+        .expect("deactivate");
+    assert_user_refused(&h, &token(common::JWT_SECRET, &c)).await;
+    let mut no_mail = claims("jit-2", &[OE1], &["caseworker"], now + 3600);
+    no_mail.email = None;
+    let res = h
+        .cw(
+            Method::GET,
+            "/v1/cases",
+            &token(common::JWT_SECRET, &no_mail),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(h.app.store.user("jit-2").await.expect("read"), None);
 }

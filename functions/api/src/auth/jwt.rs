@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::ApiState;
 use crate::auth::jwks::{self, JwksError, RemoteJwks};
 use crate::problem::Problem;
+use fallwerk_core::app::{AppError, TokenIdentity, UserSource};
 use fallwerk_core::case::{Caller, Role};
 use fallwerk_events::Actor;
 
@@ -25,6 +26,11 @@ pub struct Claims {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// OIDC standard claims, used when users are created from tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
     #[serde(default)]
     pub org_units: Vec<String>,
     #[serde(default)]
@@ -39,7 +45,20 @@ pub struct Claims {
 }
 
 impl Claims {
-    /// The core caller: the account id is `sub`; unknown roles are ignored.
+    /// What the token says about its holder, for the user directory.
+    pub fn identity(&self) -> TokenIdentity {
+        TokenIdentity {
+            sub: self.sub.clone(),
+            name: self.name.clone(),
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            email: self.email.clone(),
+            org_units: self.org_units.clone(),
+            roles: self.roles.clone(),
+        }
+    }
+
+    /// The core caller as the claims alone describe it (the directory decides in requests): the account id is `sub`; unknown roles are ignored.
     pub fn caller(&self) -> Caller {
         Caller {
             actor: Actor::Caseworker(self.sub.clone()),
@@ -68,6 +87,9 @@ pub struct JwtConfig {
     pub audience: Option<String>,
     /// Tolerance for clock skew on `exp`.
     pub leeway_seconds: i64,
+    /// Whether the user directory or the token's claims define the caller
+    /// (`FALLWERK_USERS_FROM_TOKEN`); either way an unknown or inactive account gets 401.
+    pub users: UserSource,
 }
 
 impl JwtConfig {
@@ -77,6 +99,7 @@ impl JwtConfig {
             issuer: None,
             audience: None,
             leeway_seconds: 30,
+            users: UserSource::Directory,
         }
     }
 
@@ -88,6 +111,7 @@ impl JwtConfig {
             issuer: None,
             audience: None,
             leeway_seconds: 30,
+            users: UserSource::Directory,
         })
     }
 
@@ -107,6 +131,7 @@ impl JwtConfig {
             issuer: None,
             audience: None,
             leeway_seconds: 30,
+            users: UserSource::Directory,
         })
     }
 
@@ -117,6 +142,11 @@ impl JwtConfig {
 
     pub fn with_audience(mut self, aud: impl Into<String>) -> Self {
         self.audience = Some(aud.into());
+        self
+    }
+
+    pub fn with_users(mut self, users: UserSource) -> Self {
+        self.users = users;
         self
     }
 
@@ -225,7 +255,21 @@ impl FromRequestParts<ApiState> for Caseworker {
             .verify(token, state.app.clock.now().timestamp())
             .await?;
         crate::telemetry::record_actor(&claims.sub);
-        Ok(Caseworker(claims.caller()))
+        let caller = state
+            .app
+            .caller_for_token(&claims.identity(), config.users)
+            .await
+            .map_err(|e| match e {
+                // A token whose claims cannot become a user (users from tokens) is not accepted.
+                AppError::Invalid { .. } => {
+                    Problem::unauthorized("the bearer token's claims do not describe a user")
+                }
+                other => Problem::from(other),
+            })?
+            .ok_or_else(|| {
+                Problem::unauthorized("the bearer token's user is unknown or inactive")
+            })?;
+        Ok(Caseworker(caller))
     }
 }
 

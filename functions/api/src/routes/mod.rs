@@ -8,3 +8,4 @@ pub mod documents;
 pub mod meta;
 pub mod portal;
 pub mod thread;
+pub mod users;

@@ -550,7 +550,11 @@ pub async fn act(
                     let e = fail(vec![], true);
                     render_case(&state, &user, &case_id, StatusCode::CONFLICT, Some(e), None).await
                 }
-                Kind::InvalidField | Kind::InvalidBody | Kind::NotAllowed | Kind::AlreadyExtended => {
+                Kind::InvalidField
+                | Kind::InvalidBody
+                | Kind::NotAllowed
+                | Kind::AlreadyExtended
+                | Kind::UnknownUser => {
                     let (heading, explanation) = error_page::text(kind);
                     let field = problem.field.clone().unwrap_or_default();
                     let e = fail(vec![(field, format!("{heading}. {explanation}"))], false);

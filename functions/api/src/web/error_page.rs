@@ -40,6 +40,10 @@ pub fn text(kind: Kind) -> (&'static str, &'static str) {
             "Die Bearbeitungsfrist wurde bereits verlängert",
             "Eine Bearbeitungsfrist kann nur einmal verlängert werden.",
         ),
+        Kind::UnknownUser => (
+            "Diese Person kann den Fall nicht übernehmen",
+            "Die gewählte Person ist unbekannt, nicht mehr aktiv oder gehört nicht zur Organisationseinheit des Falls.",
+        ),
         Kind::InvalidBody | Kind::InvalidField | Kind::MalformedRequest => (
             "Bitte prüfen Sie Ihre Eingaben",
             "Die Angaben im Formular sind unvollständig oder haben nicht das erwartete Format.",

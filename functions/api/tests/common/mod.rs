@@ -16,7 +16,7 @@ use fallwerk_api::testing::{PortalSigner, bearer, claims, token};
 use fallwerk_api::{ApiState, JwtConfig, Limits, app_router};
 use fallwerk_core::app::{App, AppConfig, Clock, ManualClock};
 use fallwerk_core::case::{Caller, Role};
-use fallwerk_core::model::{OrgUnit, PortalClient, Service};
+use fallwerk_core::model::{OrgUnit, PortalClient, Service, User};
 use fallwerk_embedded::{FsBlobStore, SqliteStore};
 
 pub const JWT_SECRET: &str = "test-jwt-secret-0123456789abcdef0123456789";
@@ -31,6 +31,8 @@ pub struct Harness {
     pub app: App,
     pub clock: Arc<ManualClock>,
     pub signer: PortalSigner,
+    /// Users of minted tokens, written to the directory before the next request.
+    pending_users: std::sync::Mutex<Vec<User>>,
     dir: tempfile::TempDir,
 }
 
@@ -137,6 +139,7 @@ impl Harness {
             app,
             clock,
             signer: PortalSigner::new("portal-1", PORTAL_SECRET),
+            pending_users: Default::default(),
             dir,
         }
     }
@@ -163,6 +166,7 @@ impl Harness {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Res {
+        self.flush_users().await;
         let res = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
@@ -184,7 +188,45 @@ impl Harness {
         self.send(req).await
     }
 
+    /// A directory record with exactly these org units and roles (a token's holder).
+    pub fn user_record(sub: &str, org_units: &[&str], roles: &[&str]) -> User {
+        User {
+            id: sub.into(),
+            family_name: format!("Test {sub}"),
+            given_name: String::new(),
+            email: format!("{sub}@example.org"),
+            org_units: org_units.iter().map(|s| s.to_string()).collect(),
+            roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            active: true,
+            absence: None,
+            password_hash: None,
+        }
+    }
+
+    /// Writes the users of the tokens minted so far, in minting order.
+    pub async fn flush_users(&self) {
+        let pending: Vec<User> = match self.pending_users.lock() {
+            Ok(mut p) => std::mem::take(&mut *p),
+            Err(_) => Vec::new(),
+        };
+        for u in pending {
+            self.app.store.put_user(&u).await.expect("put user");
+        }
+    }
+
+    /// Registers the token holder in the user directory now (as an admin would).
+    pub async fn user(&self, sub: &str, org_units: &[&str], roles: &[&str]) {
+        self.flush_users().await;
+        let u = Self::user_record(sub, org_units, roles);
+        self.app.store.put_user(&u).await.expect("put user");
+    }
+
+    /// A token for `sub`; its holder enters the user directory with these org units and roles
+    /// (before the next request), as an admin registers a person before they log in.
     pub fn token(&self, sub: &str, org_units: &[&str], roles: &[&str]) -> String {
+        if let Ok(mut p) = self.pending_users.lock() {
+            p.push(Self::user_record(sub, org_units, roles));
+        }
         token(
             JWT_SECRET,
             &claims(sub, org_units, roles, self.now() + 3600),

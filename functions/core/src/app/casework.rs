@@ -112,6 +112,9 @@ impl App {
             Some(c) if caller.member_of(&c.org_unit_id) => c,
             _ => return Err(AppError::NotFound(format!("case {case_id}"))),
         };
+        if let Action::Assign { user: Some(user) } = &action {
+            self.check_assignee(&case, user).await?;
+        }
         let service = self.service_of(&case).await?;
         let target: Option<OrgUnit> = match &action {
             Action::Forward { org_unit_id, .. } => self.store.org_unit(org_unit_id).await?,

@@ -19,6 +19,9 @@ pub enum AppError {
     /// The same submission id arrived before with a different body (HTTP 409).
     #[error("submission `{0}` was already received with a different content")]
     SubmissionMismatch(String),
+    /// An assignee that is unknown, inactive or not a member of the case's org unit (HTTP 422).
+    #[error("{0}")]
+    UnknownUser(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
     /// Optimistic locking lost against a concurrent writer (HTTP 409).

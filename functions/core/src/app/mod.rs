@@ -12,6 +12,7 @@ mod portal;
 mod scheduler;
 mod system;
 mod thread;
+mod users;
 mod workplace;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub use names::sanitize_file_name;
 pub use portal::ApplicantStatus;
 pub use scheduler::{SCHEDULER_LEASE, TickOptions, TickReport, owed_levels};
 pub use thread::{Thread, ThreadAttachment, ThreadMessage};
+pub use users::{TokenIdentity, UserSource};
 
 use crate::ports::{BlobStore, Queue, Store};
 use fallwerk_events::QueueMessage;

@@ -122,6 +122,42 @@ impl From<&User> for UserView {
     }
 }
 
+/// A user as an admin writes it (API body, `admin apply` YAML): no password hash, which only
+/// the operator's CLI sets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    pub id: String,
+    pub family_name: String,
+    #[serde(default)]
+    pub given_name: String,
+    pub email: String,
+    #[serde(default)]
+    pub org_units: Vec<String>,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    #[serde(default = "yes")]
+    pub active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absence: Option<Absence>,
+}
+
+impl From<UserInput> for User {
+    fn from(u: UserInput) -> Self {
+        User {
+            id: u.id,
+            family_name: u.family_name,
+            given_name: u.given_name,
+            email: u.email,
+            org_units: u.org_units,
+            roles: u.roles,
+            active: u.active,
+            absence: u.absence,
+            password_hash: None,
+        }
+    }
+}
+
 /// Why an e-mail address is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmailError {
@@ -230,7 +266,11 @@ mod tests {
             "A <a@b.de>",
             "a b@c.de",
         ] {
-            assert_eq!(validate_email(bad), Err(EmailError::NotOneAddress), "{bad:?}");
+            assert_eq!(
+                validate_email(bad),
+                Err(EmailError::NotOneAddress),
+                "{bad:?}"
+            );
         }
         assert_eq!(
             validate_email(&format!("{}@b.de", "x".repeat(260))),

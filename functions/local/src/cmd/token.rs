@@ -57,6 +57,8 @@ pub fn claims(args: &Args, now: i64) -> Result<Claims, TokenError> {
         sub: args.user.clone(),
         name: args.name.clone().unwrap_or_else(|| args.user.clone()),
         email: args.email.clone(),
+        given_name: None,
+        family_name: None,
         org_units: args.org_units.clone(),
         roles: args.roles.clone(),
         exp: now + args.hours * 3600,

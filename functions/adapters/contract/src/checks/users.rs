@@ -36,7 +36,9 @@ pub async fn users_round_trip<S: Store + 'static>(store: Arc<S>) {
 
     let mut a = user("mmuster", &["OE-SN-WOHNGELD", "OE-SN-BAU"]);
     a.roles = vec![Role::Caseworker, Role::Supervisor];
-    a.password_hash = Some(PasswordHash("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()));
+    a.password_hash = Some(PasswordHash(
+        "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+    ));
     a.absence = Some(Absence {
         from: NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"),
         until: NaiveDate::from_ymd_opt(2026, 3, 13).expect("date"),
@@ -48,7 +50,10 @@ pub async fn users_round_trip<S: Store + 'static>(store: Arc<S>) {
         ok(store.put_user(u).await, "put");
     }
     assert_eq!(ok(store.user("mmuster").await, "get a"), Some(a.clone()));
-    assert_eq!(ok(store.user("kvertretung").await, "get b"), Some(b.clone()));
+    assert_eq!(
+        ok(store.user("kvertretung").await, "get b"),
+        Some(b.clone())
+    );
     assert_eq!(
         ids(ok(store.users(None).await, "list all")),
         vec!["kvertretung", "mmuster", "Ä-not-ascii-but-stored"]
@@ -74,7 +79,10 @@ pub async fn users_round_trip<S: Store + 'static>(store: Arc<S>) {
     ok(store.put_user(&a2).await, "overwrite a");
     assert_eq!(ok(store.user("mmuster").await, "get a2"), Some(a2.clone()));
     assert_eq!(
-        ids(ok(store.users(Some("OE-SN-WOHNGELD")).await, "members after")),
+        ids(ok(
+            store.users(Some("OE-SN-WOHNGELD")).await,
+            "members after"
+        )),
         vec!["kvertretung"]
     );
     assert_eq!(
