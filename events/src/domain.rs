@@ -129,6 +129,22 @@ pub enum EventKind {
         error: String,
     },
     PersonalDataPurged,
+    /// A caseworker ticked (or unticked) a document of the case's checklist.
+    DocumentChecked {
+        document: String,
+        received: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// The requested documents arrived another way (post, in person); the wait ends.
+    DocumentsArrived {
+        note: String,
+    },
+    /// The document request is withdrawn (e.g. sent by mistake); the wait ends.
+    DocumentRequestWithdrawn {
+        reason: String,
+        message_id: String,
+    },
 }
 
 impl EventKind {
@@ -160,6 +176,9 @@ impl EventKind {
             EventKind::Cancelled { .. } => "cancelled",
             EventKind::NotificationFailed { .. } => "notification_failed",
             EventKind::PersonalDataPurged => "personal_data_purged",
+            EventKind::DocumentChecked { .. } => "document_checked",
+            EventKind::DocumentsArrived { .. } => "documents_arrived",
+            EventKind::DocumentRequestWithdrawn { .. } => "document_request_withdrawn",
         }
     }
 }

@@ -60,6 +60,23 @@ fn sample_events() -> Vec<EventKind> {
             to: Some("u1".into()),
         },
         EventKind::PersonalDataPurged,
+        EventKind::DocumentChecked {
+            document: "Mietvertrag".into(),
+            received: true,
+            note: Some("per Post am 3.3.".into()),
+        },
+        EventKind::DocumentChecked {
+            document: "Personalausweis".into(),
+            received: false,
+            note: None,
+        },
+        EventKind::DocumentsArrived {
+            note: "Unterlagen persönlich abgegeben".into(),
+        },
+        EventKind::DocumentRequestWithdrawn {
+            reason: "irrtümlich angefordert".into(),
+            message_id: "c1-m9".into(),
+        },
     ]
 }
 

@@ -35,6 +35,9 @@ fn schemas_name_every_event_type() {
         "documents_requested",
         "result_sent",
         "cancelled",
+        "document_checked",
+        "documents_arrived",
+        "document_request_withdrawn",
     ] {
         assert!(
             domain.contains(&format!("\"{name}\"")),

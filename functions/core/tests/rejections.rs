@@ -16,11 +16,17 @@ const ANY_OPEN: [&str; 4] = ["comment", "message", "assign", "cancel"];
 /// DESIGN.md §2, written out: the actions each status allows for a service with/without export.
 fn table(status: Status, with_export: bool) -> Vec<&'static str> {
     let own: Vec<&'static str> = match status {
-        Status::Received => vec!["confirm_competence", "forward"],
-        Status::CompletenessCheck => vec!["confirm_complete", "request_documents"],
-        Status::AwaitingApplicant => vec![],
-        Status::InProgress if with_export => vec!["extend", "set_follow_up", "export"],
-        Status::InProgress => vec!["extend", "set_follow_up", "send_result"],
+        Status::Received => vec!["confirm_competence", "forward", "check_document"],
+        Status::CompletenessCheck => {
+            vec!["confirm_complete", "request_documents", "check_document"]
+        }
+        Status::AwaitingApplicant => {
+            vec!["documents_arrived", "withdraw_request", "check_document"]
+        }
+        Status::InProgress if with_export => {
+            vec!["extend", "set_follow_up", "check_document", "export"]
+        }
+        Status::InProgress => vec!["extend", "set_follow_up", "check_document", "send_result"],
         Status::Exporting => vec![],
         Status::Exported => vec!["send_result"],
         Status::ExportFailed => vec!["retry_export"],

@@ -103,6 +103,7 @@ pub fn case(id: &str, org_unit_id: &str, submission_id: &str) -> Case {
         cancel_reason: None,
         notification_failures: vec![],
         personal_data_purged: false,
+        document_checks: Vec::new(),
         created_at: received,
         updated_at: received,
     }

@@ -18,6 +18,10 @@ pub struct CaseView {
     pub allowed_actions: Vec<&'static str>,
     pub open_task: Option<crate::model::TaskKind>,
     pub overdue: bool,
+    /// The checklist of documents: required by the service or named by the open request.
+    pub checklist: Vec<crate::model::ChecklistItem>,
+    /// What `request_documents` should ask for: required documents not yet received.
+    pub missing_documents: Vec<String>,
 }
 
 fn require_caseworker(caller: &Caller) -> Result<(), AppError> {
@@ -151,6 +155,8 @@ fn view(case: Case, service: &Service) -> CaseView {
         allowed_actions: allowed_actions(&case, service),
         open_task: case.open_task(),
         overdue: case.is_overdue(),
+        checklist: crate::model::checklist(&case, service),
+        missing_documents: crate::model::missing_documents(&case, service),
         case,
     }
 }

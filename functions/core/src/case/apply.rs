@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Case, Deadline, DocumentRequest, ExportState, Extension, FormData, ResultInfo, Status,
+    Case, Deadline, DocumentCheck, DocumentRequest, ExportState, Extension, FormData, ResultInfo, Status,
     SuspensionRecord, Task, TaskKind, TaskState,
 };
 use fallwerk_events::{Actor, DomainEvent, EventKind};
@@ -118,7 +118,9 @@ pub fn apply(case: &mut Case, event: &DomainEvent) {
                 to: None,
             });
         }
-        EventKind::ApplicantReplied { .. } => {
+        EventKind::ApplicantReplied { .. }
+        | EventKind::DocumentsArrived { .. }
+        | EventKind::DocumentRequestWithdrawn { .. } => {
             if case.status == Status::AwaitingApplicant {
                 case.status = Status::CompletenessCheck;
                 case.document_request = None;
@@ -253,7 +255,32 @@ pub fn apply(case: &mut Case, event: &DomainEvent) {
             for a in case.attachments.iter_mut() {
                 a.name = format!("dokument-{}", a.n);
             }
+            // Checklist notes are caseworker text about the applicant's documents.
+            for c in case.document_checks.iter_mut() {
+                c.note = None;
+            }
             case.personal_data_purged = true;
+        }
+        EventKind::DocumentChecked {
+            document,
+            received,
+            note,
+        } => {
+            let check = DocumentCheck {
+                document: document.clone(),
+                received: *received,
+                by: by.clone(),
+                at,
+                note: note.clone(),
+            };
+            match case
+                .document_checks
+                .iter_mut()
+                .find(|c| &c.document == document)
+            {
+                Some(c) => *c = check,
+                None => case.document_checks.push(check),
+            }
         }
     }
     case.version = event.seq;

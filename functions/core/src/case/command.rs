@@ -56,6 +56,22 @@ pub enum Action {
     Cancel {
         reason: String,
     },
+    /// Ticks (`received: true`) or unticks a document of the case's checklist, with a note.
+    CheckDocument {
+        document: String,
+        received: bool,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// In `awaiting_applicant`: the requested documents arrived another way (post, in person).
+    DocumentsArrived {
+        note: String,
+    },
+    /// In `awaiting_applicant`: withdraw the document request (e.g. sent by mistake); the
+    /// applicant is told with the reason.
+    WithdrawRequest {
+        reason: String,
+    },
 }
 
 impl Action {
@@ -74,6 +90,9 @@ impl Action {
             Action::Message { .. } => "message",
             Action::Assign { .. } => "assign",
             Action::Cancel { .. } => "cancel",
+            Action::CheckDocument { .. } => "check_document",
+            Action::DocumentsArrived { .. } => "documents_arrived",
+            Action::WithdrawRequest { .. } => "withdraw_request",
         }
     }
 

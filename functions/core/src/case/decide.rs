@@ -221,6 +221,39 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 rules,
             ));
         }
+        Action::CheckDocument {
+            document,
+            received,
+            note,
+        } => {
+            if let Some(n) = note {
+                text("note", n, MAX_SHORT)?;
+            }
+            if !crate::model::checklist_documents(case, ctx.service).contains(document) {
+                return Err(CommandError::invalid(
+                    "document",
+                    "not on the case's checklist (the service's required documents and the open request)",
+                ));
+            }
+            ev.push(EventKind::DocumentChecked {
+                document: document.clone(),
+                received: *received,
+                note: note.clone(),
+            });
+        }
+        Action::DocumentsArrived { note } => {
+            text("note", note, MAX_SHORT)?;
+            ev.push(EventKind::DocumentsArrived { note: note.clone() });
+            ev.extend(end_suspension(case, today, ctx.service, &mut ids));
+        }
+        Action::WithdrawRequest { reason } => {
+            text("reason", reason, MAX_SHORT)?;
+            ev.push(EventKind::DocumentRequestWithdrawn {
+                reason: reason.clone(),
+                message_id: format!("{}-m{}", case.id, case.version + 1),
+            });
+            ev.extend(end_suspension(case, today, ctx.service, &mut ids));
+        }
         Action::Extend { until, reason } => {
             text("reason", reason, MAX_SHORT)?;
             if case.extension.is_some() {
@@ -376,7 +409,6 @@ fn not_allowed(case: &Case, cmd: &Command, ctx: &Ctx) -> CommandError {
 
 fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, CommandError> {
     let today = berlin_date(ctx.now);
-    let rules = &ctx.service.rules;
     let mut ids = DeadlineIds::for_case(case);
     let mut ev = Vec::new();
     match cmd {
@@ -407,45 +439,7 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
                 attachments: attachments.len() as u32,
             });
             if case.status == Status::AwaitingApplicant {
-                if let Some(open) = case.open_suspension() {
-                    let days = (today - open.from).num_days().max(0) as u32;
-                    ev.push(EventKind::SuspensionEnded {
-                        from: open.from,
-                        to: today,
-                        days,
-                    });
-                }
-                ev.extend(deadlines::close(case, DeadlineKind::ApplicantReplyDue));
-                let mut suspended = deadlines::suspensions(case);
-                if let Some(s) = case
-                    .open_suspension()
-                    .and_then(|o| crate::deadline::Suspension::new(o.from, today).ok())
-                {
-                    suspended.push(s);
-                }
-                // The completeness check resumes where it stopped: its period is pushed by the
-                // suspended time.
-                let start = completeness_start(case).unwrap_or(today);
-                ev.push(deadlines::set(
-                    &mut ids,
-                    DeadlineKind::CompletenessCheckDue,
-                    start,
-                    rules.completeness_check,
-                    case.state,
-                    &suspended,
-                    rules,
-                ));
-                if rules.processing_starts == ProcessingStart::OnReceipt {
-                    ev.push(deadlines::set(
-                        &mut ids,
-                        DeadlineKind::ProcessingDue,
-                        berlin_date(case.submission.received_at),
-                        rules.processing,
-                        case.state,
-                        &suspended,
-                        rules,
-                    ));
-                }
+                ev.extend(end_suspension(case, today, ctx.service, &mut ids));
             }
         }
         Command::ExportSucceeded { receipt, location } => {
@@ -530,6 +524,59 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
 }
 
 /// The day the completeness check started (competence confirmed), from the history in the case.
+/// The wait for the applicant ends today (a reply, documents that arrived another way, or a
+/// withdrawn request): the suspension closes, the reply deadline closes, and the completeness
+/// check (and a processing period running from receipt) resumes, pushed by the suspended time.
+fn end_suspension(
+    case: &Case,
+    today: chrono::NaiveDate,
+    service: &Service,
+    ids: &mut DeadlineIds,
+) -> Vec<EventKind> {
+    let rules = &service.rules;
+    let mut ev = Vec::new();
+    if let Some(open) = case.open_suspension() {
+        let days = (today - open.from).num_days().max(0) as u32;
+        ev.push(EventKind::SuspensionEnded {
+            from: open.from,
+            to: today,
+            days,
+        });
+    }
+    ev.extend(deadlines::close(case, DeadlineKind::ApplicantReplyDue));
+    let mut suspended = deadlines::suspensions(case);
+    if let Some(s) = case
+        .open_suspension()
+        .and_then(|o| crate::deadline::Suspension::new(o.from, today).ok())
+    {
+        suspended.push(s);
+    }
+    // The completeness check resumes where it stopped: its period is pushed by the
+    // suspended time.
+    let start = completeness_start(case).unwrap_or(today);
+    ev.push(deadlines::set(
+        ids,
+        DeadlineKind::CompletenessCheckDue,
+        start,
+        rules.completeness_check,
+        case.state,
+        &suspended,
+        rules,
+    ));
+    if rules.processing_starts == ProcessingStart::OnReceipt {
+        ev.push(deadlines::set(
+            ids,
+            DeadlineKind::ProcessingDue,
+            berlin_date(case.submission.received_at),
+            rules.processing,
+            case.state,
+            &suspended,
+            rules,
+        ));
+    }
+    ev
+}
+
 fn completeness_start(case: &Case) -> Option<chrono::NaiveDate> {
     case.tasks
         .iter()

@@ -54,6 +54,7 @@ pub fn receive(
         cancel_reason: None,
         notification_failures: Vec::new(),
         personal_data_purged: false,
+        document_checks: Vec::new(),
         created_at: now,
         updated_at: now,
     };

@@ -75,7 +75,9 @@ pub fn outbox(case: &Case, events: &[DomainEvent]) -> Vec<QueueMessage> {
                 out.push(ou(&case.org_unit_id, OrgUnitReason::ApplicantReplied))
             }
             EventKind::ProcessingExtended { .. } => out.push(applicant(ApplicantReason::Extended)),
-            EventKind::MessageSent { .. } => out.push(applicant(ApplicantReason::Message)),
+            EventKind::MessageSent { .. } | EventKind::DocumentRequestWithdrawn { .. } => {
+                out.push(applicant(ApplicantReason::Message))
+            }
             EventKind::Cancelled { .. } => out.push(applicant(ApplicantReason::Cancelled)),
             EventKind::ExportFailed { .. } => {
                 out.push(ou(&case.org_unit_id, OrgUnitReason::ExportFailed))
@@ -204,6 +206,17 @@ pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> 
                 message_id,
                 format!("Entscheidung zu Ihrem Antrag {}", case.reference),
                 format!("Ihr Antrag wurde {}.{extra}", outcome.label_de()),
+                e,
+            )),
+            EventKind::DocumentRequestWithdrawn { reason, message_id } => out.push(to_applicant(
+                case,
+                message_id,
+                format!("Nachforderung zurückgenommen zu {}", case.reference),
+                format!(
+                    "Die Nachforderung von Unterlagen zu Ihrem Antrag ist zurückgenommen. \
+                     Sie müssen dazu nichts mehr einreichen; die Bearbeitung läuft weiter. \
+                     Begründung: {reason}"
+                ),
                 e,
             )),
             EventKind::Cancelled { reason } => out.push(to_applicant(

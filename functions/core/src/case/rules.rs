@@ -8,11 +8,15 @@ const ANY_OPEN: [&str; 4] = ["comment", "message", "assign", "cancel"];
 /// The caseworker actions the case accepts now, in the order of the process.
 pub fn allowed_actions(case: &Case, service: &Service) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = match case.status {
-        Status::Received => vec!["confirm_competence", "forward"],
-        Status::CompletenessCheck => vec!["confirm_complete", "request_documents"],
-        Status::AwaitingApplicant => vec![],
+        Status::Received => vec!["confirm_competence", "forward", "check_document"],
+        Status::CompletenessCheck => {
+            vec!["confirm_complete", "request_documents", "check_document"]
+        }
+        Status::AwaitingApplicant => {
+            vec!["documents_arrived", "withdraw_request", "check_document"]
+        }
         Status::InProgress => {
-            let mut v = vec!["set_follow_up"];
+            let mut v = vec!["set_follow_up", "check_document"];
             if case.extension.is_none() {
                 v.insert(0, "extend");
             }

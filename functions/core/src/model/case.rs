@@ -176,6 +176,9 @@ pub struct Case {
     pub deadlines: Vec<Deadline>,
     pub suspensions: Vec<SuspensionRecord>,
     pub document_request: Option<DocumentRequest>,
+    /// Ticks on the checklist of documents (see `model::checklist`), latest per document.
+    #[serde(default)]
+    pub document_checks: Vec<super::DocumentCheck>,
     pub extension: Option<Extension>,
     pub export: Option<ExportState>,
     pub result: Option<ResultInfo>,

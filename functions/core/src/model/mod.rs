@@ -1,11 +1,13 @@
 //! Domain types: cases with their tasks and deadlines, org units, services, portal clients, users.
 
 mod case;
+mod checklist;
 mod directory;
 mod status;
 mod user;
 
 pub use case::*;
+pub use checklist::*;
 pub use directory::*;
 pub use status::*;
 pub use user::*;

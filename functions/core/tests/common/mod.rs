@@ -167,6 +167,7 @@ pub fn base_case(receipt: Receipt, ou: &OrgUnit, service: &Service, now: DateTim
         cancel_reason: None,
         notification_failures: Vec::new(),
         personal_data_purged: false,
+        document_checks: Vec::new(),
         created_at: now,
         updated_at: now,
     }
@@ -300,6 +301,17 @@ pub fn every_action(today: NaiveDate) -> Vec<Action> {
         },
         Action::Cancel {
             reason: "Antrag zurückgenommen".into(),
+        },
+        Action::CheckDocument {
+            document: "Mietvertrag".into(),
+            received: true,
+            note: Some("per Post".into()),
+        },
+        Action::DocumentsArrived {
+            note: "persönlich abgegeben".into(),
+        },
+        Action::WithdrawRequest {
+            reason: "irrtümlich angefordert".into(),
         },
     ]
 }
