@@ -336,6 +336,20 @@ async fn a_caseworker_logs_in_sees_the_inbox_and_works_a_case() {
     assert!(page.html.contains("Vollständigkeitsprüfung"));
     // request_documents proposes the service's required documents.
     assert_eq!(textarea(&page.html, "request_documents-items"), "Personalausweis");
+    // The checklist: the required document is missing; ticking it marks it received.
+    assert!(page.html.contains("Personalausweis <span class=\"muted\">(erforderlich)</span></td>"));
+    assert!(page.html.contains("<strong>fehlt</strong>"));
+    let p = w
+        .post(
+            &format!("/cases/{case_id}/actions"),
+            &[("csrf", &page.hidden("csrf")), ("action", "check_document"), ("expected_version", &page.hidden("expected_version")),
+              ("document", "Personalausweis"), ("received", "true"), ("note", "per Post")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let page = w.get(&format!("/cases/{case_id}")).await;
+    assert!(page.html.contains("<span class=\"ok\">liegt vor</span>"));
+    assert!(page.html.contains("per Post"));
     let deadlines = w.get("/deadlines").await;
     assert_eq!(deadlines.status, StatusCode::OK);
     assert!(deadlines.html.contains(&case_id));

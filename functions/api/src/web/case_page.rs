@@ -159,6 +159,7 @@ fn case_context(
     let actions: Vec<_> = view
         .allowed_actions
         .iter()
+        .filter(|a| **a != "check_document")
         .map(|a| context! { name => a, label => labels::action(a) })
         .collect();
     let targets: Vec<_> = targets
@@ -174,9 +175,32 @@ fn case_context(
             }
         })
         .collect();
-    let required_documents = service
-        .map(|s| s.required_documents.join("\n"))
-        .unwrap_or_default();
+    // request_documents proposes what is still missing (the service's required documents not
+    // yet received).
+    let required_documents = if view.missing_documents.is_empty() {
+        service
+            .map(|s| s.required_documents.join("\n"))
+            .unwrap_or_default()
+    } else {
+        view.missing_documents.join("\n")
+    };
+    let checklist: Vec<_> = view
+        .checklist
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            context! {
+                n => i + 1,
+                document => item.document,
+                required => item.required,
+                requested => item.requested,
+                received => item.received,
+                checked_by => item.checked_by,
+                checked_at => item.checked_at.map(labels::instant),
+                note => item.note,
+            }
+        })
+        .collect();
     let error = error.map(|e| {
         let errors: Vec<_> = e
             .errors
@@ -243,6 +267,8 @@ fn case_context(
         targets,
         outcomes,
         required_documents,
+        checklist,
+        can_check => view.allowed_actions.contains(&"check_document"),
         error,
         done => done.map(|d| labels::action(&d)),
         nav => "case",
@@ -421,6 +447,13 @@ fn fields_of(action: &str) -> &'static [(&'static str, bool, FieldKind)] {
         "message" => &[("subject", true, Text), ("text", true, Text)],
         "assign" => &[("user", false, Nullable)],
         "cancel" => &[("reason", true, Text)],
+        "check_document" => &[
+            ("document", true, Text),
+            ("received", true, Bool),
+            ("note", false, Text),
+        ],
+        "documents_arrived" => &[("note", true, Text)],
+        "withdraw_request" => &[("reason", true, Text)],
         _ => &[],
     }
 }
@@ -432,6 +465,8 @@ enum FieldKind {
     Lines,
     /// Empty means `null`.
     Nullable,
+    /// `true` / `false`.
+    Bool,
 }
 
 fn required_message(field: &str) -> &'static str {
@@ -446,6 +481,7 @@ fn required_message(field: &str) -> &'static str {
         "message" => "Bitte schreiben Sie eine Nachricht.",
         "text" => "Bitte schreiben Sie einen Text.",
         "subject" => "Bitte geben Sie einen Betreff an.",
+        "document" => "Bitte wählen Sie eine Unterlage.",
         _ => "Bitte füllen Sie dieses Feld aus.",
     }
 }
@@ -490,6 +526,9 @@ pub fn action_body(fields: &Fields) -> Result<(String, Json), Vec<(String, Strin
             }
             (FieldKind::Text, Some(v)) => {
                 body.insert(name.to_string(), Json::String(v));
+            }
+            (FieldKind::Bool, v) => {
+                body.insert(name.to_string(), Json::Bool(v.as_deref() == Some("true")));
             }
             (FieldKind::Text, None) => {}
         }

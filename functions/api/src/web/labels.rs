@@ -42,6 +42,9 @@ pub fn action(a: &str) -> String {
         "message" => "Nachricht an die antragstellende Person",
         "assign" => "Zuweisen",
         "cancel" => "Fall beenden",
+        "check_document" => "Unterlage abhaken",
+        "documents_arrived" => "Unterlagen auf anderem Weg erhalten",
+        "withdraw_request" => "Nachforderung zurücknehmen",
         other => other,
     }
     .to_string()
@@ -74,6 +77,9 @@ pub fn event(kind: &str) -> String {
         "cancelled" => "Fall beendet",
         "notification_failed" => "Benachrichtigung fehlgeschlagen",
         "personal_data_purged" => "Personenbezogene Daten gelöscht",
+        "document_checked" => "Checkliste geändert",
+        "documents_arrived" => "Unterlagen auf anderem Weg erhalten",
+        "document_request_withdrawn" => "Nachforderung zurückgenommen",
         other => other,
     }
     .to_string()
