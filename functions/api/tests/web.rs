@@ -532,3 +532,44 @@ async fn administration_needs_the_admin_role_and_shows_a_new_secret_once() {
     assert!(again.html.contains("portal-neu"));
     assert!(!again.html.contains(&stored.secret), "never again");
 }
+
+#[tokio::test]
+async fn an_admin_creates_a_user_gives_a_password_once_and_deactivates_them() {
+    let mut admin = Web::new().await;
+    admin.user("root", &[], &[Role::Admin], PW).await;
+    admin.login("root", PW).await;
+    let p = admin.get("/admin/users").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let csrf = p.hidden("csrf");
+    let bad = admin
+        .post(
+            "/admin/users",
+            &[("csrf", &csrf), ("id", "carl"), ("given_name", "Carl"), ("family_name", "Neu"), ("email", "kein at"), ("org_units", OE1), ("roles", "caseworker"), ("active", "yes")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.html.contains("href=\"#user-email\""), "{}", bad.html);
+    let p = admin
+        .post(
+            "/admin/users",
+            &[("csrf", &csrf), ("id", "carl"), ("given_name", "Carl"), ("family_name", "Neu"), ("email", "carl@amt.example"), ("org_units", OE1), ("roles", "caseworker"), ("active", "yes")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let p = admin.post("/admin/users/carl/password", &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, StatusCode::OK);
+    let marker = "id=\"new-password\" type=\"text\" readonly value=\"";
+    let at = p.html.find(marker).expect("password shown") + marker.len();
+    let password = p.html[at..].split('"').next().unwrap_or_default().to_string();
+    assert!(password.len() >= 12, "{password}");
+    assert!(!admin.get("/admin/users").await.html.contains(&password), "shown once");
+
+    let mut carl = admin.another();
+    carl.login("carl", &password).await;
+    assert_eq!(carl.get("/").await.status, StatusCode::OK);
+    // Only admins reach the administration.
+    assert_eq!(carl.get("/admin/users").await.status, StatusCode::FORBIDDEN);
+    let p = admin.post("/admin/users/carl/deactivate", &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(carl.get("/").await.status, StatusCode::SEE_OTHER, "signed out at once");
+}

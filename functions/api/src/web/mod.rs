@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_users;
 pub mod assets;
 pub mod case_page;
 pub mod csrf;
@@ -92,6 +93,18 @@ pub fn web_router(state: ApiState) -> Router {
             get(admin::portal_clients)
                 .post(admin::create_portal_client)
                 .layer(small),
+        )
+        .route(
+            "/admin/users",
+            get(admin_users::list).post(admin_users::save).layer(small),
+        )
+        .route(
+            "/admin/users/{id}/password",
+            post(admin_users::new_password).layer(small),
+        )
+        .route(
+            "/admin/users/{id}/deactivate",
+            post(admin_users::deactivate).layer(small),
         )
         .route("/assets/style.css", get(assets::style))
         .route("/assets/app.js", get(assets::script))

@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin_org_units.html", include_str!("../../templates/admin_org_units.html")),
     ("admin_services.html", include_str!("../../templates/admin_services.html")),
     ("admin_clients.html", include_str!("../../templates/admin_clients.html")),
+    ("admin_users.html", include_str!("../../templates/admin_users.html")),
 ];
 
 fn env() -> &'static Environment<'static> {
