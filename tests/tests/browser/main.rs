@@ -43,17 +43,16 @@ async fn submit(portal: &Portal, run: &str, tag: &str, name: &str) -> (String, S
     )
 }
 
-/// Creates a local account with a password (`fallwerk user add` on the data directory).
-fn add_user(b: &Backend, id: &str, password: &str, org_unit: &str, roles: &[&str]) {
+/// Gives the account (created by `admin apply`) a generated password:
+/// `fallwerk user set-password ID --generate` prints it once.
+fn set_password(b: &Backend, id: &str) -> String {
     let data = b.data_dir().display().to_string();
-    let mut args = vec![
-        "user", "add", id, "--given-name", "Sabine", "--family-name", "Beispiel", "--email",
-        "sb@behoerde.example", "--org-unit", org_unit, "--password", password, "--data", &data,
-    ];
-    for r in roles {
-        args.extend(["--role", r]);
-    }
-    b.fallwerk(&args);
+    let out = b.fallwerk(&["user", "set-password", id, "--generate", "--data", &data]);
+    out.lines()
+        .find_map(|l| l.strip_prefix("Passwort: "))
+        .unwrap_or_else(|| panic!("no password in: {out}"))
+        .trim()
+        .to_string()
 }
 
 async fn login(br: &Browser, user: &str, password: &str) {
@@ -96,11 +95,6 @@ async fn the_workplace_in_a_real_browser() {
         return;
     };
     let portal = b.portal();
-    step("users sb1 (OE1) and sb2 (OE2)");
-    add_user(&b, "sb1", "Geheim-sb1-2026", OE1, &["caseworker"]);
-    add_user(&b, "sb2", "Geheim-sb2-2026", OE2, &["caseworker"]);
-    let applicant = format!("Zoë Müller-{run}");
-    let (case_a, ref_a) = submit(&portal, &run, "a", &applicant).await;
     let br = Browser::start(&b.base_url).await;
 
     step("login page: accessible; a form without its CSRF token is refused");
@@ -109,7 +103,7 @@ async fn the_workplace_in_a_real_browser() {
     br.assert_accessible("login").await;
     br.js("document.querySelector('input[name=csrf]').remove();", vec![]).await;
     br.fill("#login", "sb1").await;
-    br.fill("#password", "Geheim-sb1-2026").await;
+    br.fill("#password", "irgendein-Passwort").await;
     br.click("form[action='/login'] button[type=submit]").await;
     assert!(br.text("h1").await.contains("Formular abgelehnt"));
     br.assert_accessible("csrf refusal").await;
@@ -122,8 +116,14 @@ async fn the_workplace_in_a_real_browser() {
     assert!(br.text(".error-summary").await.contains("Benutzername oder Passwort ist falsch"));
     br.assert_accessible("login with error").await;
 
+    step("passwords for sb1 (OE1) and sb2 (OE2); an application arrives");
+    let pw1 = set_password(&b, "sb1");
+    let pw2 = set_password(&b, "sb2");
+    let applicant = format!("Zoë Müller-{run}");
+    let (case_a, ref_a) = submit(&portal, &run, "a", &applicant).await;
+
     step("sb1 logs in and finds the case in the inbox");
-    login(&br, "sb1", "Geheim-sb1-2026").await;
+    login(&br, "sb1", &pw1).await;
     assert_eq!(br.path().await, "/");
     let row = br.find(&format!("a.case-link[href='/cases/{case_a}']")).await;
     assert_eq!(row.text().await.expect("text"), ref_a);
@@ -209,7 +209,7 @@ async fn the_workplace_in_a_real_browser() {
     br.goto("/").await;
     assert!(!br.exists(&format!("a[href='/cases/{case_b}']")).await);
     logout(&br).await;
-    login(&br, "sb2", "Geheim-sb2-2026").await;
+    login(&br, "sb2", &pw2).await;
     assert!(br.exists(&format!("a.case-link[href='/cases/{case_b}']")).await, "{ref_b} in OE2's inbox");
     assert!(!br.exists(&format!("a[href='/cases/{case_a}']")).await, "OE1's case never in OE2's list");
     logout(&br).await;
@@ -220,7 +220,7 @@ async fn the_workplace_in_a_real_browser() {
     br.tab_to("#login").await;
     br.keys("sb1").await;
     br.keys(TAB).await;
-    br.keys("Geheim-sb1-2026").await;
+    br.keys(&pw1).await;
     br.keys(ENTER).await;
     br.find("nav[aria-label=Hauptnavigation]").await;
     br.tab_to(&format!("a.case-link[href='/cases/{case_c}']")).await;
