@@ -300,7 +300,8 @@ impl Backend {
     }
 
     /// `fallwerk admin apply`: two org units offering the service, the service exporting to the
-    /// webhook receiver, the portal client with a known secret.
+    /// webhook receiver, the portal client with a known secret, the caseworkers `sb1` (OE1) and
+    /// `sb2` (OE2) the journey's tokens name.
     fn apply_directory(&self, webhook_url: &str) {
         let d = &self.directory;
         let yaml = format!(
@@ -334,6 +335,19 @@ portal_clients:
     name: E2E-Serviceportal
     secret: {secret}
     active: true
+users:
+  - id: sb1
+    family_name: Eins
+    given_name: Sachbearbeitung
+    email: sb1@nord.example
+    org_units: [{OE1}]
+    roles: [caseworker]
+  - id: sb2
+    family_name: Zwei
+    given_name: Sachbearbeitung
+    email: sb2@sued.example
+    org_units: [{OE2}]
+    roles: [caseworker]
 "#,
             oe1 = d.oe1_mail,
             oe2 = d.oe2_mail,

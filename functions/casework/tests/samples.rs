@@ -99,6 +99,21 @@ async fn backend() -> Option<Backend> {
         )
         .await
         .expect("portal client");
+    // The caseworker the tokens name (the user directory decides who may act).
+    aws.app
+        .save_user(fallwerk_core::model::User {
+            id: "cw-samples".into(),
+            family_name: "Test".into(),
+            given_name: String::new(),
+            email: "cw-samples@example.org".into(),
+            org_units: vec![OE.into()],
+            roles: vec![Role::Caseworker],
+            active: true,
+            absence: None,
+            password_hash: None,
+        })
+        .await
+        .expect("caseworker");
     Some(Backend { aws, _table: table })
 }
 

@@ -32,6 +32,9 @@ enum Command {
     /// Maintain org units, services and portal clients.
     #[command(subcommand)]
     Admin(cmd::admin::Command),
+    /// Maintain the user directory: add, list, deactivate, set a local password.
+    #[command(subcommand)]
+    User(cmd::user::Command),
     /// The embedded queue's dead letters: list and redrive.
     #[command(subcommand)]
     Queue(cmd::queue::Command),
@@ -64,6 +67,10 @@ fn main() -> ExitCode {
         Command::Token(args) => cmd::token::run(&args).map_err(|e| e.to_string()),
         Command::Admin(command) => runtime().map_err(|e| e.to_string()).and_then(|rt| {
             rt.block_on(cmd::admin::run(&command))
+                .map_err(|e| e.to_string())
+        }),
+        Command::User(command) => runtime().map_err(|e| e.to_string()).and_then(|rt| {
+            rt.block_on(cmd::user::run(&command))
                 .map_err(|e| e.to_string())
         }),
         Command::Queue(command) => runtime().map_err(|e| e.to_string()).and_then(|rt| {

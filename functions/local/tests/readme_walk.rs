@@ -128,4 +128,16 @@ fn the_readme_walk_works_as_written() {
         .expect("exports")
         .count();
     assert_eq!(packages, 1, "one export package");
+    // The first start told once how the admin logs in; the database keeps only the hash.
+    let password = log
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Passwort: "))
+        .unwrap_or_else(|| panic!("no first admin password in the server output\n{log}"));
+    assert!(log.contains("Benutzer: admin"), "{log}");
+    assert_eq!(log.matches("Passwort: ").count(), 1, "shown once");
+    let mut db = std::fs::read(data.join("fallwerk.db")).unwrap_or_default();
+    db.extend(std::fs::read(data.join("fallwerk.db-wal")).unwrap_or_default());
+    let db = String::from_utf8_lossy(&db);
+    assert!(!db.contains(password), "the password itself is not stored");
+    assert!(db.contains("$argon2id$"), "its hash is");
 }

@@ -116,6 +116,11 @@ pub async fn jwt_from_vars(
         },
     };
     let mut config = base;
+    if let Some(v) = var("FALLWERK_USERS_FROM_TOKEN") {
+        if crate::settings::users_from_token(&v)? {
+            config = config.with_users(fallwerk_core::app::UserSource::Token);
+        }
+    }
     if let Some(iss) = var("FALLWERK_JWT_ISSUER") {
         config = config.with_issuer(iss);
     }

@@ -132,7 +132,9 @@ impl Embedded {
     /// (sessions signed with the data directory's `session-secret`).
     pub fn api_state(&self) -> ApiState {
         ApiState::new(self.app.clone())
-            .with_jwt(JwtConfig::hs256(self.jwt_secret.clone()))
+            .with_jwt(
+                JwtConfig::hs256(self.jwt_secret.clone()).with_users(self.settings.user_source()),
+            )
             .with_web(WebConfig::new(
                 self.session_secret.clone(),
                 &self.settings.caseworker_url,

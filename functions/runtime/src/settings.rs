@@ -19,6 +19,9 @@ pub struct Settings {
     /// Allows `http://` webhook targets (`FALLWERK_WEBHOOK_ALLOW_HTTP=true`): for tests and local
     /// receivers only; production targets must be https.
     pub webhook_allow_http: bool,
+    /// `FALLWERK_USERS_FROM_TOKEN=1`: the identity provider is the source of truth for users;
+    /// an unknown account is created from its token's claims (docs/ARCHITECTURE.md, "Users").
+    pub users_from_token: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,7 @@ impl Default for Settings {
             max_receives: 5,
             retry_base_seconds: 5,
             webhook_allow_http: false,
+            users_from_token: false,
         }
     }
 }
@@ -95,6 +99,7 @@ impl Settings {
                         }
                     };
                 }
+                "FALLWERK_USERS_FROM_TOKEN" => s.users_from_token = users_from_token(&value)?,
                 "FALLWERK_RETRY_BASE_SECONDS" => {
                     s.retry_base_seconds =
                         value
@@ -113,7 +118,28 @@ impl Settings {
     }
 }
 
+/// Parses `FALLWERK_USERS_FROM_TOKEN` (`1`/`true` or `0`/`false`/empty).
+pub fn users_from_token(value: &str) -> Result<bool, SettingsError> {
+    match value {
+        "true" | "1" => Ok(true),
+        "false" | "0" | "" => Ok(false),
+        _ => Err(SettingsError::Invalid {
+            name: "FALLWERK_USERS_FROM_TOKEN",
+            reason: "1 or 0".into(),
+        }),
+    }
+}
+
 impl Settings {
+    /// Where a caseworker's org units and roles come from.
+    pub fn user_source(&self) -> fallwerk_core::app::UserSource {
+        if self.users_from_token {
+            fallwerk_core::app::UserSource::Token
+        } else {
+            fallwerk_core::app::UserSource::Directory
+        }
+    }
+
     /// What the queue workers need of the settings.
     /// The webhook sink's settings: secrets from `FALLWERK_WEBHOOK_SECRET_<REF>`.
     pub fn webhook(&self) -> fallwerk_workers::webhook::WebhookConfig {
@@ -166,5 +192,15 @@ mod tests {
         assert!(e.to_string().contains("true or false"));
         let e = Settings::from_vars(vars(&[("FALLWERK_MAX_RECEIVES", "0")])).expect_err("zero");
         assert!(e.to_string().contains("1 to 100"));
+        let e = Settings::from_vars(vars(&[("FALLWERK_USERS_FROM_TOKEN", "ja")])).expect_err("ja");
+        assert!(e.to_string().contains("FALLWERK_USERS_FROM_TOKEN"));
+    }
+
+    #[test]
+    fn users_come_from_the_directory_unless_told_otherwise() {
+        use fallwerk_core::app::UserSource;
+        assert_eq!(Settings::default().user_source(), UserSource::Directory);
+        let s = Settings::from_vars(vars(&[("FALLWERK_USERS_FROM_TOKEN", "1")])).expect("1");
+        assert_eq!(s.user_source(), UserSource::Token);
     }
 }

@@ -369,7 +369,8 @@ async fn register_client(client: &reqwest::Client, bin: &Path, data: &Path, base
     let out = std::process::Command::new(bin)
         .args(["token", "--data"])
         .arg(data)
-        .args(["--user", "bench", "--role", "admin"])
+        // The first admin account `fallwerk serve` creates in a fresh data directory.
+        .args(["--user", "admin", "--role", "admin"])
         .output()
         .expect("fallwerk token");
     assert!(out.status.success(), "fallwerk token failed: {out:?}");

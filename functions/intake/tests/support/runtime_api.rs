@@ -269,6 +269,21 @@ pub async fn aws_env() -> Option<(Vec<(String, String)>, fallwerk_aws::testing::
         .put_portal_client(&admin, client)
         .await
         .expect("client");
+    // The caseworker the tokens name (the user directory decides who may act).
+    aws.app
+        .save_user(fallwerk_core::model::User {
+            id: "sb-rt".into(),
+            family_name: "Test".into(),
+            given_name: String::new(),
+            email: "sb-rt@example.org".into(),
+            org_units: vec![OE.into()],
+            roles: vec![Role::Caseworker],
+            active: true,
+            absence: None,
+            password_hash: None,
+        })
+        .await
+        .expect("caseworker");
     let env = [
         ("FALLWERK_TABLE", table.table.clone()),
         ("FALLWERK_BUCKET", bucket),

@@ -1,12 +1,12 @@
-//! `fallwerk admin apply FILE.yaml`: creates or updates org units, services and portal clients
-//! from one YAML document, through the same validated use cases as the admin API.
+//! `fallwerk admin apply FILE.yaml`: creates or updates org units, services, portal clients and
+//! users from one YAML document, through the same validated use cases as the admin API.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use fallwerk_core::app::{App, SystemClock};
 use fallwerk_core::case::{Caller, Role};
-use fallwerk_core::model::{OrgUnit, PortalClient, Service};
+use fallwerk_core::model::{OrgUnit, PortalClient, Service, User, UserInput};
 use fallwerk_runtime::{Aws, Embedded, Settings};
 
 use crate::cmd::serve::Backend;
@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
-    /// Apply a YAML file with `org_units`, `services` and `portal_clients`.
+    /// Apply a YAML file with `org_units`, `services`, `portal_clients` and `users`.
     Apply(ApplyArgs),
 }
 
@@ -40,6 +40,9 @@ pub struct Directory {
     pub org_units: Vec<OrgUnit>,
     #[serde(default)]
     pub portal_clients: Vec<PortalClient>,
+    /// Users (no passwords: `fallwerk user set-password` sets those).
+    #[serde(default)]
+    pub users: Vec<UserInput>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,7 +71,8 @@ pub fn parse(path: &Path) -> Result<Directory, AdminError> {
     })
 }
 
-/// Applies services first, then org units, then clients; returns what was applied.
+/// Applies services first, then org units, then clients, then users (first without their
+/// absences, so substitutes may come in any order); returns what was applied.
 pub async fn apply(app: &App, directory: Directory) -> Result<Vec<String>, AdminError> {
     let admin = Caller::caseworker("fallwerk-admin-cli", &[], &[Role::Admin]);
     let mut done = Vec::new();
@@ -101,6 +105,30 @@ pub async fn apply(app: &App, directory: Directory) -> Result<Vec<String>, Admin
                 source,
             })?;
         done.push(what);
+    }
+    let with_absence: Vec<UserInput> = directory
+        .users
+        .iter()
+        .filter(|u| u.absence.is_some())
+        .cloned()
+        .collect();
+    for u in directory.users {
+        let what = format!("user {}", u.id);
+        let mut user = User::from(u);
+        user.absence = None;
+        app.save_user(user)
+            .await
+            .map_err(|source| AdminError::Apply {
+                what: what.clone(),
+                source,
+            })?;
+        done.push(what);
+    }
+    for u in with_absence {
+        let what = format!("absence of user {}", u.id);
+        app.save_user(User::from(u))
+            .await
+            .map_err(|source| AdminError::Apply { what, source })?;
     }
     Ok(done)
 }

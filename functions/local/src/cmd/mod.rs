@@ -6,3 +6,4 @@ pub mod init_aws;
 pub mod queue;
 pub mod serve;
 pub mod token;
+pub mod user;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use fallwerk_core::app::{Clock, SystemClock, TickOptions};
-use fallwerk_runtime::demo::{DemoCredentials, ensure_demo};
+use fallwerk_runtime::demo::{DemoCredentials, FirstAdmin, ensure_demo, ensure_first_admin};
 use fallwerk_runtime::{Aws, Embedded, Settings};
 use fallwerk_scheduler::{Cron, DEFAULT_CRON, run_daemon};
 use tokio::sync::watch;
@@ -70,6 +70,10 @@ pub async fn run(args: &Args) -> Result<(), ServeError> {
     let (app, router, consumers) = match args.backend {
         Backend::Embedded => {
             let embedded = Embedded::open(&args.data, settings, clock)?;
+            // Before the demo: the demo's caseworker would make the directory non-empty.
+            if let Some(first) = ensure_first_admin(&embedded).await? {
+                print_first_admin(&first, args);
+            }
             if !args.no_demo
                 && let Some(demo) = ensure_demo(&embedded).await?
             {
@@ -147,6 +151,21 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Shown once: the password is stored only as an argon2id hash.
+fn print_first_admin(first: &FirstAdmin, args: &Args) {
+    println!(
+        "\nfallwerk: erstes Administrationskonto angelegt (das Passwort wird nur jetzt angezeigt)\n\
+         \x20 Benutzer: {user}\n\
+         \x20 Passwort: {password}\n\
+         Anmeldung mit Benutzer und Passwort an der Weboberfläche; ein Token für die API:\n\
+         \x20 cargo run -q -p fallwerk -- token --data {data} --user {user}\n\
+         Weitere Konten: fallwerk user add … oder PUT /v1/admin/users/{{id}}\n",
+        user = first.user,
+        password = first.password,
+        data = args.data.display(),
+    );
 }
 
 fn print_demo(embedded: &Embedded, demo: &DemoCredentials, args: &Args) {
