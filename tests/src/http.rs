@@ -188,6 +188,17 @@ impl Caseworker {
         .await
     }
 
+    /// A JSON `POST` with the caseworker's token.
+    pub async fn post(&self, path: &str, body: &Value) -> Resp {
+        send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .bearer_auth(&self.token)
+                .json(body),
+        )
+        .await
+    }
+
     /// `GET /v1/cases/{id}` (200 or the problem).
     pub async fn case(&self, case_id: &str) -> Resp {
         self.get(&format!("/v1/cases/{case_id}")).await

@@ -361,6 +361,28 @@ pub async fn journey(kind: Kind) {
     )
     .await;
 
+    st.step("A: the caseworker reads the reply in the thread and marks it read");
+    let thread = sb1
+        .get(&format!("/v1/cases/{case_a}/thread"))
+        .await
+        .expect(200, "thread A");
+    assert_eq!(thread["unread"], 1, "{thread}");
+    let reply = thread["messages"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["direction"] == "from_applicant"))
+        .cloned()
+        .expect("the reply is in the thread");
+    assert_eq!(reply["text"], "Anbei der Mietvertrag.");
+    assert_eq!(reply["attachments"][0]["name"], "mietvertrag.pdf");
+    let marked = sb1
+        .post(&format!("/v1/cases/{case_a}/thread/read"), &json!({}))
+        .await
+        .expect(200, "mark read");
+    assert_eq!(marked["unread"], 0, "{marked}");
+    sb2.get(&format!("/v1/cases/{case_a}/thread"))
+        .await
+        .expect(404, "another org unit's thread");
+
     st.step("A: the suspension shows in the deadlines (completeness deadline set again, pushed)");
     let v = sb1.case(&case_a).await.expect(200, "case A");
     assert_eq!(

@@ -100,6 +100,7 @@ pub fn casework_router(state: ApiState) -> Router {
     let small = DefaultBodyLimit::max(state.limits.json);
     Router::new()
         .route("/v1/cases", get(casework::inbox))
+        .route("/v1/inbox/counts", get(casework::inbox_counts))
         .route("/v1/cases/{id}", get(casework::case))
         .route("/v1/cases/{id}/history", get(casework::history))
         .route("/v1/cases/{id}/attachments/{n}", get(casework::attachment))

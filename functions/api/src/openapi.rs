@@ -8,14 +8,15 @@ use serde_json::{Map, Value, json};
 
 use crate::problem::Problem;
 use crate::routes::antrag::AntragResponse;
-use crate::routes::casework::{HistoryParams, InboxParams};
+use crate::routes::casework::{CountParams, HistoryParams, InboxParams};
+use fallwerk_core::inbox::{InboxCounts, InboxItem};
 use crate::routes::portal::{ReplyRequest, SubmissionRequest, SubmissionResponse};
 use crate::routes::thread::MarkReadRequest;
 use crate::routes::users::UsersQuery;
 use fallwerk_core::app::{ApplicantStatus, CaseView, Thread};
 use fallwerk_core::case::Action;
 use fallwerk_core::model::{Message, OrgUnit, PortalClient, Service, UserInput, UserView};
-use fallwerk_core::ports::{CaseSummary, Page};
+use fallwerk_core::ports::Page;
 use fallwerk_events::DomainEvent;
 
 struct Doc {
@@ -204,16 +205,27 @@ pub fn document() -> Value {
     );
 
     // Caseworkers.
-    let ok = d.ok::<Page<CaseSummary>>("one page of the inbox");
+    let ok = d.ok::<Page<InboxItem>>("one page of the inbox");
     d.op(
         "get",
         "/v1/cases",
-        "Inbox of the caller's org units",
+        "Inbox of the caller's org units: open cases by next due date unless asked otherwise",
         Auth::Bearer,
         query_params::<InboxParams>(),
         None,
         responses(vec![("200", ok)]),
         &[401, 403, 422],
+    );
+    let ok = d.ok::<InboxCounts>("open cases per status and task");
+    d.op(
+        "get",
+        "/v1/inbox/counts",
+        "Counts of the open cases of the caller's org units",
+        Auth::Bearer,
+        query_params::<CountParams>(),
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 403],
     );
     let ok = d.ok::<CaseView>("the case with its allowed actions");
     d.op(

@@ -33,6 +33,7 @@ fn every_route_is_documented() {
         ("/v1/cases/{id}/status", "get"),
         ("/v1/cases/{id}/messages", "get"),
         ("/v1/cases", "get"),
+        ("/v1/inbox/counts", "get"),
         ("/v1/cases/{id}", "get"),
         ("/v1/cases/{id}/history", "get"),
         ("/v1/cases/{id}/attachments/{n}", "get"),

@@ -148,7 +148,17 @@ pub trait CaseStore: Send + Sync {
     async fn load_case(&self, case_id: &str) -> StoreResult<Option<Case>>;
     /// Fails with [`StoreError::VersionConflict`] when the stored version is not `expected_version`.
     async fn save_case(&self, change: CaseChange) -> StoreResult<()>;
+    /// The older listing by `updated_at` (see [`InboxQuery`]); the inbox route uses
+    /// [`CaseStore::search_inbox`].
     async fn list_inbox(&self, query: &InboxQuery) -> StoreResult<Page<CaseSummary>>;
+    /// The inbox: see [`crate::inbox::InboxSearch`] for order, filters and paging. Reads only
+    /// the index rows of the query's scope (open or closed) in the asked sort order.
+    async fn search_inbox(
+        &self,
+        query: &crate::inbox::InboxSearch,
+    ) -> StoreResult<Page<crate::inbox::InboxItem>>;
+    /// Open cases of the org units, counted per status and task.
+    async fn inbox_counts(&self, org_units: &[String]) -> StoreResult<crate::inbox::InboxCounts>;
     /// Events with `seq > after_seq`, ascending, at most `limit`.
     async fn history(
         &self,

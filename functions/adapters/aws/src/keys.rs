@@ -12,6 +12,7 @@
 //! | case | `CASE#{id}` | `META` | `OU#{org_unit}` / `{updated_at}#{case_id}` | – | – |
 //! | audit event | `CASE#{id}` | `EVENT#{seq:020}` | – | – | – |
 //! | postbox message | `CASE#{id}` | `MSG#{at}#{message_id}` | – | – | – |
+//! | inbox entry (per sort order) | `CASE#{id}` | `INBOX#due` / `INBOX#receipt` | `INBOX#{org_unit}#{open\|closed}#{due\|receipt}` / sort key of `core::inbox::InboxEntry` | – | – |
 //! | deadline | `CASE#{id}` | `DEADLINE#{kind}#{deadline_id}` | – | `DUE#{shard}` / `{next_fire_at}#{case_id}#{deadline_id}` (only while `next_fire_at` exists: sparse) | – |
 //! | idempotency record | `SUBMISSION#{client}#{submission_id}` | `META` | – | – | received + 365 d |
 //! | org unit | `OU#{id}` | `META` | `DIRECTORY#OU` / `{id}` | – | – |
@@ -76,6 +77,11 @@ pub const CREATED_AT: &str = "created_at";
 pub const HOLDER: &str = "holder";
 /// The caseworkers' read mark on a postbox message item (JSON `ReadMark`), set once.
 pub const READ_MARK: &str = "read";
+/// Inbox entry attributes: the `InboxItem` JSON, the service, search keys of reference and name.
+pub const INBOX_ITEM: &str = "item";
+pub const LEIKA: &str = "leika";
+pub const REFERENCE_KEY: &str = "ref_key";
+pub const NAME_KEY: &str = "name_key";
 /// Lease expiry in epoch milliseconds (N).
 pub const EXPIRES_AT_MS: &str = "expires_at_ms";
 /// A user's org units (L of S), for the per-org-unit member list.
@@ -163,6 +169,15 @@ pub fn inbox_pk(org_unit_id: &str) -> String {
 /// Inbox index sort key: `updated_at` ascending, then case id.
 pub fn inbox_sk(updated_at: DateTime<Utc>, case_id: &str) -> String {
     format!("{}#{case_id}", ts(updated_at))
+}
+/// Inbox index entries (`core::inbox`): one item per case and sort order, in the case's
+/// partition (`CASE#{id}` / `INBOX#due`, `INBOX#receipt`), listed through the `inbox` index
+/// under `INBOX#{org_unit}#{open|closed}#{due|receipt}` with the entry's sort key as `gsi1sk`.
+pub fn inbox_entry_sk(sort: &str) -> String {
+    format!("INBOX#{sort}")
+}
+pub fn inbox_index_pk(org_unit_id: &str, scope: &str, sort: &str) -> String {
+    format!("INBOX#{org_unit_id}#{scope}#{sort}")
 }
 /// Directory listings reuse the inbox index: `DIRECTORY#OU`, `DIRECTORY#SERVICE`, `DIRECTORY#CLIENT`.
 pub const DIR_ORG_UNITS: &str = "DIRECTORY#OU";

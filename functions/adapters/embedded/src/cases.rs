@@ -113,6 +113,7 @@ impl Rows {
                 stmt.execute(params![mid, now, data]).map_err(db)?;
             }
         }
+        crate::inbox_index::write(tx, &self.case)?;
         tx.execute("DELETE FROM deadlines WHERE case_id = ?1", [id])
             .map_err(db)?;
         let mut stmt = tx
@@ -250,6 +251,24 @@ impl CaseStore for SqliteStore {
     async fn list_inbox(&self, query: &InboxQuery) -> StoreResult<Page<CaseSummary>> {
         let query = query.clone();
         self.run(move |conn| crate::inbox::list(conn, &query)).await
+    }
+
+    async fn search_inbox(
+        &self,
+        query: &fallwerk_core::inbox::InboxSearch,
+    ) -> StoreResult<Page<fallwerk_core::inbox::InboxItem>> {
+        let query = query.clone();
+        self.run(move |conn| crate::inbox_index::search(conn, &query))
+            .await
+    }
+
+    async fn inbox_counts(
+        &self,
+        org_units: &[String],
+    ) -> StoreResult<fallwerk_core::inbox::InboxCounts> {
+        let org_units = org_units.to_vec();
+        self.run(move |conn| crate::inbox_index::counts(conn, &org_units))
+            .await
     }
 
     async fn history(

@@ -12,6 +12,7 @@ mod codec;
 mod directory;
 mod export_dir;
 mod inbox;
+mod inbox_index;
 mod mail;
 mod outbox;
 mod queue;

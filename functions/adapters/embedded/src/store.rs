@@ -165,7 +165,8 @@ fn prepare(conn: &mut Connection, wal: bool) -> StoreResult<()> {
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(db)?;
     conn.pragma_update(None, "foreign_keys", true).map_err(db)?;
-    schema::migrate(conn)
+    schema::migrate(conn)?;
+    crate::inbox_index::backfill(conn)
 }
 
 /// A connection that can only read (`query_only`), so a mistaken write through `run` fails

@@ -16,23 +16,11 @@ use crate::problem::{ApiResult, Problem};
 use crate::telemetry::record_case;
 use fallwerk_core::app::CaseView;
 use fallwerk_core::case::Action;
-use fallwerk_core::model::{Status, TaskKind};
-use fallwerk_core::ports::{CaseSummary, InboxQuery, Page};
+use fallwerk_core::inbox::{InboxCounts, InboxItem};
+use fallwerk_core::ports::Page;
 use fallwerk_events::DomainEvent;
 
-/// Query of `GET /v1/cases`.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InboxParams {
-    pub status: Option<String>,
-    pub task: Option<String>,
-    pub assignee: Option<String>,
-    pub overdue: Option<bool>,
-    /// One org unit of the caller; all of them when absent.
-    pub org_unit: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
+pub use fallwerk_core::app::InboxParams;
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -46,32 +34,32 @@ fn query_problem(e: axum::extract::rejection::QueryRejection) -> Problem {
     Problem::new(crate::problem::Kind::InvalidBody, e.body_text())
 }
 
+/// `GET /v1/cases`: the inbox (see `InboxParams`).
 pub async fn inbox(
     State(state): State<ApiState>,
     Caseworker(caller): Caseworker,
     params: Result<Query<InboxParams>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Json<Page<CaseSummary>>> {
+) -> ApiResult<Json<Page<InboxItem>>> {
     let Query(p) = params.map_err(query_problem)?;
-    let status = p
-        .status
-        .map(|s| {
-            Status::parse(&s).ok_or_else(|| Problem::invalid_field("status", "unknown status"))
-        })
-        .transpose()?;
-    let task = p
-        .task
-        .map(|t| TaskKind::parse(&t).ok_or_else(|| Problem::invalid_field("task", "unknown task")))
-        .transpose()?;
-    let query = InboxQuery {
-        org_units: p.org_unit.into_iter().collect(),
-        status,
-        task,
-        assignee: p.assignee,
-        overdue: p.overdue,
-        cursor: p.cursor,
-        limit: p.limit.unwrap_or(50),
-    };
-    Ok(Json(state.app.inbox(&caller, query).await?))
+    Ok(Json(state.app.search_inbox(&caller, p).await?))
+}
+
+/// Query of `GET /v1/inbox/counts`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountParams {
+    /// One org unit of the caller; all of them when absent.
+    pub org_unit: Option<String>,
+}
+
+/// `GET /v1/inbox/counts`: open cases per status and task.
+pub async fn inbox_counts(
+    State(state): State<ApiState>,
+    Caseworker(caller): Caseworker,
+    params: Result<Query<CountParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<InboxCounts>> {
+    let Query(p) = params.map_err(query_problem)?;
+    Ok(Json(state.app.inbox_counts(&caller, p.org_unit).await?))
 }
 
 pub async fn case(

@@ -179,6 +179,9 @@ impl CaseStore for DynamoStore {
         for message in &new.messages {
             tx.put(message_item(message)?, None)?;
         }
+        for entry in super::inbox_index::inbox_items(case)? {
+            tx.put(entry, None)?;
+        }
         for deadline in deadline_items(case)? {
             tx.put(deadline, None)?;
         }
@@ -264,6 +267,9 @@ impl CaseStore for DynamoStore {
         for message in &change.messages {
             tx.put(message_item(message)?, None)?;
         }
+        for entry in super::inbox_index::inbox_items(case)? {
+            tx.put(entry, None)?;
+        }
         for deadline in deadlines {
             tx.put(deadline, None)?;
         }
@@ -300,6 +306,20 @@ impl CaseStore for DynamoStore {
 
     async fn list_inbox(&self, query: &InboxQuery) -> StoreResult<Page<CaseSummary>> {
         self.inbox(query).await
+    }
+
+    async fn search_inbox(
+        &self,
+        query: &fallwerk_core::inbox::InboxSearch,
+    ) -> StoreResult<Page<fallwerk_core::inbox::InboxItem>> {
+        self.search_inbox_index(query).await
+    }
+
+    async fn inbox_counts(
+        &self,
+        org_units: &[String],
+    ) -> StoreResult<fallwerk_core::inbox::InboxCounts> {
+        self.inbox_index_counts(org_units).await
     }
 
     async fn history(

@@ -3,6 +3,7 @@
 mod case;
 mod directory;
 mod inbox;
+mod inbox_index;
 mod outbox;
 mod records;
 mod scheduler;
