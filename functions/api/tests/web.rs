@@ -296,6 +296,13 @@ async fn a_caseworker_logs_in_sees_the_inbox_and_works_a_case() {
     assert_eq!(inbox.status, StatusCode::OK);
     assert!(inbox.html.contains(&format!("href=\"&#x2f;cases&#x2f;{case_id}\"")) || inbox.html.contains(&format!("href=\"/cases/{case_id}\"")), "{}", inbox.html);
     assert!(inbox.html.contains("Angemeldet als <strong>Sabine anna Beispiel</strong>"));
+    assert!(inbox.html.contains("1 offene Fälle"), "counts");
+    // Search by the applicant's name (umlauts either way) and by reference prefix.
+    assert!(w.get("/?q=mustermann").await.html.contains(&case_id));
+    assert!(!w.get("/?q=Zo%C3%AB").await.html.contains(&case_id));
+    assert!(w.get("/?q=MV-").await.html.contains(&case_id));
+    assert!(w.get("/?status=received&task=competence_check&assignee=none&sort=receipt").await.html.contains(&case_id));
+    assert!(!w.get("/?assignee=me").await.html.contains(&case_id));
 
     // The case page: applicant, form data tree, document, deadline with its explanation, actions.
     assert!(page.html.contains("Erika Mustermann"));
