@@ -59,18 +59,18 @@ async fn login(br: &Browser, user: &str, password: &str) {
     br.goto("/login").await;
     br.fill("#login", user).await;
     br.fill("#password", password).await;
-    br.click("form[action='/login'] button[type=submit]").await;
+    br.submit("form[action='/login'] button[type=submit]").await;
     br.find("nav[aria-label=Hauptnavigation]").await;
 }
 
 async fn logout(br: &Browser) {
-    br.click("form[action='/logout'] button").await;
+    br.submit("form[action='/logout'] button").await;
     br.find("#login").await;
 }
 
 /// Submits the form of `action` on the case page (its button).
 async fn press(br: &Browser, action: &str) {
-    br.click(&format!("#action-{action} button[type=submit]")).await;
+    br.submit(&format!("#action-{action} button[type=submit]")).await;
 }
 
 /// Reloads the case page until its status label is `label`.
@@ -104,7 +104,7 @@ async fn the_workplace_in_a_real_browser() {
     br.js("document.querySelector('input[name=csrf]').remove();", vec![]).await;
     br.fill("#login", "sb1").await;
     br.fill("#password", "irgendein-Passwort").await;
-    br.click("form[action='/login'] button[type=submit]").await;
+    br.submit("form[action='/login'] button[type=submit]").await;
     assert!(br.text("h1").await.contains("Formular abgelehnt"));
     br.assert_accessible("csrf refusal").await;
 
@@ -112,7 +112,7 @@ async fn the_workplace_in_a_real_browser() {
     br.goto("/login").await;
     br.fill("#login", "sb1").await;
     br.fill("#password", "falsch").await;
-    br.click("form[action='/login'] button[type=submit]").await;
+    br.submit("form[action='/login'] button[type=submit]").await;
     assert!(br.text(".error-summary").await.contains("Benutzername oder Passwort ist falsch"));
     br.assert_accessible("login with error").await;
 
@@ -125,13 +125,21 @@ async fn the_workplace_in_a_real_browser() {
     step("sb1 logs in and finds the case in the inbox");
     login(&br, "sb1", &pw1).await;
     assert_eq!(br.path().await, "/");
-    let row = br.find(&format!("a.case-link[href='/cases/{case_a}']")).await;
-    assert_eq!(row.text().await.expect("text"), ref_a);
+    let (other, _) = submit(&portal, &run, "x", &format!("Otto Normal-{run}")).await;
+    br.goto("/").await;
     br.assert_accessible("inbox").await;
     br.screenshot("inbox").await;
+    // The name as typed without umlauts: "ue" finds "ü".
+    br.fill("#f-q", &format!("mueller-{run}")).await;
+    br.submit("form[role=search] button[type=submit]").await;
+    let row = br.find(&format!("a.case-link[href='/cases/{case_a}']")).await;
+    assert_eq!(row.text().await.expect("text"), ref_a);
+    assert!(!br.exists(&format!("a[href='/cases/{other}']")).await, "the search narrows the list");
 
     step("case page: applicant, form data, documents, deadline explanation");
+    br.mark_page().await;
     br.click(&format!("a.case-link[href='/cases/{case_a}']")).await;
+    br.wait_new_page().await;
     assert!(br.text("h1").await.contains(&ref_a));
     let html = br.html().await;
     assert!(html.contains(&applicant), "applicant name on the page");
@@ -177,12 +185,16 @@ async fn the_workplace_in_a_real_browser() {
         .expect(200, "reply");
     br.goto(&format!("/cases/{case_a}")).await;
     let html = br.html().await;
-    assert!(html.contains("mietvertrag.pdf"), "the reply's document is listed");
+    assert!(
+        html.contains("mietvertrag.pdf"),
+        "the reply's document is listed:\n{}",
+        &html[html.find("h-documents").unwrap_or(0)..][..2000.min(html.len() - html.find("h-documents").unwrap_or(0))]
+    );
     assert!(br.exists("li[data-kind=applicant_replied]").await);
     let reply = br.text(".thread li.incoming.unread").await;
     assert!(reply.contains("Anbei der Mietvertrag."), "{reply}");
     br.assert_accessible("case with an unread reply").await;
-    br.click("form[action$='/thread/read'] button").await;
+    br.submit("form[action$='/thread/read'] button").await;
     assert!(!br.exists(".thread li.unread").await);
 
     step("confirm completeness, export, send the result");
@@ -195,6 +207,11 @@ async fn the_workplace_in_a_real_browser() {
     press(&br, "send_result").await;
     assert!(br.text(".status").await.contains("Abgeschlossen"));
     br.assert_accessible("completed case").await;
+
+    step("deadlines page");
+    br.goto("/deadlines").await;
+    assert!(br.exists(&format!("a[href='/cases/{other}']")).await);
+    br.assert_accessible("deadlines").await;
 
     step("forward to OE2: sb1 then gets the not-found page; sb2 sees it");
     let (case_b, ref_b) = submit(&portal, &run, "b", &format!("Jan Schmidt-{run}")).await;
@@ -221,28 +238,47 @@ async fn the_workplace_in_a_real_browser() {
     br.keys("sb1").await;
     br.keys(TAB).await;
     br.keys(&pw1).await;
-    br.keys(ENTER).await;
+    br.keys_and_wait(ENTER).await;
     br.find("nav[aria-label=Hauptnavigation]").await;
     br.tab_to(&format!("a.case-link[href='/cases/{case_c}']")).await;
-    br.keys(ENTER).await;
+    br.keys_and_wait(ENTER).await;
     br.find("#action-confirm_competence").await;
     br.tab_to("#action-confirm_competence button").await;
-    br.keys(ENTER).await;
+    br.keys_and_wait(ENTER).await;
     br.find(".notice").await;
-    br.tab_to("#request_documents-items").await;
     br.tab_to("#action-confirm_complete button").await;
-    br.keys(SPACE).await;
+    br.keys_and_wait(SPACE).await;
     br.find(".notice").await;
     assert!(br.text(".status").await.contains("In Bearbeitung"));
     br.tab_to("#comment-text").await;
     br.keys("Per Tastatur erledigt").await;
     br.keys(TAB).await;
-    br.keys(ENTER).await;
+    br.keys_and_wait(ENTER).await;
     br.find(".notice").await;
     assert!(br.html().await.contains("Per Tastatur erledigt"));
     br.tab_to("form[action='/logout'] button").await;
-    br.keys(ENTER).await;
+    br.keys_and_wait(ENTER).await;
     br.find("#login").await;
+
+    step("administration pages (role admin)");
+    let data = b.data_dir().display().to_string();
+    b.fallwerk(&[
+        "user", "add", "root", "--family-name", "Admin", "--given-name", "Erste",
+        "--email", "root@behoerde.example", "--role", "admin", "--data", &data,
+    ]);
+    let pw_root = set_password(&b, "root");
+    login(&br, "root", &pw_root).await;
+    for page in ["/admin/org-units", "/admin/services", "/admin/users", "/admin/portal-clients"] {
+        br.goto(page).await;
+        assert!(br.exists("nav[aria-label=Verwaltung]").await, "{page}");
+        br.assert_accessible(page).await;
+    }
+    br.fill("#pc-id", &format!("portal-{run}")).await;
+    br.fill("#pc-name", "Neues Portal").await;
+    br.submit("form[action='/admin/portal-clients'] button[type=submit]").await;
+    let secret = br.find("#created-secret").await.prop("value").await.expect("value");
+    assert!(secret.is_some_and(|s| s.len() >= 32), "the new secret is shown once");
+    br.assert_accessible("portal client created").await;
 
     br.close().await;
     b.finish().await;

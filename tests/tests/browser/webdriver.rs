@@ -107,6 +107,8 @@ impl Browser {
                 ],
             }),
         );
+        // Both rustls providers are in the build; pick one for the WebDriver connection.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = ClientBuilder::rustls()
             .expect("rustls")
             .capabilities(caps)
@@ -137,6 +139,16 @@ impl Browser {
             p.push_str(q);
         }
         p
+    }
+
+    /// Waits (bounded) until the current path and query satisfy `pred` (after a navigation).
+    pub async fn wait_path(&self, pred: impl Fn(&str) -> bool) {
+        let found = fallwerk_e2e::poll(Duration::from_secs(20), Duration::from_millis(100), || async {
+            let p = self.path().await;
+            pred(&p).then_some(())
+        })
+        .await;
+        assert!(found.is_some(), "still on {}", self.path().await);
     }
 
     pub async fn find(&self, css: &str) -> Element {
@@ -171,6 +183,44 @@ impl Browser {
         self.find(css).await.click().await.expect("click");
     }
 
+    /// Marks the current document, so [`Browser::wait_new_page`] can tell when it is replaced.
+    pub async fn mark_page(&self) {
+        self.js("window.__fallwerkOld = true;", vec![]).await;
+    }
+
+    /// Waits (bounded) until the marked document was replaced by a new one.
+    pub async fn wait_new_page(&self) {
+        let found = fallwerk_e2e::poll(Duration::from_secs(20), Duration::from_millis(100), || async {
+            let old = self
+                .client
+                .execute("return window.__fallwerkOld === true && document.readyState === 'complete';", vec![])
+                .await
+                .unwrap_or(Value::Bool(true));
+            let ready = self
+                .client
+                .execute("return document.readyState === 'complete';", vec![])
+                .await
+                .unwrap_or(Value::Bool(false));
+            (old == Value::Bool(false) && ready == Value::Bool(true)).then_some(())
+        })
+        .await;
+        assert!(found.is_some(), "no new page after submitting on {}", self.path().await);
+    }
+
+    /// Clicks a submit button and waits for the answer page.
+    pub async fn submit(&self, css: &str) {
+        self.mark_page().await;
+        self.click(css).await;
+        self.wait_new_page().await;
+    }
+
+    /// Presses keys on the focused element (e.g. Enter on a button) and waits for the new page.
+    pub async fn keys_and_wait(&self, keys: &str) {
+        self.mark_page().await;
+        self.keys(keys).await;
+        self.wait_new_page().await;
+    }
+
     pub async fn select(&self, css: &str, value: &str) {
         self.find(css)
             .await
@@ -187,32 +237,42 @@ impl Browser {
         self.client.execute(script, args).await.expect("script")
     }
 
-    /// Sends keys to the focused element.
+    /// Presses keys on the keyboard, as a person would: they go to whatever has the focus.
+    /// (Keyboard actions, not "send keys to an element", which would move the focus back to
+    /// the element's start, e.g. to the first part of a date field.)
     pub async fn keys(&self, keys: &str) {
-        self.client
-            .active_element()
-            .await
-            .expect("active element")
-            .send_keys(keys)
-            .await
-            .expect("keys");
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".into());
+        for c in keys.chars() {
+            actions = actions
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
+        }
+        self.client.perform_actions(actions).await.expect("keys");
     }
 
-    /// Presses Tab until the focused element matches `css` (at most 150 times).
+    /// Presses Tab until the focused element matches `css` (at most 300 times).
     pub async fn tab_to(&self, css: &str) {
-        for _ in 0..150 {
-            let hit = self
+        let mut seen = Vec::new();
+        for _ in 0..300 {
+            let now = self
                 .js(
-                    "return !!document.activeElement && document.activeElement.matches(arguments[0]);",
+                    "const e = document.activeElement; if (!e) return [false, 'none'];
+                     return [e.matches(arguments[0]), e.tagName + '#' + (e.id || '') + '.' + (e.className || '') + ' ' + (e.textContent || '').trim().slice(0, 30)];",
                     vec![json!(css)],
                 )
                 .await;
-            if hit == json!(true) {
+            if now[0] == json!(true) {
                 return;
             }
+            seen.push(now[1].as_str().unwrap_or("?").to_string());
             self.keys(TAB).await;
         }
-        panic!("Tab never reached `{css}` on {}", self.path().await);
+        panic!(
+            "Tab never reached `{css}` on {}; focus went through:\n{}",
+            self.path().await,
+            seen[..seen.len().min(80)].join("\n")
+        );
     }
 
     /// Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the current page and returns the
