@@ -9,11 +9,32 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/emulators.sh start
 eval "$(scripts/emulators.sh env)"
 
+# The holiday cross-check (functions/core/tests/holiday_crosscheck.rs) compares with the PyPI
+# package `holidays`; a pinned version, so the list of intended differences stays stable.
+HOLIDAYS_SPEC='holidays==0.108'
+if ! python3 -c 'import holidays, sys; sys.exit(holidays.__version__ != "0.108")' >/dev/null 2>&1; then
+    echo "==> pip install $HOLIDAYS_SPEC"
+    python3 -m pip install --quiet --disable-pip-version-check "$HOLIDAYS_SPEC" ||
+        python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$HOLIDAYS_SPEC"
+fi
+
 echo "==> cargo fmt --all -- --check"
 cargo fmt --all -- --check
 
 echo "==> cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+
+# Supply chain (deny.toml): advisories, licences, bans (ring, serde_yaml, a second TLS stack),
+# sources. The RustSec database is fetched from GitHub; where that host cannot be reached the
+# other three checks still run and the gap is said loudly.
+echo "==> cargo deny check"
+if cargo deny fetch db; then
+    cargo deny check --disable-fetch
+else
+    echo "WARNING: the RustSec advisory database cannot be fetched (no access to github.com);" >&2
+    echo "WARNING: running cargo deny check licenses bans sources without advisories" >&2
+    cargo deny check licenses bans sources
+fi
 
 echo "==> cargo test --workspace (without the end-to-end suite)"
 cargo test --workspace --exclude fallwerk-e2e

@@ -31,16 +31,22 @@ pub enum DeadlineKind {
     ProcessingDue,
     FollowUp,
     RetentionDue,
+    /// The result waits in the postbox: ten days to retrieve it (§ 41 Abs. 2a Satz 4 VwVfG).
+    RetrievalDue,
+    /// Rechtsbehelfsfrist: one month (one year without instructions) from the announcement.
+    AppealDue,
 }
 
 impl DeadlineKind {
-    pub const ALL: [DeadlineKind; 6] = [
+    pub const ALL: [DeadlineKind; 8] = [
         DeadlineKind::CompetenceCheckDue,
         DeadlineKind::CompletenessCheckDue,
         DeadlineKind::ApplicantReplyDue,
         DeadlineKind::ProcessingDue,
         DeadlineKind::FollowUp,
         DeadlineKind::RetentionDue,
+        DeadlineKind::RetrievalDue,
+        DeadlineKind::AppealDue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +57,8 @@ impl DeadlineKind {
             DeadlineKind::ProcessingDue => "processing_due",
             DeadlineKind::FollowUp => "follow_up",
             DeadlineKind::RetentionDue => "retention_due",
+            DeadlineKind::RetrievalDue => "retrieval_due",
+            DeadlineKind::AppealDue => "appeal_due",
         }
     }
 
@@ -67,6 +75,8 @@ impl DeadlineKind {
             DeadlineKind::ProcessingDue => "Bearbeitungsfrist",
             DeadlineKind::FollowUp => "Wiedervorlage",
             DeadlineKind::RetentionDue => "Aufbewahrungsfrist",
+            DeadlineKind::RetrievalDue => "Abruf des Bescheids im Postfach",
+            DeadlineKind::AppealDue => "Rechtsbehelfsfrist",
         }
     }
 }

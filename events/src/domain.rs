@@ -39,13 +39,20 @@ pub enum EventKind {
         to_org_unit_id: String,
         /// The receiving unit's holiday state (two-letter code); its deadlines count with it.
         holiday_state: String,
+        /// The receiving unit's municipality key (AGS), whose municipal holidays count too.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holiday_municipality: Option<String>,
         reason: String,
     },
     CompletenessConfirmed,
     DocumentsRequested {
         items: Vec<String>,
+        /// The day the caseworker stated; `reply_by_rule` says whether it moves off a weekend.
         reply_by: NaiveDate,
         message_id: String,
+        /// Absent in events written before § 31 Abs. 3 Satz 2 / Abs. 5 VwVfG were supported.
+        #[serde(default)]
+        reply_by_rule: crate::DateRule,
     },
     SuspensionStarted {
         on: NaiveDate,
@@ -108,6 +115,10 @@ pub enum EventKind {
         outcome: Outcome,
         documents: Vec<String>,
         message_id: String,
+        /// Whether the decision carries a Rechtsbehelfsbelehrung (without one the appeal
+        /// period is one year, § 58 Abs. 2 VwGO). Absent in older events: it did.
+        #[serde(default = "crate::law_default_true")]
+        appeal_instructions: bool,
     },
     Commented {
         comment_id: String,
@@ -145,6 +156,37 @@ pub enum EventKind {
         reason: String,
         message_id: String,
     },
+    /// The portal reports that the applicant opened a postbox message (Postfach-Abruf).
+    MessageRetrieved {
+        message_id: String,
+        retrieved_on: NaiveDate,
+    },
+    /// The decision counts as announced (Bekanntgabe); the appeal period runs from here.
+    ResultAnnounced {
+        via: crate::AnnouncementVia,
+        announced_on: NaiveDate,
+        /// Last day of the appeal period that starts with the announcement.
+        appeal_due: NaiveDate,
+        /// The German explanation with its legal basis.
+        basis: String,
+    },
+    /// The result was not retrieved in time (§ 41 Abs. 2a Satz 4 VwVfG): send it by post.
+    PostalDeliveryRequired {
+        message_id: String,
+    },
+    /// The caseworker recorded the day the decision was posted.
+    ResultPosted {
+        posted_on: NaiveDate,
+    },
+    /// An appeal (Widerspruch) was received; `late` when after the appeal deadline.
+    AppealLodged {
+        received_on: NaiveDate,
+        late: bool,
+    },
+    /// The appeal period passed without an appeal: the decision is final (bestandskräftig).
+    DecisionFinal {
+        final_on: NaiveDate,
+    },
 }
 
 impl EventKind {
@@ -179,6 +221,12 @@ impl EventKind {
             EventKind::DocumentChecked { .. } => "document_checked",
             EventKind::DocumentsArrived { .. } => "documents_arrived",
             EventKind::DocumentRequestWithdrawn { .. } => "document_request_withdrawn",
+            EventKind::MessageRetrieved { .. } => "message_retrieved",
+            EventKind::ResultAnnounced { .. } => "result_announced",
+            EventKind::PostalDeliveryRequired { .. } => "postal_delivery_required",
+            EventKind::ResultPosted { .. } => "result_posted",
+            EventKind::AppealLodged { .. } => "appeal_lodged",
+            EventKind::DecisionFinal { .. } => "decision_final",
         }
     }
 }

@@ -4,11 +4,14 @@
 
 mod common;
 mod domain;
+mod law;
 mod queue;
 pub mod schema;
 
 pub use common::*;
 pub use domain::*;
+pub(crate) use law::law_default_true;
+pub use law::*;
 pub use queue::*;
 
 /// The contract version written into every event and message as `"v"`.

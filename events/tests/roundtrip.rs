@@ -23,12 +23,14 @@ fn sample_events() -> Vec<EventKind> {
             from_org_unit_id: "a".into(),
             to_org_unit_id: "b".into(),
             holiday_state: "BY".into(),
+            holiday_municipality: Some("09761000".into()),
             reason: "r".into(),
         },
         EventKind::DocumentsRequested {
             items: vec!["Meldebescheinigung".into()],
             reply_by: date(2026, 3, 2),
             message_id: "m".into(),
+            reply_by_rule: fallwerk_events::DateRule::FixedEnd,
         },
         EventKind::SuspensionEnded {
             from: date(2026, 2, 1),
@@ -54,6 +56,7 @@ fn sample_events() -> Vec<EventKind> {
             outcome: Outcome::PartiallyGranted,
             documents: vec!["bescheid.pdf".into()],
             message_id: "m2".into(),
+            appeal_instructions: false,
         },
         EventKind::Assigned {
             from: None,
@@ -77,7 +80,46 @@ fn sample_events() -> Vec<EventKind> {
             reason: "irrtümlich angefordert".into(),
             message_id: "c1-m9".into(),
         },
+        EventKind::MessageRetrieved {
+            message_id: "m2".into(),
+            retrieved_on: date(2026, 3, 3),
+        },
+        EventKind::ResultAnnounced {
+            via: fallwerk_events::AnnouncementVia::Post,
+            announced_on: date(2026, 3, 7),
+            appeal_due: date(2026, 4, 7),
+            basis: "§ 41 Abs. 2 VwVfG".into(),
+        },
+        EventKind::PostalDeliveryRequired {
+            message_id: "m2".into(),
+        },
+        EventKind::ResultPosted {
+            posted_on: date(2026, 3, 3),
+        },
+        EventKind::AppealLodged {
+            received_on: date(2026, 3, 20),
+            late: false,
+        },
+        EventKind::DecisionFinal {
+            final_on: date(2026, 4, 8),
+        },
     ]
+}
+
+/// Events written before the Rechtsbehelfsbelehrung flag existed read as "with instructions".
+#[test]
+fn old_result_sent_events_had_appeal_instructions() {
+    let kind: EventKind = serde_json::from_value(json!({
+        "type": "result_sent", "outcome": "granted", "documents": [], "message_id": "m"
+    }))
+    .expect("parse");
+    assert!(matches!(
+        kind,
+        EventKind::ResultSent {
+            appeal_instructions: true,
+            ..
+        }
+    ));
 }
 
 #[test]

@@ -158,6 +158,8 @@ impl Backend {
             // Lets the export worker post to the plain-http receiver on 127.0.0.1 (see the
             // report: the runtime must offer this switch; production targets stay https-only).
             ("FALLWERK_WEBHOOK_ALLOW_HTTP".into(), "true".into()),
+            // `caseworker()` tokens live 30 days: the clock moves by weeks.
+            ("FALLWERK_JWT_MAX_LIFETIME_HOURS".into(), "720".into()),
         ];
         let mut aws = None;
         let mails = match kind {

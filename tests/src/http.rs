@@ -101,8 +101,9 @@ impl Portal {
 
     async fn signed(&self, method: reqwest::Method, path: &str, body: Vec<u8>) -> Resp {
         let ts = self.timestamp(&format!("{method} {path}"));
+        let headers = self.signer.headers_v2(method.as_str(), path, ts, &body);
         let mut req = self.http.request(method, format!("{}{path}", self.base));
-        for (name, value) in self.signer.headers(ts, &body) {
+        for (name, value) in headers {
             req = req.header(name, value);
         }
         if !body.is_empty() {

@@ -619,6 +619,109 @@ pub async fn journey(kind: Kind) {
     });
     st.note(&format!("{} dead letter: {}", kind.name(), message));
 
+    // ---------------------------------------------------------------- announcement and appeal
+    st.step("A: the portal reports that the applicant retrieved the decision (signed route)");
+    let v = sb1.case(&case_a).await.expect(200, "case A");
+    let msg_a = s(&v["result"]["message_id"]);
+    let retrieved_day = b.today();
+    let r = portal
+        .post(
+            &format!("/v1/cases/{case_a}/messages/{msg_a}/retrieved"),
+            &json!({}),
+        )
+        .await
+        .expect(200, "retrieved");
+    // § 41 Abs. 2a Satz 3 VwVfG: announced on the day after the retrieval.
+    let announced = retrieved_day + chrono::Duration::days(1);
+    assert_eq!(r["announced_on"], announced.to_string(), "{r}");
+    let appeal_due = date(&r["appeal_due"]);
+    assert!(
+        appeal_due >= announced + chrono::Duration::days(28)
+            && appeal_due <= announced + chrono::Duration::days(35),
+        "one month (§ 70 VwGO), moved off a day off at most: {appeal_due}"
+    );
+    let v = sb1.case(&case_a).await.expect(200, "case A");
+    assert_eq!(v["result"]["announced_on"], announced.to_string());
+    assert_eq!(v["result"]["announced_via"], "postbox");
+    assert_eq!(v["result"]["appeal_due"], appeal_due.to_string());
+    assert!(
+        s(&open_deadline(&v, "appeal_due")["basis"]).contains("§ 41 Abs. 2a Satz 3 VwVfG"),
+        "{}",
+        v["deadlines"]
+    );
+    st.note(&format!(
+        "A announced {announced}, appeal until {appeal_due}"
+    ));
+
+    st.step("D: (the webhook answers again) exported and decided; the applicant never opens the decision");
+    receiver.set_failing(false);
+    let applicant_d = format!("antrag-d-{run}@buerger.example");
+    let dv = portal
+        .post("/v1/submissions", &submission(&run, "d", &applicant_d))
+        .await
+        .expect(201, "submission D");
+    let (case_d, ref_d) = (s(&dv["case_id"]), s(&dv["reference"]));
+    st.note(&format!("D = {ref_d} ({case_d})"));
+    for action in ["confirm_competence", "confirm_complete", "export"] {
+        sb1.act_ok(&case_d, json!({"action": action})).await;
+    }
+    wait_status(&b, &sb1, &case_d, "exported", &["export_failed"]).await;
+    sb1.act_ok(
+        &case_d,
+        json!({"action": "send_result", "outcome": "rejected", "message": "Abgelehnt."}),
+    )
+    .await;
+    let sent_day = b.today();
+
+    st.step("clock → ten days later: D gets the task \"send by post\"");
+    b.set_clock_to(sent_day + chrono::Duration::days(11));
+    let v = crate::poll(WAIT, EVERY, || async {
+        let v = sb1.case(&case_d).await.expect(200, "case D");
+        (v["open_task"] == "send_by_post").then_some(v)
+    })
+    .await
+    .unwrap_or_else(|| panic!("no send_by_post task on D\n{}", b.server_log_tail(40)));
+    assert_eq!(v["result"]["postal_delivery_required"], true);
+    assert!(
+        v["allowed_actions"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x == "record_posting")),
+        "{}",
+        v["allowed_actions"]
+    );
+
+    st.step("D: posted today; announced on the fourth day after posting (§ 41 Abs. 2 VwVfG)");
+    let posted = b.today();
+    let v = sb1
+        .act_ok(
+            &case_d,
+            json!({"action": "record_posting", "posted_on": posted.to_string()}),
+        )
+        .await;
+    assert_eq!(
+        v["result"]["announced_on"],
+        (posted + chrono::Duration::days(4)).to_string(),
+        "{}",
+        v["result"]
+    );
+    assert_eq!(v["result"]["announced_via"], "post");
+    assert!(v["open_task"].is_null(), "{}", v["open_task"]);
+
+    st.step("clock → the day after A's appeal period: A is bestandskräftig");
+    let final_day = appeal_due + chrono::Duration::days(1);
+    b.set_clock_to(final_day);
+    // The applicant's status shows it (the caseworkers' tokens, minted for 30 real days, do
+    // not reach this far into the simulated future; the portal signs with the server's clock).
+    crate::poll(WAIT, EVERY, || async {
+        let (status, _, _) = portal_view(&portal, &case_a).await;
+        (status["final_on"] == final_day.to_string()
+            && status["appeal_due"] == appeal_due.to_string())
+        .then_some(())
+    })
+    .await
+    .unwrap_or_else(|| panic!("A not final on {final_day}\n{}", b.server_log_tail(40)));
+    st.note(&format!("A bestandskräftig ab {final_day}"));
+
     // ---------------------------------------------------------------- never a comment
     st.step("no e-mail ever carried the comment's text");
     let mails = b.mails.all().await;

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod edge;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
@@ -91,6 +92,10 @@ pub fn portal_router(state: ApiState) -> Router {
         .route("/v1/cases/{id}/replies", post(portal::reply).layer(big))
         .route("/v1/cases/{id}/status", get(portal::status))
         .route("/v1/cases/{id}/messages", get(portal::messages))
+        .route(
+            "/v1/cases/{id}/messages/{message_id}/retrieved",
+            post(routes::retrieval::retrieved),
+        )
         .with_state(state)
 }
 
@@ -152,12 +157,20 @@ pub fn meta_router() -> Router {
         .route("/openapi.json", get(routes::meta::openapi))
 }
 
-/// Adds what every deployed router needs: problem+json fallbacks and the request span.
+/// Adds what every deployed router needs: problem+json fallbacks, the security headers of every
+/// response (`edge::security_headers`) and the request span.
 pub fn observe(router: Router) -> Router {
     router
         .fallback(routes::meta::not_found)
         .method_not_allowed_fallback(routes::meta::method_not_allowed)
+        .layer(axum::middleware::from_fn(edge::security_headers))
         .layer(axum::middleware::from_fn(telemetry::trace))
+}
+
+/// What a router served straight from a listener (`fallwerk serve`) needs on top: exactly one
+/// Host header (API Gateway checks that for the Lambda functions).
+pub fn listener_edge(router: Router) -> Router {
+    router.layer(axum::middleware::from_fn(edge::one_host))
 }
 
 /// The intake Lambda: portal routes.

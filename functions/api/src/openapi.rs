@@ -13,7 +13,7 @@ use fallwerk_core::inbox::{InboxCounts, InboxItem};
 use crate::routes::portal::{ReplyRequest, SubmissionRequest, SubmissionResponse};
 use crate::routes::thread::MarkReadRequest;
 use crate::routes::users::UsersQuery;
-use fallwerk_core::app::{ApplicantStatus, CaseView, Thread};
+use fallwerk_core::app::{ApplicantStatus, CaseView, RetrievalReceipt, Thread};
 use fallwerk_core::case::Action;
 use fallwerk_core::model::{Message, OrgUnit, PortalClient, Service, UserInput, UserView};
 use fallwerk_core::ports::Page;
@@ -67,9 +67,9 @@ impl Doc {
         let mut op = json!({"summary": summary, "responses": responses});
         let security = match auth {
             Auth::None => None,
-            Auth::Portal => {
-                Some(json!([{"portalClient": [], "portalTimestamp": [], "portalSignature": []}]))
-            }
+            Auth::Portal => Some(
+                json!([{"portalClient": [], "portalTimestamp": [], "portalSignature": [], "portalSignatureVersion": []}]),
+            ),
             Auth::Bearer => Some(json!([{"bearer": []}])),
             Auth::UrlToken => Some(json!([])),
         };
@@ -202,6 +202,26 @@ pub fn document() -> Value {
         None,
         responses(vec![("200", ok)]),
         &[401, 404],
+    );
+    let ok = d.ok::<RetrievalReceipt>(
+        "recorded; for the decision: its announcement day (the day after retrieval, § 41 Abs. 2a VwVfG) and the appeal deadline",
+    );
+    d.op(
+        "post",
+        "/v1/cases/{id}/messages/{message_id}/retrieved",
+        "The applicant retrieved a postbox message (portal)",
+        Auth::Portal,
+        vec![
+            case_id.clone(),
+            path_param(
+                "message_id",
+                json!({"type": "string"}),
+                "postbox message id",
+            ),
+        ],
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 404, 409, 422],
     );
 
     // Caseworkers.
@@ -343,7 +363,19 @@ pub fn document() -> Value {
                 "portalTimestamp": {"type": "apiKey", "in": "header", "name": "X-Fallwerk-Timestamp",
                     "description": "unix seconds, at most 5 minutes from the server's clock"},
                 "portalSignature": {"type": "apiKey", "in": "header", "name": "X-Fallwerk-Signature",
-                    "description": "sha256=<hex HMAC-SHA256 over timestamp + \".\" + raw body> with the client's secret; each signature is accepted once"},
+                    "description": concat!(
+                        "sha256=<hex HMAC-SHA256 with the client's secret> over the version 2 string ",
+                        "\"fallwerk-v2\\n{METHOD}\\n{path?query, normalised}\\n{timestamp}\\n{client id}\\n{hex SHA-256 of the raw body}\" ",
+                        "(docs/PORTAL-SIGNING.md). Example: POST /v1/cases/0b6c6f2e-4d0f-4b7e-9a51-1f7a3c2d9e10/replies at 1767225600 by portal-1 ",
+                        "with the body {\"subject\":\"Nachweis\",\"text\":\"anbei\"} (SHA-256 e745e009df7a88e2fd3a395bca2f82db7bb343efd1e9d1bfdc41d83a5ba42396) ",
+                        "and the secret example-secret-0123456789abcdef0123456789 gives ",
+                        "sha256=3e5a3cf181bdabae22b52c32ac405372388d0c50690e631ac52b41e18e16748b. ",
+                        "A signed write is accepted once; identical reads within the 5-minute window are allowed. ",
+                        "Without the version header the deprecated version 1 (timestamp + \".\" + body) applies, ",
+                        "accepted only for clients whose record has allow_signature_v1."
+                    )},
+                "portalSignatureVersion": {"type": "apiKey", "in": "header", "name": "X-Fallwerk-Signature-Version",
+                    "description": "2 (the signature version; required for clients without allow_signature_v1)"},
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
             }
         }

@@ -41,6 +41,11 @@ pub async fn trace(req: Request, next: Next) -> Response {
     .await
 }
 
+/// An id as it may be logged (see [`safe`]).
+pub fn safe_id(id: &str) -> &str {
+    safe(id)
+}
+
 /// Only ids of a safe shape are logged; anything else is replaced.
 fn safe(id: &str) -> &str {
     let ok = !id.is_empty()

@@ -5,7 +5,9 @@ use axum::body::Body;
 use axum::http::{Method, Request, header};
 
 use crate::auth::jwt::{Claims, mint_token};
-use crate::auth::portal::{CLIENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
+use crate::auth::portal::{
+    CLIENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, VERSION_HEADER, sign, sign_v2,
+};
 
 /// Signs requests the way a portal does.
 #[derive(Debug, Clone)]
@@ -22,7 +24,29 @@ impl PortalSigner {
         }
     }
 
-    /// The three authentication headers for `body` sent at `timestamp` (unix seconds).
+    /// The four signature version 2 headers for `method` on `target` (path and query) with
+    /// `body`, sent at `timestamp` (unix seconds).
+    pub fn headers_v2(
+        &self,
+        method: &str,
+        target: &str,
+        timestamp: i64,
+        body: &[u8],
+    ) -> [(&'static str, String); 4] {
+        let ts = timestamp.to_string();
+        [
+            (CLIENT_HEADER, self.client_id.clone()),
+            (
+                SIGNATURE_HEADER,
+                sign_v2(&self.secret, method, target, &ts, &self.client_id, body),
+            ),
+            (TIMESTAMP_HEADER, ts),
+            (VERSION_HEADER, "2".to_string()),
+        ]
+    }
+
+    /// The three deprecated version 1 headers for `body` sent at `timestamp` (unix seconds);
+    /// the client record must allow version 1.
     pub fn headers(&self, timestamp: i64, body: &[u8]) -> [(&'static str, String); 3] {
         let ts = timestamp.to_string();
         [
@@ -32,7 +56,7 @@ impl PortalSigner {
         ]
     }
 
-    /// A signed request; a non-empty body is sent as `application/json`.
+    /// A request signed with version 2; a non-empty body is sent as `application/json`.
     pub fn request(
         &self,
         method: Method,
@@ -40,8 +64,30 @@ impl PortalSigner {
         timestamp: i64,
         body: Vec<u8>,
     ) -> Request<Body> {
+        let headers = self.headers_v2(method.as_str(), uri, timestamp, &body);
+        Self::build(method, uri, headers.into_iter(), body)
+    }
+
+    /// A request signed with the deprecated version 1.
+    pub fn request_v1(
+        &self,
+        method: Method,
+        uri: &str,
+        timestamp: i64,
+        body: Vec<u8>,
+    ) -> Request<Body> {
+        let headers = self.headers(timestamp, &body);
+        Self::build(method, uri, headers.into_iter(), body)
+    }
+
+    fn build(
+        method: Method,
+        uri: &str,
+        headers: impl Iterator<Item = (&'static str, String)>,
+        body: Vec<u8>,
+    ) -> Request<Body> {
         let mut b = Request::builder().method(method).uri(uri);
-        for (name, value) in self.headers(timestamp, &body) {
+        for (name, value) in headers {
             b = b.header(name, value);
         }
         if !body.is_empty() {
@@ -62,6 +108,8 @@ pub fn claims(sub: &str, org_units: &[&str], roles: &[&str], exp: i64) -> Claims
         org_units: org_units.iter().map(|s| s.to_string()).collect(),
         roles: roles.iter().map(|s| s.to_string()).collect(),
         exp,
+        nbf: None,
+        iat: None,
         iss: None,
         aud: None,
     }

@@ -83,6 +83,7 @@ async fn backend() -> Option<Backend> {
                 notification_email: "oe@example.org".into(),
                 state: Default::default(),
                 services: vec![LEIKA.into()],
+                municipality: None,
             },
         )
         .await
@@ -95,6 +96,7 @@ async fn backend() -> Option<Backend> {
                 name: "Portal".into(),
                 secret: PORTAL_SECRET.into(),
                 active: true,
+                allow_signature_v1: true,
             },
         )
         .await

@@ -232,6 +232,7 @@ fn request_documents_suspends_and_tells_the_applicant() {
         items: vec!["Mietvertrag".into(), "Einkommensnachweis 2025".into()],
         reply_by: None,
         message: Some("Gern auch als Foto.".into()),
+        reply_by_rule: Default::default(),
     });
     let c = &d.case;
     assert_eq!(c.status, Status::AwaitingApplicant);
@@ -272,6 +273,7 @@ fn request_documents_with_explicit_reply_date() {
         items: vec!["Mietvertrag".into()],
         reply_by: Some(by),
         message: None,
+        reply_by_rule: Default::default(),
     });
     assert_eq!(
         d.case
@@ -308,7 +310,9 @@ fn applicant_reply_resumes_the_completeness_check() {
     assert!(
         d.events
             .iter()
-            .any(|e| matches!(e.kind, EventKind::SuspensionEnded { days: 9, .. }))
+            // Requested on day 0, replied on day 9: days 0..=9 are suspended, both end days
+            // count (§ 209 BGB analog, docs/ARCHITECTURE.md "Counting suspended days").
+            .any(|e| matches!(e.kind, EventKind::SuspensionEnded { days: 10, .. }))
     );
     assert_eq!(open_deadlines(c, DeadlineKind::ApplicantReplyDue), 0);
     assert_eq!(open_deadlines(c, DeadlineKind::CompletenessCheckDue), 1);
@@ -547,9 +551,13 @@ fn assert_completed(h: &H, d: &fallwerk_core::case::Decision) {
     assert!(open_tasks(c).is_empty(), "{:?}", c.tasks);
     assert_eq!(c.result.as_ref().unwrap().outcome, Outcome::Granted);
     let open: Vec<_> = c.deadlines.iter().filter(|d| d.open).collect();
-    assert_eq!(open.len(), 1, "only retention stays open: {open:?}");
+    // Retention, and the ten days in which the result can be retrieved from the postbox
+    // (§ 41 Abs. 2a VwVfG, issue 19).
+    assert_eq!(open.len(), 2, "retention and retrieval stay open: {open:?}");
     assert_eq!(open[0].kind, DeadlineKind::RetentionDue);
     assert!(open[0].due_on > h.today());
+    assert_eq!(open[1].kind, DeadlineKind::RetrievalDue);
+    assert!(open[1].due_on >= h.today() + Duration::days(10));
     assert_deadline_shape(c);
     let deliveries: Vec<_> = d
         .outbox

@@ -429,6 +429,7 @@ fn empty_texts_are_invalid() {
                 items: vec!["Mietvertrag".into(), e()],
                 reply_by: None,
                 message: None,
+                reply_by_rule: Default::default(),
             },
             "items",
         );
@@ -438,6 +439,7 @@ fn empty_texts_are_invalid() {
                 items: vec!["Mietvertrag".into()],
                 reply_by: None,
                 message: Some(e()),
+                reply_by_rule: Default::default(),
             },
             "message",
         );
@@ -463,6 +465,7 @@ fn empty_texts_are_invalid() {
                 outcome: outcome_granted(),
                 documents: vec![],
                 message: e(),
+                appeal_instructions: true,
             },
             "message",
         );
@@ -472,6 +475,7 @@ fn empty_texts_are_invalid() {
                 outcome: outcome_granted(),
                 documents: vec![e()],
                 message: "x".into(),
+                appeal_instructions: true,
             },
             "documents",
         );
@@ -555,6 +559,7 @@ fn too_long_texts_are_invalid_and_the_limit_itself_is_fine() {
             items: vec![long(201)],
             reply_by: None,
             message: None,
+            reply_by_rule: Default::default(),
         },
         "items",
     );
@@ -572,6 +577,7 @@ fn too_long_texts_are_invalid_and_the_limit_itself_is_fine() {
             outcome: outcome_granted(),
             documents: vec![],
             message: long(10_001),
+            appeal_instructions: true,
         },
         "message",
     );
@@ -625,6 +631,7 @@ fn request_documents_needs_items_and_a_future_reply_date() {
             items: vec![],
             reply_by: None,
             message: None,
+            reply_by_rule: Default::default(),
         },
         "items",
     );
@@ -639,6 +646,7 @@ fn request_documents_needs_items_and_a_future_reply_date() {
                 items: vec!["Mietvertrag".into()],
                 reply_by: Some(reply_by),
                 message: None,
+                reply_by_rule: Default::default(),
             },
             "reply_by",
         );

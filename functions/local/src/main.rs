@@ -2,6 +2,7 @@
 
 mod cmd;
 mod consumers;
+mod listener;
 
 use std::process::ExitCode;
 

@@ -164,6 +164,8 @@ impl Aws {
         ));
         let config = AppConfig {
             reference_prefix: settings.reference_prefix.clone(),
+            export_root: settings.export_root.clone(),
+            webhook_allow_http: settings.webhook_allow_http,
         };
         let app = App::new(store.clone(), blobs, clock, config).with_queue(queue.clone());
         Aws {
@@ -194,7 +196,8 @@ impl Aws {
         }
         Ok(
             match jwt_from_env(self.app.clock.now().timestamp()).await? {
-                Some(jwt) => state.with_jwt(jwt),
+                Some(jwt) => state
+                    .with_jwt(jwt.with_max_lifetime(self.settings.jwt_max_lifetime_hours * 3600)),
                 None => state,
             },
         )

@@ -99,6 +99,7 @@ pub async fn ensure_demo(embedded: &Embedded) -> Result<Option<DemoCredentials>,
             notification_email: "buergeramt@demo.fallwerk.invalid".into(),
             state: Default::default(),
             services: vec![DEMO_SERVICE.into()],
+            municipality: None,
         },
     )
     .await?;
@@ -110,6 +111,7 @@ pub async fn ensure_demo(embedded: &Embedded) -> Result<Option<DemoCredentials>,
             name: "Demo-Serviceportal".into(),
             secret: secret.clone(),
             active: true,
+            allow_signature_v1: false,
         },
     )
     .await?;

@@ -23,6 +23,7 @@ pub struct Embedded {
     pub app: App,
     jwt_secret: String,
     session_secret: String,
+    export_root: PathBuf,
 }
 
 fn dir_error(path: &Path, e: impl std::fmt::Display) -> WiringError {
@@ -54,8 +55,17 @@ impl Embedded {
         let mailer = Arc::new(EmlMailer::open(&outbox).map_err(|e| dir_error(&outbox, e))?);
         let jwt_secret = Self::jwt_secret_in(data_dir)?;
         let session_secret = Self::secret_in(data_dir, "session-secret")?;
+        let export_root = match &settings.export_root {
+            Some(root) => PathBuf::from(root),
+            None => {
+                let dir = data_dir.join("exports");
+                std::path::absolute(&dir).map_err(|e| dir_error(&dir, e))?
+            }
+        };
         let config = AppConfig {
             reference_prefix: settings.reference_prefix.clone(),
+            export_root: Some(export_root.display().to_string()),
+            webhook_allow_http: settings.webhook_allow_http,
         };
         let app = App::new(store.clone(), blobs, clock, config).with_queue(queue.clone());
         Ok(Embedded {
@@ -64,7 +74,8 @@ impl Embedded {
             store,
             queue,
             mailer,
-            exports: Arc::new(DirectorySink::new()),
+            exports: Arc::new(DirectorySink::confined_to(&export_root)),
+            export_root,
             app,
             jwt_secret,
             session_secret,
@@ -79,9 +90,9 @@ impl Embedded {
         Self::outbox_dir_of(&self.data_dir)
     }
 
-    /// Where the demo service's export packages go.
+    /// The export root (absolute): directory targets lie under it; the demo service exports here.
     pub fn exports_dir(&self) -> PathBuf {
-        self.data_dir.join("exports")
+        self.export_root.clone()
     }
 
     /// The local HS256 secret for caseworker tokens, created on first use (mode 0600).
@@ -133,7 +144,9 @@ impl Embedded {
     pub fn api_state(&self) -> ApiState {
         ApiState::new(self.app.clone())
             .with_jwt(
-                JwtConfig::hs256(self.jwt_secret.clone()).with_users(self.settings.user_source()),
+                JwtConfig::hs256(self.jwt_secret.clone())
+                    .with_users(self.settings.user_source())
+                    .with_max_lifetime(self.settings.jwt_max_lifetime_hours * 3600),
             )
             .with_web(WebConfig::new(
                 self.session_secret.clone(),

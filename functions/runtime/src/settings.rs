@@ -22,6 +22,11 @@ pub struct Settings {
     /// `FALLWERK_USERS_FROM_TOKEN=1`: the identity provider is the source of truth for users;
     /// an unknown account is created from its token's claims (docs/ARCHITECTURE.md, "Users").
     pub users_from_token: bool,
+    /// `FALLWERK_EXPORT_ROOT`: an absolute path under which directory export targets must lie
+    /// (embedded default: `{data}/exports`; without it the AWS backend refuses directory targets).
+    pub export_root: Option<String>,
+    /// `FALLWERK_JWT_MAX_LIFETIME_HOURS`: caseworker tokens living longer are refused (default 12).
+    pub jwt_max_lifetime_hours: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +51,8 @@ impl Default for Settings {
             retry_base_seconds: 5,
             webhook_allow_http: false,
             users_from_token: false,
+            export_root: None,
+            jwt_max_lifetime_hours: 12,
         }
     }
 }
@@ -100,6 +107,27 @@ impl Settings {
                     };
                 }
                 "FALLWERK_USERS_FROM_TOKEN" => s.users_from_token = users_from_token(&value)?,
+                "FALLWERK_JWT_MAX_LIFETIME_HOURS" => {
+                    s.jwt_max_lifetime_hours = value
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=8760).contains(n))
+                        .ok_or(SettingsError::Invalid {
+                            name: "FALLWERK_JWT_MAX_LIFETIME_HOURS",
+                            reason: "a number of hours from 1 to 8760".into(),
+                        })?;
+                }
+                "FALLWERK_EXPORT_ROOT" => {
+                    if !std::path::Path::new(&value).is_absolute()
+                        || value.split(['/', '\\']).any(|seg| seg == "..")
+                    {
+                        return Err(SettingsError::Invalid {
+                            name: "FALLWERK_EXPORT_ROOT",
+                            reason: "an absolute path without `..`".into(),
+                        });
+                    }
+                    s.export_root = Some(value);
+                }
                 "FALLWERK_RETRY_BASE_SECONDS" => {
                     s.retry_base_seconds =
                         value

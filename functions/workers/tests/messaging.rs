@@ -87,6 +87,7 @@ async fn applicant_notices_never_carry_form_data_or_free_text() {
             items: vec!["Einkommensnachweis-GEHEIM".into()],
             reply_by: None,
             message: Some("Bitte-schnell-GEHEIM".into()),
+            reply_by_rule: Default::default(),
         },
     )
     .await;

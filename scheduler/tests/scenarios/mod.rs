@@ -85,6 +85,7 @@ pub async fn configure(env: &Env) {
                 notification_email: "wohngeld@example.org".into(),
                 state: Default::default(),
                 services: vec!["99050012104000".into()],
+                municipality: None,
             },
         )
         .await

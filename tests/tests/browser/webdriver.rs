@@ -141,16 +141,6 @@ impl Browser {
         p
     }
 
-    /// Waits (bounded) until the current path and query satisfy `pred` (after a navigation).
-    pub async fn wait_path(&self, pred: impl Fn(&str) -> bool) {
-        let found = fallwerk_e2e::poll(Duration::from_secs(20), Duration::from_millis(100), || async {
-            let p = self.path().await;
-            pred(&p).then_some(())
-        })
-        .await;
-        assert!(found.is_some(), "still on {}", self.path().await);
-    }
-
     pub async fn find(&self, css: &str) -> Element {
         self.client
             .wait()

@@ -106,6 +106,7 @@ pub fn case(id: &str, org_unit_id: &str, submission_id: &str) -> Case {
         document_checks: Vec::new(),
         created_at: received,
         updated_at: received,
+        municipality: None,
     }
 }
 

@@ -18,13 +18,25 @@ use async_trait::async_trait;
 use fallwerk_core::ports::{ExportError, ExportPackage, ExportReceipt, ExportSink, sha256_hex};
 use fallwerk_events::ExportTarget;
 
-/// The `ExportSink` for directory targets.
+/// The `ExportSink` for directory targets. Confined to an export root, a target's path is
+/// resolved under it (`fallwerk_core::app::targets::resolve_directory`: no `..`, absolute paths
+/// only inside the root), so a target stored before the configuration checks cannot escape.
 #[derive(Debug, Clone, Default)]
-pub struct DirectorySink;
+pub struct DirectorySink {
+    root: Option<PathBuf>,
+}
 
 impl DirectorySink {
+    /// Unconfined: the target path is used as it is (tests of the package writer).
     pub fn new() -> Self {
-        DirectorySink
+        DirectorySink { root: None }
+    }
+
+    /// Every target must lie under `root` (what `fallwerk serve` uses).
+    pub fn confined_to(root: &Path) -> Self {
+        DirectorySink {
+            root: Some(root.to_path_buf()),
+        }
     }
 }
 
@@ -47,9 +59,11 @@ fn valid_relative(path: &str) -> bool {
             !seg.is_empty()
                 && seg != "."
                 && seg != ".."
-                && !seg
-                    .chars()
-                    .any(|c| c.is_control() || matches!(c, '\\' | ':'))
+                && !seg.chars().any(|c| {
+                    c.is_control()
+                        || fallwerk_core::app::is_invisible_format(c)
+                        || matches!(c, '\\' | ':')
+                })
         })
 }
 
@@ -236,7 +250,12 @@ impl ExportSink for DirectorySink {
         package: &ExportPackage,
     ) -> Result<ExportReceipt, ExportError> {
         let root = match target {
-            ExportTarget::Directory { path } => PathBuf::from(path),
+            ExportTarget::Directory { path } => match &self.root {
+                Some(root) => fallwerk_core::app::targets::resolve_directory(root, path).map_err(
+                    |reason| ExportError::Permanent(format!("export directory {path:?} {reason}")),
+                )?,
+                None => PathBuf::from(path),
+            },
             ExportTarget::S3 { .. } => return Err(ExportError::Unsupported("s3".into())),
             ExportTarget::Webhook { .. } => return Err(ExportError::Unsupported("webhook".into())),
         };
@@ -271,6 +290,7 @@ mod tests {
             "a\\b",
             "c:x",
             "a\nb",
+            "attachments/1-rechnung\u{202E}fdp.exe",
         ] {
             assert!(!valid_relative(bad), "{bad:?} must be rejected");
         }

@@ -256,3 +256,47 @@ async fn other_target_kinds_are_unsupported() {
         assert!(matches!(err, ExportError::Unsupported(_)), "{err}");
     }
 }
+
+#[tokio::test]
+async fn a_confined_sink_refuses_targets_outside_its_root() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let outside = tempfile::tempdir().expect("tempdir");
+    let sink = DirectorySink::confined_to(root.path());
+    let pkg = package("MV-2026-000001-1");
+    for path in [
+        outside.path().display().to_string(),
+        "../escape".to_string(),
+        format!("{}/../escape", root.path().display()),
+    ] {
+        let err = sink
+            .deliver(&ExportTarget::Directory { path: path.clone() }, &pkg)
+            .await
+            .expect_err("outside the root");
+        assert!(matches!(err, ExportError::Permanent(_)), "{path}: {err:?}");
+    }
+    assert_eq!(std::fs::read_dir(outside.path()).expect("dir").count(), 0);
+    assert!(
+        !root
+            .path()
+            .parent()
+            .expect("parent")
+            .join("escape")
+            .exists()
+    );
+    // Relative paths land under the root.
+    sink.deliver(
+        &ExportTarget::Directory {
+            path: "dms".to_string(),
+        },
+        &pkg,
+    )
+    .await
+    .expect("inside");
+    assert!(
+        root.path()
+            .join("dms")
+            .join(&pkg.name)
+            .join("manifest.json")
+            .exists()
+    );
+}

@@ -37,6 +37,12 @@ pub struct Claims {
     pub roles: Vec<String>,
     /// Expiry, unix seconds.
     pub exp: i64,
+    /// Not before, unix seconds: a token is refused until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Issued at, unix seconds: with `exp` it gives the token's lifetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
     /// A string or a list of strings.
@@ -85,12 +91,18 @@ pub struct JwtConfig {
     pub keys: JwtKeys,
     pub issuer: Option<String>,
     pub audience: Option<String>,
-    /// Tolerance for clock skew on `exp`.
+    /// Tolerance for clock skew on `exp` and `nbf`.
     pub leeway_seconds: i64,
     /// Whether the user directory or the token's claims define the caller
     /// (`FALLWERK_USERS_FROM_TOKEN`); either way an unknown or inactive account gets 401.
     pub users: UserSource,
+    /// The longest lifetime a token may have: `exp - iat`, or `exp - now` without `iat`
+    /// (`FALLWERK_JWT_MAX_LIFETIME_HOURS`, default 12 h).
+    pub max_lifetime_seconds: i64,
 }
+
+/// The default maximum token lifetime: one working day.
+pub const DEFAULT_MAX_LIFETIME_SECONDS: i64 = 12 * 3600;
 
 impl JwtConfig {
     pub fn hs256(secret: impl Into<String>) -> Self {
@@ -100,6 +112,7 @@ impl JwtConfig {
             audience: None,
             leeway_seconds: 30,
             users: UserSource::Directory,
+            max_lifetime_seconds: DEFAULT_MAX_LIFETIME_SECONDS,
         }
     }
 
@@ -112,6 +125,7 @@ impl JwtConfig {
             audience: None,
             leeway_seconds: 30,
             users: UserSource::Directory,
+            max_lifetime_seconds: DEFAULT_MAX_LIFETIME_SECONDS,
         })
     }
 
@@ -132,6 +146,7 @@ impl JwtConfig {
             audience: None,
             leeway_seconds: 30,
             users: UserSource::Directory,
+            max_lifetime_seconds: DEFAULT_MAX_LIFETIME_SECONDS,
         })
     }
 
@@ -150,10 +165,16 @@ impl JwtConfig {
         self
     }
 
+    pub fn with_max_lifetime(mut self, seconds: i64) -> Self {
+        self.max_lifetime_seconds = seconds;
+        self
+    }
+
     fn validation(&self, alg: Algorithm) -> Validation {
         let mut v = Validation::new(alg);
-        // `exp` is required but checked against the App's clock in `verify`.
+        // `exp` is required but checked against the App's clock in `verify`, as is `nbf`.
         v.validate_exp = false;
+        v.validate_nbf = false;
         let mut required = vec!["exp", "sub"];
         if let Some(iss) = &self.issuer {
             v.set_issuer(&[iss]);
@@ -199,8 +220,24 @@ impl JwtConfig {
             }
         };
         let claims = data.claims;
-        if claims.exp + self.leeway_seconds < now {
+        if claims.exp.saturating_add(self.leeway_seconds) < now {
             return Err(Problem::unauthorized("the bearer token has expired"));
+        }
+        if claims
+            .nbf
+            .is_some_and(|nbf| nbf.saturating_sub(self.leeway_seconds) > now)
+        {
+            return Err(Problem::unauthorized("the bearer token is not valid yet"));
+        }
+        let issued = claims.iat.map_or(now, |iat| iat.min(now));
+        if claims.exp.saturating_sub(issued)
+            > self
+                .max_lifetime_seconds
+                .saturating_add(self.leeway_seconds)
+        {
+            return Err(Problem::unauthorized(
+                "the bearer token's lifetime exceeds the maximum",
+            ));
         }
         if claims.sub.trim().is_empty() {
             return Err(Problem::unauthorized("the bearer token has no subject"));
@@ -292,6 +329,53 @@ mod tests {
             cfg.verify(&t, 1_000 + 31).await.is_err(),
             "expired beyond leeway"
         );
+    }
+
+    #[tokio::test]
+    async fn not_before_is_enforced() {
+        let cfg = JwtConfig::hs256("k");
+        let mut c = claims(10_000);
+        c.nbf = Some(5_000);
+        let t = mint_token("k", &c).expect("t");
+        let early = cfg.verify(&t, 4_000).await.expect_err("before nbf");
+        assert!(early.detail.contains("not valid yet"), "{}", early.detail);
+        assert!(cfg.verify(&t, 4_980).await.is_ok(), "within the leeway");
+        assert!(cfg.verify(&t, 5_000).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn lifetime_is_bounded() {
+        let cfg = JwtConfig::hs256("k");
+        let now = 1_000_000;
+        // A 100-year token, with and without `iat`.
+        let mut c = claims(now + 100 * 365 * 86_400);
+        let t = mint_token("k", &c).expect("t");
+        let long = cfg.verify(&t, now).await.expect_err("100 years");
+        assert!(long.detail.contains("lifetime"), "{}", long.detail);
+        c.iat = Some(now);
+        assert!(
+            cfg.verify(&mint_token("k", &c).expect("t"), now)
+                .await
+                .is_err()
+        );
+        // Issued long ago with a long lifetime: still refused although little of it is left.
+        c.iat = Some(now - 30 * 86_400);
+        c.exp = now + 3_600;
+        assert!(
+            cfg.verify(&mint_token("k", &c).expect("t"), now)
+                .await
+                .is_err()
+        );
+        // Twelve hours are fine; the setting allows more.
+        c.iat = Some(now);
+        c.exp = now + 12 * 3_600;
+        let t = mint_token("k", &c).expect("t");
+        assert!(cfg.verify(&t, now).await.is_ok());
+        c.exp = now + 720 * 3_600;
+        let t = mint_token("k", &c).expect("t");
+        assert!(cfg.verify(&t, now).await.is_err());
+        let cfg = cfg.with_max_lifetime(720 * 3_600);
+        assert!(cfg.verify(&t, now).await.is_ok());
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 
 use crate::ApiState;
-use crate::auth::Caseworker;
+use crate::auth::{Admin, Caseworker};
 use crate::body::StrictJson;
 use crate::problem::{ApiResult, Problem};
 use fallwerk_core::model::{OrgUnit, PortalClient, Service};
@@ -22,7 +22,7 @@ fn same_id(field: &str, path: &str, body: &str) -> Result<(), Problem> {
 
 pub async fn put_org_unit(
     State(state): State<ApiState>,
-    Caseworker(caller): Caseworker,
+    Admin(caller): Admin,
     Path(id): Path<String>,
     StrictJson(ou): StrictJson<OrgUnit>,
 ) -> ApiResult<Json<OrgUnit>> {
@@ -32,7 +32,7 @@ pub async fn put_org_unit(
 
 pub async fn put_service(
     State(state): State<ApiState>,
-    Caseworker(caller): Caseworker,
+    Admin(caller): Admin,
     Path(leika_id): Path<String>,
     StrictJson(service): StrictJson<Service>,
 ) -> ApiResult<Json<Service>> {
@@ -43,7 +43,7 @@ pub async fn put_service(
 /// Answers without the secret.
 pub async fn put_portal_client(
     State(state): State<ApiState>,
-    Caseworker(caller): Caseworker,
+    Admin(caller): Admin,
     Path(id): Path<String>,
     StrictJson(client): StrictJson<PortalClient>,
 ) -> ApiResult<Json<PortalClient>> {

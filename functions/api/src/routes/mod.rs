@@ -7,5 +7,6 @@ pub mod casework;
 pub mod documents;
 pub mod meta;
 pub mod portal;
+pub mod retrieval;
 pub mod thread;
 pub mod users;

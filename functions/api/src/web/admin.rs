@@ -132,8 +132,15 @@ pub async fn save_org_unit(
     }
     let state_code = fields.text("state").unwrap_or_default();
     let land = Land::ALL.into_iter().find(|l| l.code() == state_code).unwrap_or_default();
+    let id = fields.text("id").unwrap_or_default();
+    // This form does not edit the municipality: an existing one stays.
+    let municipality = match state.app.store.org_unit(&id).await {
+        Ok(Some(old)) => old.municipality,
+        _ => None,
+    };
     let ou = OrgUnit {
-        id: fields.text("id").unwrap_or_default(),
+        id,
+        municipality,
         name: fields.text("name").unwrap_or_default(),
         notification_email: fields.text("notification_email").unwrap_or_default(),
         state: land,
@@ -247,6 +254,8 @@ pub async fn create_portal_client(
         name: fields.text("name").unwrap_or_default(),
         secret: secret.clone(),
         active: true,
+        // New clients sign with version 2 (docs/PORTAL-SIGNING.md).
+        allow_signature_v1: false,
     };
     match state.app.put_portal_client(&user.user.caller, client).await {
         Ok(c) => {

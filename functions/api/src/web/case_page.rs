@@ -454,6 +454,8 @@ fn fields_of(action: &str) -> &'static [(&'static str, bool, FieldKind)] {
         ],
         "documents_arrived" => &[("note", true, Text)],
         "withdraw_request" => &[("reason", true, Text)],
+        "record_posting" => &[("posted_on", true, Text)],
+        "record_appeal" => &[("received_on", true, Text)],
         _ => &[],
     }
 }
@@ -482,6 +484,8 @@ fn required_message(field: &str) -> &'static str {
         "text" => "Bitte schreiben Sie einen Text.",
         "subject" => "Bitte geben Sie einen Betreff an.",
         "document" => "Bitte wählen Sie eine Unterlage.",
+        "posted_on" => "Bitte geben Sie an, wann der Bescheid zur Post gegeben wurde.",
+        "received_on" => "Bitte geben Sie an, wann der Widerspruch eingegangen ist.",
         _ => "Bitte füllen Sie dieses Feld aus.",
     }
 }

@@ -146,6 +146,7 @@ pub async fn page(
         TaskKind::DeadlineMonitoring,
         TaskKind::Export,
         TaskKind::SendResult,
+        TaskKind::SendByPost,
     ]
     .iter()
     .map(|t| {

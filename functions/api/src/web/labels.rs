@@ -24,6 +24,7 @@ pub fn task(t: TaskKind) -> &'static str {
         TaskKind::DeadlineMonitoring => "Bearbeiten",
         TaskKind::Export => "An das Fachverfahren übergeben",
         TaskKind::SendResult => "Ergebnis versenden",
+        TaskKind::SendByPost => "Bescheid per Post versenden",
     }
 }
 
@@ -45,6 +46,8 @@ pub fn action(a: &str) -> String {
         "check_document" => "Unterlage abhaken",
         "documents_arrived" => "Unterlagen auf anderem Weg erhalten",
         "withdraw_request" => "Nachforderung zurücknehmen",
+        "record_posting" => "Postversand des Bescheids eintragen",
+        "record_appeal" => "Widerspruch eintragen",
         other => other,
     }
     .to_string()
@@ -80,6 +83,12 @@ pub fn event(kind: &str) -> String {
         "document_checked" => "Checkliste geändert",
         "documents_arrived" => "Unterlagen auf anderem Weg erhalten",
         "document_request_withdrawn" => "Nachforderung zurückgenommen",
+        "message_retrieved" => "Nachricht im Postfach abgerufen",
+        "result_announced" => "Bescheid bekanntgegeben",
+        "postal_delivery_required" => "Bescheid muss per Post versandt werden",
+        "result_posted" => "Bescheid per Post versandt",
+        "appeal_lodged" => "Widerspruch eingegangen",
+        "decision_final" => "Bescheid bestandskräftig",
         other => other,
     }
     .to_string()

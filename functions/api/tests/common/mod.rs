@@ -106,6 +106,7 @@ impl Harness {
                     notification_email: format!("{id}@amt.example"),
                     state: Default::default(),
                     services: services.into_iter().map(String::from).collect(),
+                    municipality: None,
                 },
             )
             .await
@@ -118,6 +119,7 @@ impl Harness {
                 name: "Portal".into(),
                 secret: PORTAL_SECRET.into(),
                 active: true,
+                allow_signature_v1: false,
             },
         )
         .await
@@ -129,6 +131,7 @@ impl Harness {
                 name: "Old portal".into(),
                 secret: PORTAL_SECRET.into(),
                 active: false,
+                allow_signature_v1: false,
             },
         )
         .await

@@ -130,6 +130,7 @@ async fn directory(app: &App) {
             notification_email: "bench@fallwerk.invalid".into(),
             state: Default::default(),
             services: vec![LEIKA.into()],
+            municipality: None,
         },
     )
     .await
@@ -141,6 +142,7 @@ async fn directory(app: &App) {
             name: "Benchmark".into(),
             secret: "bench-secret-0123456789abcdef0123456789abcdef".into(),
             active: true,
+            allow_signature_v1: false,
         },
     )
     .await

@@ -1,6 +1,6 @@
 //! Maintaining org units, services and portal clients (role admin).
 
-use super::{App, AppError};
+use super::{App, AppError, limits};
 use crate::case::{Caller, Role};
 use crate::model::{OrgUnit, PortalClient, Service};
 
@@ -42,8 +42,21 @@ impl App {
                 "must be an e-mail address",
             ));
         }
+        limits::check_org_unit(&ou)?;
         for s in &ou.services {
             validate_directory_id("services", s)?;
+        }
+        if let Some(m) = ou.municipality
+            && m.state() != ou.state
+        {
+            return Err(AppError::invalid(
+                "municipality",
+                format!(
+                    "Gemeindeschlüssel {m} liegt in {}, die Organisationseinheit in {}",
+                    m.state().name_de(),
+                    ou.state.name_de()
+                ),
+            ));
         }
         self.store.put_org_unit(&ou).await?;
         Ok(ou)
@@ -58,6 +71,10 @@ impl App {
         validate_directory_id("leika_id", &service.leika_id)?;
         if service.name.trim().is_empty() {
             return Err(AppError::invalid("name", "must not be empty"));
+        }
+        limits::check_service(&service)?;
+        if let Some(target) = &service.export_target {
+            super::targets::check_export_target(&self.config, target)?;
         }
         self.store.put_service(&service).await?;
         Ok(service)
@@ -76,6 +93,7 @@ impl App {
                 "must be at least 32 characters",
             ));
         }
+        limits::check_portal_client(&client)?;
         self.store.put_portal_client(&client).await?;
         Ok(client)
     }

@@ -93,6 +93,7 @@ impl App {
         if submission.applicant.name.trim().is_empty() {
             return Err(AppError::invalid("applicant.name", "must not be empty"));
         }
+        super::limits::check_submission(&submission)?;
         if submission.documents.len() > MAX_DOCUMENTS {
             return Err(AppError::invalid(
                 "attachments",

@@ -8,10 +8,13 @@ mod documents;
 mod error;
 mod inbox;
 mod intake;
+pub mod limits;
 mod names;
 mod portal;
+mod retrieval;
 mod scheduler;
 mod system;
+pub mod targets;
 mod thread;
 mod users;
 mod workplace;
@@ -24,8 +27,9 @@ pub use clock::{Clock, ManualClock, SystemClock, new_case_id};
 pub use error::AppError;
 pub use inbox::InboxParams;
 pub use intake::{IncomingDocument, Submission, SubmitOutcome};
-pub use names::sanitize_file_name;
+pub use names::{is_invisible_format, sanitize_file_name};
 pub use portal::ApplicantStatus;
+pub use retrieval::RetrievalReceipt;
 pub use scheduler::{SCHEDULER_LEASE, TickOptions, TickReport, owed_levels};
 pub use thread::{Thread, ThreadAttachment, ThreadMessage};
 pub use users::{TokenIdentity, UserSource};
@@ -38,12 +42,19 @@ use fallwerk_events::QueueMessage;
 pub struct AppConfig {
     /// Prefix of case references, e.g. "MV" for `MV-2026-000123`.
     pub reference_prefix: String,
+    /// Directory export targets must lie under this path (`FALLWERK_EXPORT_ROOT`; the embedded
+    /// backend defaults to `{data}/exports`). `None`: directory targets are refused.
+    pub export_root: Option<String>,
+    /// Webhook export targets may use `http://` (`FALLWERK_WEBHOOK_ALLOW_HTTP`, tests only).
+    pub webhook_allow_http: bool,
 }
 
 impl Default for AppConfig {
     fn default() -> Self {
         AppConfig {
             reference_prefix: "MV".into(),
+            export_root: None,
+            webhook_allow_http: false,
         }
     }
 }

@@ -26,6 +26,15 @@ pub struct ApplicantStatus {
     pub requested_documents: Vec<String>,
     pub reply_by: Option<NaiveDate>,
     pub outcome: Option<Outcome>,
+    /// The decision counts as announced on this day (§ 41 VwVfG), once it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub announced_on: Option<NaiveDate>,
+    /// Last day to appeal (Widerspruch or Klage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appeal_due: Option<NaiveDate>,
+    /// Bestandskräftig ab: the decision can no longer be challenged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub final_on: Option<NaiveDate>,
 }
 
 impl App {
@@ -57,6 +66,9 @@ impl App {
                 .unwrap_or_default(),
             reply_by: c.document_request.as_ref().map(|r| r.reply_by),
             outcome: c.result.as_ref().map(|r| r.outcome),
+            announced_on: c.result.as_ref().and_then(|r| r.announcement.announced_on),
+            appeal_due: c.result.as_ref().and_then(|r| r.announcement.appeal_due),
+            final_on: c.result.as_ref().and_then(|r| r.announcement.final_on),
         })
     }
 
@@ -91,6 +103,7 @@ impl App {
                 "at most 20 documents per reply",
             ));
         }
+        super::limits::check_documents(&documents)?;
         // Numbers continue after the existing attachments; a concurrent writer makes the save
         // fail with a conflict, and the orphaned blobs are removed.
         let first = case.attachments.iter().map(|a| a.n).max().unwrap_or(0) + 1;

@@ -87,12 +87,14 @@ pub fn apply(case: &mut Case, event: &DomainEvent) {
         EventKind::Forwarded {
             to_org_unit_id,
             holiday_state,
+            holiday_municipality,
             ..
         } => {
             case.org_unit_id = to_org_unit_id.clone();
             if let Ok(state) = holiday_state.parse() {
                 case.state = state;
             }
+            case.municipality = holiday_municipality.as_deref().and_then(|m| m.parse().ok());
             case.status = Status::Received;
         }
         EventKind::CompletenessConfirmed => {
@@ -104,11 +106,13 @@ pub fn apply(case: &mut Case, event: &DomainEvent) {
             items,
             reply_by,
             message_id,
+            reply_by_rule,
         } => {
             case.document_request = Some(DocumentRequest {
                 items: items.clone(),
                 reply_by: *reply_by,
                 message_id: message_id.clone(),
+                reply_by_rule: *reply_by_rule,
             });
             case.status = Status::AwaitingApplicant;
         }
@@ -218,12 +222,18 @@ pub fn apply(case: &mut Case, event: &DomainEvent) {
             case.status = Status::ExportFailed;
         }
         EventKind::ResultSent {
-            outcome, documents, ..
+            outcome,
+            documents,
+            message_id,
+            appeal_instructions,
         } => {
             case.result = Some(ResultInfo {
                 outcome: *outcome,
                 documents: documents.clone(),
                 sent_at: at,
+                message_id: Some(message_id.clone()),
+                appeal_instructions: *appeal_instructions,
+                announcement: Default::default(),
             });
             close_task(case, TaskKind::SendResult, TaskState::Done, at, &by);
             end_task_if_open(case, TaskKind::DeadlineMonitoring, at, &by);
@@ -245,6 +255,53 @@ pub fn apply(case: &mut Case, event: &DomainEvent) {
         }
         EventKind::NotificationFailed { message_id, .. } => {
             case.notification_failures.push(message_id.clone());
+        }
+        EventKind::MessageRetrieved {
+            message_id,
+            retrieved_on,
+        } => {
+            if let Some(r) = case.result.as_mut()
+                && r.message_id.as_deref() == Some(message_id.as_str())
+                && r.announcement.retrieved_on.is_none()
+            {
+                r.announcement.retrieved_on = Some(*retrieved_on);
+            }
+        }
+        EventKind::ResultAnnounced {
+            via,
+            announced_on,
+            appeal_due,
+            ..
+        } => {
+            if let Some(r) = case.result.as_mut() {
+                r.announcement.announced_on = Some(*announced_on);
+                r.announcement.announced_via = Some(*via);
+                r.announcement.appeal_due = Some(*appeal_due);
+            }
+            end_task_if_open(case, TaskKind::SendByPost, at, &by);
+        }
+        EventKind::PostalDeliveryRequired { .. } => {
+            if let Some(r) = case.result.as_mut() {
+                r.announcement.postal_delivery_required = true;
+            }
+            open_task(case, TaskKind::SendByPost, at);
+        }
+        EventKind::ResultPosted { posted_on } => {
+            if let Some(r) = case.result.as_mut() {
+                r.announcement.posted_on = Some(*posted_on);
+            }
+            // Done when it was required; posting early needs no task.
+            end_task_if_open(case, TaskKind::SendByPost, at, &by);
+        }
+        EventKind::AppealLodged { received_on, .. } => {
+            if let Some(r) = case.result.as_mut() {
+                r.announcement.appeal_lodged_on = Some(*received_on);
+            }
+        }
+        EventKind::DecisionFinal { final_on } => {
+            if let Some(r) = case.result.as_mut() {
+                r.announcement.final_on = Some(*final_on);
+            }
         }
         EventKind::PersonalDataPurged => {
             case.applicant.name = String::new();

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use fallwerk_events::{Actor, Outcome, ReminderLevel};
+use fallwerk_events::{Actor, DateRule, Outcome, ReminderLevel};
 
 /// A caseworker action as posted to `POST /v1/cases/{id}/actions` (without `expected_version`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -25,6 +25,12 @@ pub enum Action {
         /// Optional free text to the applicant, added to the generated request.
         #[serde(default)]
         message: Option<String>,
+        /// How `reply_by` is stated in the notice: `period_end` (default; moves off a weekend or
+        /// holiday, § 31 Abs. 3 Satz 1 VwVfG), `fixed_end` (stated with reference to § 31 Abs. 3
+        /// Satz 2 VwVfG, not moved) or `appointment` (a Termin, § 31 Abs. 5 VwVfG). The two
+        /// fixed kinds need an explicit `reply_by`.
+        #[serde(default)]
+        reply_by_rule: DateRule,
     },
     Extend {
         until: NaiveDate,
@@ -42,6 +48,10 @@ pub enum Action {
         #[serde(default)]
         documents: Vec<String>,
         message: String,
+        /// Whether the decision carries a Rechtsbehelfsbelehrung; without one the appeal period
+        /// is one year (§ 58 Abs. 2 VwGO). Default: it does.
+        #[serde(default = "yes")]
+        appeal_instructions: bool,
     },
     Comment {
         text: String,
@@ -72,6 +82,19 @@ pub enum Action {
     WithdrawRequest {
         reason: String,
     },
+    /// After the decision: it was sent by post on `posted_on` (sets the announcement day by the
+    /// org unit's state law, § 41 Abs. 2 VwVfG).
+    RecordPosting {
+        posted_on: NaiveDate,
+    },
+    /// After the decision: an appeal (Widerspruch) came in on `received_on`.
+    RecordAppeal {
+        received_on: NaiveDate,
+    },
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Action {
@@ -93,6 +116,8 @@ impl Action {
             Action::CheckDocument { .. } => "check_document",
             Action::DocumentsArrived { .. } => "documents_arrived",
             Action::WithdrawRequest { .. } => "withdraw_request",
+            Action::RecordPosting { .. } => "record_posting",
+            Action::RecordAppeal { .. } => "record_appeal",
         }
     }
 
@@ -158,6 +183,10 @@ pub enum Command {
         error: String,
     },
     PurgePersonalData,
+    /// The portal reports that the applicant opened a postbox message.
+    MessageRetrieved {
+        message_id: String,
+    },
 }
 
 impl Command {
@@ -171,6 +200,7 @@ impl Command {
             Command::RecordReminder { .. } => "record_reminder",
             Command::NotificationFailed { .. } => "notification_failed",
             Command::PurgePersonalData => "purge_personal_data",
+            Command::MessageRetrieved { .. } => "message_retrieved",
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::deadline::{self, Period, State, Suspension};
+use crate::deadline::{self, Calendar, Period, Suspension};
 use crate::model::{Case, DeadlineRules};
 use fallwerk_events::{DeadlineKind, EventKind};
 
@@ -38,10 +38,11 @@ pub(crate) fn set(
     kind: DeadlineKind,
     start: NaiveDate,
     period: Period,
-    state: State,
+    state: impl Into<Calendar>,
     suspensions: &[Suspension],
     rules: &DeadlineRules,
 ) -> EventKind {
+    let state: Calendar = state.into();
     let due = deadline::compute_with_suspensions(start, period, state, suspensions)
         .unwrap_or_else(|_| deadline::compute(start, period, state));
     set_on(ids, kind, due.due, deadline::explain_de(&due), state, rules)
@@ -53,9 +54,10 @@ pub(crate) fn set_on(
     kind: DeadlineKind,
     due_on: NaiveDate,
     basis: String,
-    state: State,
+    state: impl Into<Calendar>,
     rules: &DeadlineRules,
 ) -> EventKind {
+    let state: Calendar = state.into();
     let (warn_on, escalate_on) = if has_warning_and_escalation(kind) {
         (
             Some(deadline::warning_date(due_on, rules.warning_lead, state)),

@@ -3,13 +3,14 @@
 
 use chrono::{DateTime, Utc};
 
+use super::announce;
 use super::command::{Action, Caller, Command, Role};
 use super::deadlines::{self, DeadlineIds};
 use super::error::CommandError;
 use super::rules::allowed_actions;
 use crate::deadline::berlin_date;
 use crate::model::{Case, OrgUnit, ProcessingStart, Service, Status};
-use fallwerk_events::{DeadlineKind, EventKind};
+use fallwerk_events::{DateRule, DeadlineKind, EventKind};
 
 /// What a decision may look at besides the case.
 pub struct Ctx<'a> {
@@ -107,7 +108,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 DeadlineKind::CompletenessCheckDue,
                 today,
                 rules.completeness_check,
-                case.state,
+                case.calendar(),
                 &[],
                 rules,
             ));
@@ -145,6 +146,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 from_org_unit_id: case.org_unit_id.clone(),
                 to_org_unit_id: target.id.clone(),
                 holiday_state: target.state.to_string(),
+                holiday_municipality: target.calendar().municipality.map(|m| m.to_string()),
                 reason: reason.clone(),
             });
             if case.assignee.is_some() {
@@ -159,7 +161,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 DeadlineKind::CompetenceCheckDue,
                 today,
                 rules.competence_check,
-                target.state,
+                target.calendar(),
                 &[],
                 rules,
             ));
@@ -173,7 +175,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                     DeadlineKind::ProcessingDue,
                     today,
                     rules.processing,
-                    case.state,
+                    case.calendar(),
                     &[],
                     rules,
                 ));
@@ -183,6 +185,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             items,
             reply_by,
             message,
+            reply_by_rule,
         } => {
             if items.is_empty() {
                 return Err(CommandError::invalid(
@@ -201,12 +204,22 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                     return Err(CommandError::invalid("reply_by", "must be after today"));
                 }
                 Some(d) => *d,
-                None => crate::deadline::compute(today, rules.applicant_reply, case.state).due,
+                None if *reply_by_rule != DateRule::PeriodEnd => {
+                    return Err(CommandError::invalid(
+                        "reply_by",
+                        "a fixed end date or an appointment needs an explicit reply_by",
+                    ));
+                }
+                None => crate::deadline::compute(today, rules.applicant_reply, case.calendar()).due,
             };
+            // § 31 Abs. 3 Satz 1 / Satz 2 / Abs. 5 VwVfG: whether the stated day moves.
+            let named = crate::deadline::named_date(reply_by, *reply_by_rule, case.calendar())
+                .map_err(|_| CommandError::invalid("reply_by", "lies outside the calendar"))?;
             ev.push(EventKind::DocumentsRequested {
                 items: items.clone(),
                 reply_by,
                 message_id: format!("{}-m{}", case.id, case.version + 1),
+                reply_by_rule: *reply_by_rule,
             });
             ev.push(EventKind::SuspensionStarted { on: today });
             // The completeness check waits for the applicant: its clock stops.
@@ -215,9 +228,9 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             ev.push(deadlines::set_on(
                 &mut ids,
                 DeadlineKind::ApplicantReplyDue,
-                reply_by,
-                format!("Antwortfrist gesetzt bis {reply_by}"),
-                case.state,
+                named.due,
+                crate::deadline::explain_named_de(&named),
+                case.calendar(),
                 rules,
             ));
         }
@@ -280,7 +293,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 DeadlineKind::ProcessingDue,
                 *until,
                 format!("Bearbeitungsfrist einmalig verlängert bis {until}: {reason}"),
-                case.state,
+                case.calendar(),
                 rules,
             ));
         }
@@ -294,7 +307,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 DeadlineKind::FollowUp,
                 *at,
                 format!("Wiedervorlage am {at}"),
-                case.state,
+                case.calendar(),
                 rules,
             );
             let deadline_id = match &set {
@@ -319,6 +332,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             outcome,
             documents,
             message,
+            appeal_instructions,
         } => {
             text("message", message, MAX_TEXT)?;
             for d in documents {
@@ -327,12 +341,30 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             if case.status == Status::InProgress {
                 ev.push(EventKind::ExportSkipped);
             }
+            let message_id = format!("{}-m{}", case.id, case.version + 1);
             ev.push(EventKind::ResultSent {
                 outcome: *outcome,
                 documents: documents.clone(),
-                message_id: format!("{}-m{}", case.id, case.version + 1),
+                message_id: message_id.clone(),
+                appeal_instructions: *appeal_instructions,
             });
             ev.extend(finish(case, &mut ids, ctx));
+            // The announcement starts: ten days to retrieve it from the postbox.
+            ev.extend(announce::on_result_sent(
+                case,
+                &mut ids,
+                today,
+                &message_id,
+                rules,
+            ));
+        }
+        Action::RecordPosting { posted_on } => {
+            ev.extend(announce::record_posting(
+                case, &mut ids, *posted_on, today, rules,
+            )?);
+        }
+        Action::RecordAppeal { received_on } => {
+            ev.extend(announce::record_appeal(case, *received_on, today)?);
         }
         Action::Comment { text: t } => {
             text("text", t, MAX_TEXT)?;
@@ -384,7 +416,8 @@ fn finish(case: &Case, ids: &mut DeadlineIds, ctx: &Ctx) -> Vec<EventKind> {
         ev.push(EventKind::SuspensionEnded {
             from: open.from,
             to,
-            days: (to - open.from).num_days().max(0) as u32,
+            // Both end days count (§ 209 BGB analog, docs/ARCHITECTURE.md).
+            days: ((to - open.from).num_days() + 1).max(0) as u32,
         });
     }
     ev.push(deadlines::set(
@@ -392,7 +425,7 @@ fn finish(case: &Case, ids: &mut DeadlineIds, ctx: &Ctx) -> Vec<EventKind> {
         DeadlineKind::RetentionDue,
         berlin_date(ctx.now),
         rules.retention,
-        case.state,
+        case.calendar(),
         &[],
         rules,
     ));
@@ -475,6 +508,13 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
                 deadline_id: d.id.clone(),
                 kind: d.kind,
             });
+            // Retrieval window over → send by post; appeal period over → final.
+            ev.extend(announce::on_overdue(case, d.kind, d.due_on));
+        }
+        Command::MessageRetrieved { message_id } => {
+            ev.extend(announce::message_retrieved(
+                case, &mut ids, message_id, today, &ctx.service.rules,
+            )?);
         }
         Command::RecordReminder { deadline_id, level } => {
             let d = case
@@ -518,6 +558,9 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
             }
             ev.push(EventKind::PersonalDataPurged);
             ev.extend(deadlines::close(case, DeadlineKind::RetentionDue));
+            // Nothing is owed to a purged case: announcement and appeal deadlines end too.
+            ev.extend(deadlines::close(case, DeadlineKind::RetrievalDue));
+            ev.extend(deadlines::close(case, DeadlineKind::AppealDue));
         }
     }
     Ok(ev)
@@ -536,7 +579,8 @@ fn end_suspension(
     let rules = &service.rules;
     let mut ev = Vec::new();
     if let Some(open) = case.open_suspension() {
-        let days = (today - open.from).num_days().max(0) as u32;
+        // Both end days count (§ 209 BGB analog, docs/ARCHITECTURE.md).
+        let days = ((today - open.from).num_days() + 1).max(0) as u32;
         ev.push(EventKind::SuspensionEnded {
             from: open.from,
             to: today,
@@ -559,7 +603,7 @@ fn end_suspension(
         DeadlineKind::CompletenessCheckDue,
         start,
         rules.completeness_check,
-        case.state,
+        case.calendar(),
         &suspended,
         rules,
     ));
@@ -569,7 +613,7 @@ fn end_suspension(
             DeadlineKind::ProcessingDue,
             berlin_date(case.submission.received_at),
             rules.processing,
-            case.state,
+            case.calendar(),
             &suspended,
             rules,
         ));

@@ -38,6 +38,7 @@ pub fn receive(
         status: Status::Received,
         org_unit_id: org_unit.id.clone(),
         state: org_unit.state,
+        municipality: org_unit.calendar().municipality,
         leika_id: service.leika_id.clone(),
         submission: receipt.submission.clone(),
         applicant: receipt.applicant,
@@ -74,7 +75,7 @@ pub fn receive(
         DeadlineKind::CompetenceCheckDue,
         today,
         rules.competence_check,
-        org_unit.state,
+        org_unit.calendar(),
         &[],
         rules,
     ));

@@ -1,6 +1,7 @@
 //! The case aggregate's behaviour: commands, the decision function, event application and
 //! everything a decision causes outside the case.
 
+mod announce;
 mod apply;
 mod command;
 mod deadlines;
@@ -8,9 +9,11 @@ mod decide;
 mod error;
 mod execute;
 mod intake;
+mod notice_law;
 mod outgoing;
 mod rules;
 
+pub use announce::retrieval_is_news;
 pub use apply::apply;
 pub use command::{Action, Caller, Command, Role};
 pub use decide::{Ctx, decide};

@@ -169,15 +169,16 @@ pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> 
                     .to_string(),
                 e,
             )),
-            EventKind::DocumentsRequested { items, reply_by, message_id } => {
+            EventKind::DocumentsRequested { items, reply_by, message_id, reply_by_rule } => {
                 let list: String = items.iter().map(|i| format!("\n- {i}")).collect();
+                let rule = super::notice_law::reply_by_note_de(*reply_by, *reply_by_rule, case.calendar());
                 out.push(to_applicant(
                     case,
                     message_id,
                     format!("Unterlagen nachgefordert zu {}", case.reference),
                     format!(
                         "Für die Bearbeitung Ihres Antrags benötigen wir noch folgende Unterlagen:{list}\n\n\
-                         Bitte reichen Sie diese bis zum {} über Ihr Postfach ein. \
+                         Bitte reichen Sie diese bis zum {} über Ihr Postfach ein.{rule} \
                          Bis dahin ruht die Bearbeitung.{extra}",
                         de_date(*reply_by)
                     ),

@@ -30,7 +30,13 @@ pub fn allowed_actions(case: &Case, service: &Service) -> Vec<&'static str> {
         Status::Exporting => vec![],
         Status::Exported => vec!["send_result"],
         Status::ExportFailed => vec!["retry_export"],
-        Status::Completed | Status::Cancelled => return vec!["comment"],
+        // After the decision: announcement by post and the appeal (docs/ARCHITECTURE.md).
+        Status::Completed => {
+            let mut v = vec!["comment"];
+            v.extend(super::announce::allowed(case));
+            return v;
+        }
+        Status::Cancelled => return vec!["comment"],
     };
     out.extend(ANY_OPEN);
     out

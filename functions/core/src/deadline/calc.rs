@@ -2,11 +2,11 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
+use super::calendar::Calendar;
 use super::due::{DueDate, LegalBasis, SkipReason, SkippedDay, Step};
 use super::error::DeadlineError;
-use super::holidays::{next_day, previous_day, public_holiday};
+use super::holidays::{next_day, previous_day};
 use super::period::Period;
-use super::state::State;
 use super::suspension::Suspension;
 
 /// The due date of `period` started by an event on `start`, in `state`, without suspensions.
@@ -15,7 +15,7 @@ use super::suspension::Suspension;
 /// Only if the result lies beyond chrono's calendar (after the year 262142), which no period
 /// accepted by `Period::from_str` can reach from a date before the year 250000. Use
 /// [`try_compute`] for untrusted values.
-pub fn compute(start: NaiveDate, period: Period, state: State) -> DueDate {
+pub fn compute(start: NaiveDate, period: Period, state: impl Into<Calendar>) -> DueDate {
     match try_compute(start, period, state) {
         Ok(due) => due,
         Err(e) => panic!("deadline {start} + {period}: {e}"),
@@ -26,7 +26,7 @@ pub fn compute(start: NaiveDate, period: Period, state: State) -> DueDate {
 pub fn try_compute(
     start: NaiveDate,
     period: Period,
-    state: State,
+    state: impl Into<Calendar>,
 ) -> Result<DueDate, DeadlineError> {
     compute_with_suspensions(start, period, state, &[])
 }
@@ -39,9 +39,11 @@ pub fn try_compute(
 pub fn compute_with_suspensions(
     start: NaiveDate,
     period: Period,
-    state: State,
+    state: impl Into<Calendar>,
     suspensions: &[Suspension],
 ) -> Result<DueDate, DeadlineError> {
+    let calendar: Calendar = state.into();
+    let state = calendar;
     let sorted = sorted_without_overlap(suspensions)?;
     let mut steps = vec![Step::StartDayNotCounted {
         start,
@@ -131,7 +133,8 @@ pub fn compute_with_suspensions(
     Ok(DueDate {
         start,
         period,
-        state,
+        state: calendar.state,
+        municipality: calendar.municipality,
         period_end,
         unrolled_end,
         due,
@@ -147,7 +150,7 @@ pub fn compute_with_suspensions(
 ///
 /// # Panics
 /// Only if the result lies before chrono's calendar; see [`try_warning_date`].
-pub fn warning_date(due: NaiveDate, lead: Period, state: State) -> NaiveDate {
+pub fn warning_date(due: NaiveDate, lead: Period, state: impl Into<Calendar>) -> NaiveDate {
     match try_warning_date(due, lead, state) {
         Ok(date) => date,
         Err(e) => panic!("warning date {due} - {lead}: {e}"),
@@ -158,8 +161,9 @@ pub fn warning_date(due: NaiveDate, lead: Period, state: State) -> NaiveDate {
 pub fn try_warning_date(
     due: NaiveDate,
     lead: Period,
-    state: State,
+    state: impl Into<Calendar>,
 ) -> Result<NaiveDate, DeadlineError> {
+    let state: Calendar = state.into();
     let date = match lead {
         Period::WorkingDays(n) => {
             let mut day = due;
@@ -185,7 +189,7 @@ pub fn try_warning_date(
 ///
 /// # Panics
 /// Only if the result lies beyond chrono's calendar; see [`try_escalation_date`].
-pub fn escalation_date(due: NaiveDate, delay: Period, state: State) -> NaiveDate {
+pub fn escalation_date(due: NaiveDate, delay: Period, state: impl Into<Calendar>) -> NaiveDate {
     compute(due, delay, state).due
 }
 
@@ -193,15 +197,16 @@ pub fn escalation_date(due: NaiveDate, delay: Period, state: State) -> NaiveDate
 pub fn try_escalation_date(
     due: NaiveDate,
     delay: Period,
-    state: State,
+    state: impl Into<Calendar>,
 ) -> Result<NaiveDate, DeadlineError> {
     try_compute(due, delay, state).map(|d| d.due)
 }
 
-/// Why `date` is not a working day in `state`, or `None` if it is one.
-pub fn skip_reason(state: State, date: NaiveDate) -> Option<SkipReason> {
-    if let Some(name) = public_holiday(state, date) {
-        return Some(SkipReason::Holiday(name.to_owned()));
+/// Why `date` is not a working day in `state` (a state or a calendar with the municipal
+/// holidays of the authority's seat), or `None` if it is one.
+pub fn skip_reason(state: impl Into<Calendar>, date: NaiveDate) -> Option<SkipReason> {
+    if let Some(name) = state.into().holiday(date) {
+        return Some(SkipReason::Holiday(name));
     }
     match date.weekday() {
         Weekday::Sat => Some(SkipReason::Saturday),
@@ -232,11 +237,14 @@ fn sorted_without_overlap(suspensions: &[Suspension]) -> Result<Vec<Suspension>,
 
 /// Appends to the period the suspended time that lies inside it.
 ///
-/// A suspension counts only as far as it overlaps [start, end], and every day it adds pushes the
-/// end further, which can pull a later suspension into range. Walking the sorted intervals while
-/// spending the period's "running" days between them finds that end in one pass: the end is
-/// where the running (unsuspended) time since `start` reaches the period's length. A suspension
-/// that begins exactly on that end adds nothing, because the period has already run out.
+/// The period runs on the days `start + 1 ..= period_end` (§ 187 Abs. 1 BGB). A suspension
+/// covers the days `from ..= to`, both included (§ 209 BGB analog: the Hemmung begins with the
+/// day its cause arises and ends with the day it falls away), and counts only as far as it lies
+/// after `start` and before the period has run out. Every suspended day pushes the end by one,
+/// which can pull a later suspension into range. Walking the sorted intervals while spending the
+/// period's running days between them finds that end in one pass. A suspension that begins on
+/// the period's last day still counts: the period runs out only at the end of that day. Touching
+/// intervals (one ends on the day the next starts) share that day, and it counts once.
 fn add_suspensions(
     start: NaiveDate,
     period_end: NaiveDate,
@@ -244,19 +252,21 @@ fn add_suspensions(
     steps: &mut Vec<Step>,
 ) -> Result<(NaiveDate, u32), DeadlineError> {
     let mut remaining = (period_end - start).num_days();
+    // The last day already accounted for (running or suspended).
     let mut cursor = start;
     let mut total: i64 = 0;
     for s in sorted {
-        let from = s.from().max(start);
-        if s.to() <= from {
+        let first = next_day(cursor).ok_or(DeadlineError::OutOfRange)?;
+        let from = s.from().max(first);
+        if s.to() < from {
             continue;
         }
-        let running = (from - cursor).num_days();
+        let running = (from - cursor).num_days() - 1;
         if running >= remaining {
             break;
         }
         remaining -= running;
-        let days = (s.to() - from).num_days();
+        let days = (s.to() - from).num_days() + 1;
         total += days;
         cursor = s.to();
         let days = u32::try_from(days).map_err(|_| DeadlineError::OutOfRange)?;

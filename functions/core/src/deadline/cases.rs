@@ -229,7 +229,12 @@ fn deadline_table() {
     let failures: Vec<String> = CASES
         .iter()
         .filter_map(|case| {
-            let got = compute(date(case.start), parse(case.period), parse(case.state)).due;
+            let got = compute(
+                date(case.start),
+                parse(case.period),
+                parse::<State>(case.state),
+            )
+            .due;
             (got != date(case.due)).then(|| {
                 format!(
                     "{} + {} in {}: expected {}, got {got}",
@@ -249,30 +254,49 @@ struct SuspensionCase {
     due: &'static str,
 }
 
+/// Suspended days are counted with both end days (§ 209 BGB analog: the Hemmung runs "taggenau"
+/// from the day its cause arises to the day it falls away — Prütting/Wegen/Weinreich, BGB,
+/// § 209 Rn. 1 with BGH, 11.02.2009 – XII ZR 114/06, Rn. 21), and only after the start day
+/// (BGH, 25.04.2017 – VI ZR 386/16, Rn. 12). docs/ARCHITECTURE.md, "Counting suspended days".
 #[rustfmt::skip]
 const SUSPENSION_CASES: &[SuspensionCase] = &[
-    // 02.03.2026 + 1M → 02.04.2026; Hemmung 10.03.–20.03. (10 days) → 12.04.2026 Sunday → Monday 13.04.2026.
-    SuspensionCase { start: "2026-03-02", period: "1M", suspensions: &[("2026-03-10", "2026-03-20")], suspended_days: 10, due: "2026-04-13" },
-    // As above plus 25.03.–30.03. (5 days) → 02.04. + 15 = Friday 17.04.2026.
-    SuspensionCase { start: "2026-03-02", period: "1M", suspensions: &[("2026-03-25", "2026-03-30"), ("2026-03-10", "2026-03-20")], suspended_days: 15, due: "2026-04-17" },
-    // Touching intervals 10.–20.03. and 20.–25.03. do not overlap: 15 days → Friday 17.04.2026.
-    SuspensionCase { start: "2026-03-02", period: "1M", suspensions: &[("2026-03-10", "2026-03-20"), ("2026-03-20", "2026-03-25")], suspended_days: 15, due: "2026-04-17" },
-    // 01.06.2026 + 14D → 15.06.; 05.–12.06. adds 7 → 22.06., which pulls 20.–25.06. into range (+5)
-    // → 27.06.2026 Saturday → Monday 29.06.2026.
-    SuspensionCase { start: "2026-06-01", period: "14D", suspensions: &[("2026-06-05", "2026-06-12"), ("2026-06-20", "2026-06-25")], suspended_days: 12, due: "2026-06-29" },
-    // 01.09.2026 + 14D → 15.09.; Hemmung 25.08.–04.09. counts only from the start: 3 days → Friday 18.09.2026.
+    // ONE-DAY SUSPENSION: documents requested and the reply received on the same day (Wednesday
+    // 11.03.) suspends that one day: 02.03. + 1M = Thursday 02.04. + 1 = Friday 03.04.2026,
+    // Karfreitag → Tuesday 07.04.2026 (Easter Monday in between). `to - from` would give 0 days.
+    SuspensionCase { start: "2026-03-02", period: "1M", suspensions: &[("2026-03-11", "2026-03-11")], suspended_days: 1, due: "2026-04-07" },
+    // One-day suspension on the day after the start (the first running day) counts as well:
+    // 01.09. + 14D = 15.09. + 1 = Wednesday 16.09.2026.
+    SuspensionCase { start: "2026-09-01", period: "14D", suspensions: &[("2026-09-02", "2026-09-02")], suspended_days: 1, due: "2026-09-16" },
+    // One-day suspension on the start day itself adds nothing: that day is not counted anyway (§ 187 Abs. 1 BGB).
+    SuspensionCase { start: "2026-09-01", period: "14D", suspensions: &[("2026-09-01", "2026-09-01")], suspended_days: 0, due: "2026-09-15" },
+    // MULTI-DAY SUSPENSION: requested Tuesday 10.03., reply Friday 20.03.: 10.–20.03. = 11 days
+    // (both end days) → 02.04. + 11 = Monday 13.04.2026 (a working day).
+    SuspensionCase { start: "2026-03-02", period: "1M", suspensions: &[("2026-03-10", "2026-03-20")], suspended_days: 11, due: "2026-04-13" },
+    // As above plus 25.03.–30.03. (6 days) → 02.04. + 17 = Sunday 19.04. → Monday 20.04.2026.
+    SuspensionCase { start: "2026-03-02", period: "1M", suspensions: &[("2026-03-25", "2026-03-30"), ("2026-03-10", "2026-03-20")], suspended_days: 17, due: "2026-04-20" },
+    // Touching intervals 10.–20.03. and 20.–25.03. share the 20.03., which counts once: 16 days
+    // → Saturday 18.04. → Monday 20.04.2026.
+    SuspensionCase { start: "2026-03-02", period: "1M", suspensions: &[("2026-03-10", "2026-03-20"), ("2026-03-20", "2026-03-25")], suspended_days: 16, due: "2026-04-20" },
+    // 01.06.2026 + 14D → 15.06.; 05.–12.06. adds 8 → 23.06., which pulls 20.–25.06. into range (+6)
+    // → Monday 29.06.2026.
+    SuspensionCase { start: "2026-06-01", period: "14D", suspensions: &[("2026-06-05", "2026-06-12"), ("2026-06-20", "2026-06-25")], suspended_days: 14, due: "2026-06-29" },
+    // 01.09.2026 + 14D → 15.09.; Hemmung 25.08.–04.09. counts only after the start day:
+    // 02.–04.09. = 3 days → Friday 18.09.2026.
     SuspensionCase { start: "2026-09-01", period: "14D", suspensions: &[("2026-08-25", "2026-09-04")], suspended_days: 3, due: "2026-09-18" },
     // Hemmung entirely after the end (01.–10.10.) changes nothing → Tuesday 15.09.2026.
     SuspensionCase { start: "2026-09-01", period: "14D", suspensions: &[("2026-10-01", "2026-10-10")], suspended_days: 0, due: "2026-09-15" },
-    // Hemmung starting on the last day (15.09.) comes too late: the period has run out → 15.09.2026.
-    SuspensionCase { start: "2026-09-01", period: "14D", suspensions: &[("2026-09-15", "2026-09-20")], suspended_days: 0, due: "2026-09-15" },
+    // Hemmung starting the day after the last day (16.09.) comes too late → 15.09.2026.
+    SuspensionCase { start: "2026-09-01", period: "14D", suspensions: &[("2026-09-16", "2026-09-20")], suspended_days: 0, due: "2026-09-15" },
+    // Hemmung starting ON the last day (15.09.) still counts: the period runs out only at the
+    // end of that day. 15.–20.09. = 6 days → Monday 21.09.2026 (one running day left after the reply).
+    SuspensionCase { start: "2026-09-01", period: "14D", suspensions: &[("2026-09-15", "2026-09-20")], suspended_days: 6, due: "2026-09-21" },
     // Hemmung entirely before the start changes nothing → 15.09.2026.
     SuspensionCase { start: "2026-09-01", period: "14D", suspensions: &[("2026-08-01", "2026-08-20")], suspended_days: 0, due: "2026-09-15" },
-    // Hemmung covering the start (30.08.–20.09.) counts 19 days from 01.09. → 15.09. + 19 = Sunday 04.10.2026 → Monday 05.10.2026
+    // Hemmung covering the start (30.08.–20.09.) counts 02.–20.09. = 19 days → 15.09. + 19 = Sunday 04.10.2026 → Monday 05.10.2026
     // (03.10. Tag der Deutschen Einheit lies before and does not matter).
     SuspensionCase { start: "2026-09-01", period: "14D", suspensions: &[("2026-08-30", "2026-09-20")], suspended_days: 19, due: "2026-10-05" },
-    // 30.03.2026 + 5WD → 08.04.; Hemmung 01.–03.04. (2 days) → Friday 10.04.2026.
-    SuspensionCase { start: "2026-03-30", period: "5WD", suspensions: &[("2026-04-01", "2026-04-03")], suspended_days: 2, due: "2026-04-10" },
+    // 30.03.2026 + 5WD → 08.04.; Hemmung 01.–03.04. (3 days) → Saturday 11.04. → Monday 13.04.2026.
+    SuspensionCase { start: "2026-03-30", period: "5WD", suspensions: &[("2026-04-01", "2026-04-03")], suspended_days: 3, due: "2026-04-13" },
 ];
 
 #[test]
@@ -325,4 +349,38 @@ fn overlapping_suspensions_are_rejected() {
             second_to: date("2026-03-25"),
         })
     );
+}
+
+fn hemmed(start: &str, period: &str, from: &str, to: &str) -> super::DueDate {
+    let Ok(s) = Suspension::new(date(from), date(to)) else {
+        panic!("bad suspension {from}..{to}");
+    };
+    match compute_with_suspensions(
+        date(start),
+        parse(period),
+        State::MecklenburgVorpommern,
+        &[s],
+    ) {
+        Ok(due) => due,
+        Err(e) => panic!("{start} + {period}: {e}"),
+    }
+}
+
+/// § 209 BGB analog, both end days count: request and reply on the same day (Tuesday
+/// 08.09.2026) suspend one day, so 01.09. + 14D = 15.09. moves to Wednesday 16.09.2026.
+#[test]
+fn one_day_suspension_request_and_reply_on_the_same_day_adds_one_day() {
+    let due = hemmed("2026-09-01", "14D", "2026-09-08", "2026-09-08");
+    assert_eq!(due.suspended_days, 1);
+    assert_eq!(due.due, date("2026-09-16"));
+}
+
+/// § 209 BGB analog, both end days count: requested Tuesday 08.09., answered Friday 11.09.2026
+/// = 08., 09., 10., 11. = 4 days (not 11 - 8 = 3): 15.09. + 4 = Saturday 19.09. → Monday 21.09.2026.
+#[test]
+fn multi_day_suspension_counts_the_request_day_and_the_reply_day() {
+    let due = hemmed("2026-09-01", "14D", "2026-09-08", "2026-09-11");
+    assert_eq!(due.suspended_days, 4);
+    assert_eq!(due.unrolled_end, date("2026-09-19"));
+    assert_eq!(due.due, date("2026-09-21"));
 }

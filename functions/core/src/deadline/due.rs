@@ -4,6 +4,8 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::calendar::Calendar;
+use super::municipality::Municipality;
 use super::period::Period;
 use super::state::State;
 
@@ -15,6 +17,9 @@ pub struct DueDate {
     pub period: Period,
     /// State whose public holidays apply.
     pub state: State,
+    /// Municipality (AGS) whose municipal holidays apply as well, if the org unit has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<Municipality>,
     /// End of the bare period, before suspensions and §193 rollover.
     pub period_end: NaiveDate,
     /// End after adding suspended days, before §193 rollover.
@@ -27,6 +32,13 @@ pub struct DueDate {
     pub steps: Vec<Step>,
     /// Days passed over while counting working days or rolling to the next working day.
     pub skipped: Vec<SkippedDay>,
+}
+
+impl DueDate {
+    /// The holiday calendar the date was computed with.
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.state, self.municipality)
+    }
 }
 
 /// The statute behind a step, serialised as its citation so JSON consumers can show it directly.
@@ -47,6 +59,15 @@ pub enum LegalBasis {
     /// Working-day periods come from the service's own rules, not from the BGB.
     #[serde(rename = "Arbeitstagefrist nach Leistungsregel")]
     WorkingDayRule,
+    /// An end date named by the authority moves off a weekend or holiday.
+    #[serde(rename = "§ 31 Abs. 3 Satz 1 VwVfG")]
+    VwVfG31Abs3Satz1,
+    /// A specific end day told with reference to the rule does not move.
+    #[serde(rename = "§ 31 Abs. 3 Satz 2 VwVfG")]
+    VwVfG31Abs3Satz2,
+    /// A date (Termin) set by the authority stands.
+    #[serde(rename = "§ 31 Abs. 5 VwVfG")]
+    VwVfG31Abs5,
 }
 
 impl LegalBasis {
@@ -60,6 +81,9 @@ impl LegalBasis {
             LegalBasis::Bgb193VwVfG31Abs3 => "§ 193 BGB, § 31 Abs. 3 VwVfG",
             LegalBasis::Bgb209Analog => "§ 209 BGB analog",
             LegalBasis::WorkingDayRule => "Arbeitstagefrist nach Leistungsregel",
+            LegalBasis::VwVfG31Abs3Satz1 => "§ 31 Abs. 3 Satz 1 VwVfG",
+            LegalBasis::VwVfG31Abs3Satz2 => "§ 31 Abs. 3 Satz 2 VwVfG",
+            LegalBasis::VwVfG31Abs5 => "§ 31 Abs. 5 VwVfG",
         }
     }
 }

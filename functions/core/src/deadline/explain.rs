@@ -5,9 +5,10 @@ use std::fmt::Write as _;
 use chrono::Datelike;
 
 use super::calc::skip_reason;
+use super::calendar::Calendar;
 use super::due::{DueDate, SkipReason, Step};
+use super::local_holidays::{local_holiday_gap, local_holiday_names};
 use super::names::{format_date_de, month_de};
-use super::state::State;
 
 /// A multi-line German explanation: start, length, every rule with its legal basis, the days
 /// passed over with their reasons, and the resulting end of the period.
@@ -20,14 +21,14 @@ pub fn explain_de(due: &DueDate) -> String {
         format_date_de(due.start)
     );
     let _ = writeln!(out, "Dauer: {}", due.period.describe_de());
-    let _ = writeln!(out, "Feiertagsregelung: {}", due.state.name_de());
+    let _ = writeln!(out, "Feiertagsregelung: {}", holiday_rule_de(due));
     let _ = writeln!(out, "Berechnung:");
     for (i, step) in due.steps.iter().enumerate() {
         let _ = writeln!(
             out,
             "  {}. {} [{}]",
             i + 1,
-            describe_step(step, due.state),
+            describe_step(step, due.calendar()),
             step.basis().citation()
         );
     }
@@ -46,7 +47,7 @@ pub fn explain_de(due: &DueDate) -> String {
     out
 }
 
-fn describe_step(step: &Step, state: State) -> String {
+fn describe_step(step: &Step, state: Calendar) -> String {
     match step {
         Step::StartDayNotCounted { start, .. } => format!(
             "Der Tag des Ereignisses ({}) wird nicht mitgerechnet; die Frist beginnt am Folgetag.",
@@ -98,7 +99,7 @@ fn describe_step(step: &Step, state: State) -> String {
             end,
             ..
         } => format!(
-            "Hemmung vom {} bis {}: {} innerhalb der laufenden Frist werden nicht eingerechnet und angehängt; neues Fristende {}.",
+            "Hemmung vom {} bis {} (Anfangs- und Endtag zählen voll): {} innerhalb der laufenden Frist werden nicht eingerechnet und angehängt; neues Fristende {}.",
             format_date_de(*from),
             format_date_de(*to),
             plural(*days, "Tag", "Tage"),
@@ -119,6 +120,29 @@ fn describe_step(step: &Step, state: State) -> String {
             )
         }
     }
+}
+
+/// "Mecklenburg-Vorpommern", or with a municipality "Bayern, Gemeinde 09761000 (örtliche
+/// Feiertage: …; § 193 BGB: Feiertage am Sitz der Behörde)" plus a note where the list has a gap.
+fn holiday_rule_de(due: &DueDate) -> String {
+    let Some(m) = due.calendar().municipality else {
+        return due.state.name_de().to_owned();
+    };
+    let names = local_holiday_names(m);
+    let local = if names.is_empty() {
+        "keine örtlichen Feiertage in der mitgelieferten Liste".to_owned()
+    } else {
+        format!("örtliche Feiertage: {}", names.join(", "))
+    };
+    let mut out = format!(
+        "{}, Gemeinde {m} ({local}; § 193 BGB: Feiertage am Sitz der Behörde)",
+        due.state.name_de()
+    );
+    if let Some(gap) = local_holiday_gap(m) {
+        out.push_str(". ");
+        out.push_str(&gap);
+    }
+    out
 }
 
 fn describe_reason(reason: &SkipReason) -> String {

@@ -6,13 +6,17 @@
 //! Deliberately NOT covered, because they do not apply to a whole state or cannot move a deadline:
 //! - regional or municipal holidays: Augsburger Hohes Friedensfest (8 Aug, city of Augsburg),
 //!   Fronleichnam in the Catholic municipalities of Sachsen and Thüringen, Mariä Himmelfahrt in
-//!   the predominantly Catholic municipalities of Bayern. An authority seated there would need a
-//!   per-OE calendar, which is a later feature;
+//!   the predominantly Catholic municipalities of Bayern: they are in `local_holidays.rs`, chosen
+//!   by the org unit's municipality key;
 //! - Ostersonntag and Pfingstsonntag, which Brandenburg and Hessen list as holidays: they are
 //!   Sundays, so §193 BGB already skips them;
 //! - 24 and 31 December, which are not public holidays (even if offices close);
-//! - one-off holidays other than Berlin's Tag der Befreiung 2020 and 2025, and historic rules
-//!   before 1990 (17 June, states that did not yet exist).
+//! - one-off holidays other than Berlin's Tag der Befreiung 2020 and 2025 and its 17 June 2028
+//!   (75 years after the uprising of 1953), and historic rules before 1990 (17 June as a
+//!   national holiday, states that did not yet exist).
+//!
+//! Municipal holidays live in `local_holidays.rs`. The table is cross-checked for 1991–2100
+//! against the PyPI package `holidays` (functions/core/tests/holiday_crosscheck.rs).
 //!
 //! When two holidays share a date (Christi Himmelfahrt on 1 May, as in 2008), one name is
 //! returned; it does not matter for deadlines, which only ask "holiday or not".
@@ -83,6 +87,11 @@ fn fixed_holiday(state: State, date: NaiveDate) -> Option<&'static str> {
         (5, 1) => Some("Tag der Arbeit"),
         // Berlin made the 75th and 80th anniversaries of the end of the war one-off holidays.
         (5, 8) if state == Berlin && (year == 2020 || year == 2025) => Some("Tag der Befreiung"),
+        // Berlin: one-off holiday for the 75th anniversary of the uprising of 17 June 1953
+        // (found missing by the cross-check with the `holidays` package, issue 19).
+        (6, 17) if state == Berlin && year == 2028 => {
+            Some("75. Jahrestag des Aufstandes vom 17. Juni 1953")
+        }
         (8, 15) if state == Saarland => Some("Mariä Himmelfahrt"),
         (9, 20) if state == Thueringen && year >= 2019 => Some("Weltkindertag"),
         (10, 3) if year >= 1990 => Some("Tag der Deutschen Einheit"),

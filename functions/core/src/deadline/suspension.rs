@@ -1,4 +1,11 @@
 //! A Hemmung interval (case awaiting the applicant) during which the processing clock stands still.
+//!
+//! Counting (docs/ARCHITECTURE.md, "Counting suspended days"): by analogy to § 209 BGB the
+//! suspended time is not counted into the period, and the Hemmung runs "taggenau" from the day
+//! its cause arises to the day it falls away, both days included (Prütting/Wegen/Weinreich,
+//! BGB, § 209 Rn. 1, citing BGH, Urteil vom 11.02.2009 – XII ZR 114/06, NJW 2009, 1488 Rn. 21);
+//! § 187 Abs. 1 BGB does not apply to the suspension itself. Only days after the period began
+//! count (BGH, Urteil vom 25.04.2017 – VI ZR 386/16, NJW 2017, 3144 Rn. 12).
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -6,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::error::DeadlineError;
 
-/// The clock stops on `from` (the day the documents were requested) and runs again after `to`
-/// (the day the reply arrived); it stood still for `to - from` days.
+/// The clock stops on `from` (the day the documents were requested) and runs again on the day
+/// after `to` (the day the reply arrived); it stood still for `to - from + 1` days, because both
+/// end days count fully as suspended days (§ 209 BGB analog, see the module comment).
 ///
 /// Fields are private so that `to >= from` always holds; deserialisation validates it too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -34,9 +42,9 @@ impl Suspension {
         self.to
     }
 
-    /// Length of the whole interval in days (`to - from`).
+    /// Length of the whole interval in days, both end days included (`to - from + 1`).
     pub fn days(&self) -> i64 {
-        (self.to - self.from).num_days()
+        (self.to - self.from).num_days() + 1
     }
 }
 

@@ -123,6 +123,14 @@ fn state_specific_holiday_names_and_years() {
         ("BY", "1995-11-22", None),
         ("BE", "2020-05-08", Some("Tag der Befreiung")),
         ("BE", "2021-05-07", None),
+        // One-off: 75 years after the uprising of 17 June 1953 (a Saturday in 2028).
+        (
+            "BE",
+            "2028-06-17",
+            Some("75. Jahrestag des Aufstandes vom 17. Juni 1953"),
+        ),
+        ("BE", "2027-06-17", None),
+        ("BB", "2028-06-17", None),
         ("BB", "2020-05-08", None),
         ("ST", "2026-01-06", Some("Heilige Drei Könige")),
         ("TH", "2026-01-06", None),
@@ -339,7 +347,8 @@ fn suspension_validates_order() {
         serde_json::from_str::<Suspension>(r#"{"from":"2026-03-20","to":"2026-03-10"}"#).is_err()
     );
     let ok = serde_json::from_str::<Suspension>(r#"{"from":"2026-03-10","to":"2026-03-20"}"#);
-    assert_eq!(ok.map(|s| s.days()).ok(), Some(10));
+    // Both end days count (§ 209 BGB analog, docs/ARCHITECTURE.md): 10.–20.03. is 11 days.
+    assert_eq!(ok.map(|s| s.days()).ok(), Some(11));
 }
 
 // ---------- Steps and explanation ----------
@@ -439,7 +448,8 @@ fn explain_de_golden_with_suspension_and_holiday() {
     let Ok(due) = result else {
         panic!("{result:?}");
     };
-    // 13.03. + 14D = 27.03.; Hemmung counts from 13.03. to 20.03. = 7 days → 03.04. Karfreitag
+    // 13.03. + 14D = 27.03.; the Hemmung counts only after the start day, 14.03.–20.03. with
+    // both end days = 7 days → 03.04. Karfreitag
     // → Sat, Easter Sunday, Ostermontag → Tuesday 07.04.2026.
     let expected = "\
 Fristbeginn: Ereignis am Freitag, 13. März 2026
@@ -448,7 +458,7 @@ Feiertagsregelung: Mecklenburg-Vorpommern
 Berechnung:
   1. Der Tag des Ereignisses (Freitag, 13. März 2026) wird nicht mitgerechnet; die Frist beginnt am Folgetag. [§ 187 Abs. 1 BGB]
   2. Eine Frist von 14 Tagen endet mit Ablauf des letzten Tages: Freitag, 27. März 2026. [§ 188 Abs. 1 BGB]
-  3. Hemmung vom Dienstag, 10. März 2026 bis Freitag, 20. März 2026: 7 Tage innerhalb der laufenden Frist werden nicht eingerechnet und angehängt; neues Fristende Freitag, 3. April 2026. [§ 209 BGB analog]
+  3. Hemmung vom Dienstag, 10. März 2026 bis Freitag, 20. März 2026 (Anfangs- und Endtag zählen voll): 7 Tage innerhalb der laufenden Frist werden nicht eingerechnet und angehängt; neues Fristende Freitag, 3. April 2026. [§ 209 BGB analog]
   4. Das rechnerische Fristende (Freitag, 3. April 2026) fällt auf einen gesetzlichen Feiertag (Karfreitag); die Frist endet daher mit Ablauf des nächsten Werktags: Dienstag, 7. April 2026. [§ 193 BGB, § 31 Abs. 3 VwVfG]
 Übersprungene Tage:
   - Freitag, 3. April 2026: gesetzlicher Feiertag (Karfreitag)

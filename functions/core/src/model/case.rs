@@ -5,8 +5,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Status, Task, TaskKind, TaskState};
-use crate::deadline::State;
-use fallwerk_events::{DeadlineKind, ExportTarget, Outcome, ReminderLevel};
+use crate::deadline::{Calendar, Municipality, State};
+use fallwerk_events::{AnnouncementVia, DeadlineKind, ExportTarget, Outcome, ReminderLevel};
 
 /// The applicant as the portal identified them. Personal data: purged after retention.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -121,8 +121,12 @@ pub struct SuspensionRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DocumentRequest {
     pub items: Vec<String>,
+    /// The day stated in the request; see `reply_by_rule` for whether it moves.
     pub reply_by: NaiveDate,
     pub message_id: String,
+    /// § 31 Abs. 3 Satz 1 (default) / Satz 2 / Abs. 5 VwVfG.
+    #[serde(default)]
+    pub reply_by_rule: fallwerk_events::DateRule,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -145,6 +149,47 @@ pub struct ResultInfo {
     pub outcome: Outcome,
     pub documents: Vec<String>,
     pub sent_at: DateTime<Utc>,
+    /// The postbox message that carries the decision (older cases: unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Whether the decision has a Rechtsbehelfsbelehrung (§ 58 VwGO).
+    #[serde(default = "yes")]
+    pub appeal_instructions: bool,
+    /// Bekanntgabe and appeal (docs/ARCHITECTURE.md "Announcement and appeal").
+    #[serde(default, flatten)]
+    pub announcement: Announcement,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// When the decision counts as announced, until when it can be challenged, and whether it is
+/// final. Every date is set by an event; `final_on` only once the appeal period passed unused.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Announcement {
+    /// The applicant opened the result in the portal postbox (Postfach-Abruf).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retrieved_on: Option<NaiveDate>,
+    /// Not retrieved within ten days (§ 41 Abs. 2a VwVfG): it must be sent by post.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub postal_delivery_required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posted_on: Option<NaiveDate>,
+    /// Bekanntgabe (§ 41 VwVfG).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_via: Option<AnnouncementVia>,
+    /// Last day of the appeal period (Rechtsbehelfsfrist).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appeal_due: Option<NaiveDate>,
+    /// An appeal (Widerspruch) came in on this day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appeal_lodged_on: Option<NaiveDate>,
+    /// Bestandskräftig ab: the day after the appeal period ran out without an appeal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_on: Option<NaiveDate>,
 }
 
 /// Where the case came from; `(portal_client_id, submission_id)` is the idempotency key.
@@ -166,6 +211,9 @@ pub struct Case {
     pub org_unit_id: String,
     /// Holiday state of the current org unit (deadlines are computed with it).
     pub state: State,
+    /// The current org unit's municipality key, whose municipal holidays count too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<Municipality>,
     pub leika_id: String,
     pub submission: SubmissionRef,
     pub applicant: Applicant,
@@ -191,6 +239,11 @@ pub struct Case {
 }
 
 impl Case {
+    /// The holidays that count for this case's deadlines (state and municipality of its org unit).
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.state, self.municipality)
+    }
+
     pub fn open_task(&self) -> Option<TaskKind> {
         self.tasks
             .iter()

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::deadline::{Period, State};
+use crate::deadline::{Calendar, Municipality, Period, State};
 use fallwerk_events::ExportTarget;
 
 /// Organisationseinheit: the competent authority unit, routing key of the portal.
@@ -18,6 +18,10 @@ pub struct OrgUnit {
     /// The German state whose public holidays count for this unit's deadlines.
     #[serde(default)]
     pub state: State,
+    /// The unit's seat as amtlicher Gemeindeschlüssel (8 digits, in `state`): its municipal
+    /// holidays count as well (§ 193 BGB). Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<Municipality>,
     /// The services (LeiKa keys) this unit offers.
     #[serde(default)]
     pub services: Vec<String>,
@@ -26,6 +30,11 @@ pub struct OrgUnit {
 impl OrgUnit {
     pub fn offers(&self, leika_id: &str) -> bool {
         self.services.iter().any(|s| s == leika_id)
+    }
+
+    /// The holidays that count for this unit's deadlines.
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.state, self.municipality)
     }
 }
 
@@ -98,6 +107,10 @@ pub struct PortalClient {
     pub secret: String,
     #[serde(default = "yes")]
     pub active: bool,
+    /// May this client still sign with the deprecated signature version 1 (`timestamp.body`)?
+    /// Only for a migration: new clients sign with version 2 (docs/PORTAL-SIGNING.md).
+    #[serde(default)]
+    pub allow_signature_v1: bool,
 }
 
 fn yes() -> bool {

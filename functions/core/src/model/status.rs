@@ -77,6 +77,8 @@ pub enum TaskKind {
     DeadlineMonitoring,
     Export,
     SendResult,
+    /// The result was not retrieved from the postbox in time: send it by post.
+    SendByPost,
 }
 
 impl TaskKind {
@@ -87,6 +89,7 @@ impl TaskKind {
             TaskKind::DeadlineMonitoring => "deadline_monitoring",
             TaskKind::Export => "export",
             TaskKind::SendResult => "send_result",
+            TaskKind::SendByPost => "send_by_post",
         }
     }
 
@@ -97,6 +100,7 @@ impl TaskKind {
             TaskKind::DeadlineMonitoring,
             TaskKind::Export,
             TaskKind::SendResult,
+            TaskKind::SendByPost,
         ]
         .into_iter()
         .find(|x| x.as_str() == s)

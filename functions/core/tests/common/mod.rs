@@ -47,6 +47,7 @@ pub fn org_units() -> Vec<OrgUnit> {
             notification_email: "buergeramt@schwerin.example".into(),
             state: State::MecklenburgVorpommern,
             services: vec![LEIKA.into()],
+            municipality: None,
         },
         OrgUnit {
             id: OU_B.into(),
@@ -54,6 +55,7 @@ pub fn org_units() -> Vec<OrgUnit> {
             notification_email: "lra@passau.example".into(),
             state: State::Bayern,
             services: vec![LEIKA.into(), OTHER_LEIKA.into()],
+            municipality: None,
         },
         OrgUnit {
             id: OU_C.into(),
@@ -61,6 +63,7 @@ pub fn org_units() -> Vec<OrgUnit> {
             notification_email: "ordnungsamt@rostock.example".into(),
             state: State::MecklenburgVorpommern,
             services: vec![OTHER_LEIKA.into()],
+            municipality: None,
         },
     ]
 }
@@ -151,6 +154,7 @@ pub fn base_case(receipt: Receipt, ou: &OrgUnit, service: &Service, now: DateTim
         status: Status::Received,
         org_unit_id: ou.id.clone(),
         state: ou.state,
+        municipality: ou.calendar().municipality,
         leika_id: service.leika_id.clone(),
         submission: receipt.submission,
         applicant: receipt.applicant,
@@ -234,6 +238,7 @@ pub fn request_documents(items: &[&str]) -> Action {
         items: items.iter().map(|s| s.to_string()).collect(),
         reply_by: None,
         message: None,
+        reply_by_rule: Default::default(),
     }
 }
 
@@ -250,6 +255,7 @@ pub fn send_result() -> Action {
         outcome: Outcome::Granted,
         documents: vec!["Bescheid.pdf".into()],
         message: "Anbei Ihr Bescheid.".into(),
+        appeal_instructions: true,
     }
 }
 

@@ -257,6 +257,7 @@ pub async fn aws_env() -> Option<(Vec<(String, String)>, fallwerk_aws::testing::
         notification_email: "oe@example.org".into(),
         state: Default::default(),
         services: vec![LEIKA.into()],
+        municipality: None,
     };
     aws.app.put_org_unit(&admin, ou).await.expect("org unit");
     let client = PortalClient {
@@ -264,6 +265,7 @@ pub async fn aws_env() -> Option<(Vec<(String, String)>, fallwerk_aws::testing::
         name: "Portal".into(),
         secret: PORTAL_SECRET.into(),
         active: true,
+        allow_signature_v1: true,
     };
     aws.app
         .put_portal_client(&admin, client)

@@ -65,7 +65,7 @@ pub fn parse(path: &Path) -> Result<Directory, AdminError> {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
-    serde_yaml::from_str(&text).map_err(|e| AdminError::Parse {
+    serde_norway::from_str(&text).map_err(|e| AdminError::Parse {
         path: path.display().to_string(),
         reason: e.to_string(),
     })

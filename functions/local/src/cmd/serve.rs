@@ -39,6 +39,15 @@ pub struct Args {
     /// tests can move this process forward in time.
     #[arg(long, hide = true, env = "FALLWERK_CLOCK_FILE")]
     pub clock_file: Option<PathBuf>,
+    /// Seconds a client may take to send a request's headers, counted from the connection's
+    /// start or the previous response (so idle and half-open connections end, too).
+    #[arg(long, default_value_t = 10, env = "FALLWERK_HEADER_TIMEOUT_SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_timeout: u64,
+    /// Seconds a client may take to send a request's body.
+    #[arg(long, default_value_t = 60, env = "FALLWERK_BODY_TIMEOUT_SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
     /// Scheduler cron expression (UTC, seconds first).
     #[arg(long, default_value = DEFAULT_CRON, env = "FALLWERK_SCHEDULER_CRON")]
     pub cron: String,
@@ -115,10 +124,12 @@ pub async fn run(args: &Args) -> Result<(), ServeError> {
             reason: e.to_string(),
         })?;
     tracing::info!(listen = %args.listen, backend = ?args.backend, "fallwerk serves");
-    let mut rx = stop_rx.clone();
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
-        let _ = rx.wait_for(|stop| *stop).await;
-    });
+    let router = fallwerk_api::listener_edge(router);
+    let timeouts = crate::listener::Timeouts {
+        header: std::time::Duration::from_secs(args.header_timeout),
+        body: std::time::Duration::from_secs(args.body_timeout),
+    };
+    let server = crate::listener::serve(listener, router, timeouts, stop_rx.clone());
     let signals = tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down: finishing running work");

@@ -62,6 +62,8 @@ pub fn claims(args: &Args, now: i64) -> Result<Claims, TokenError> {
         org_units: args.org_units.clone(),
         roles: args.roles.clone(),
         exp: now + args.hours * 3600,
+        nbf: Some(now),
+        iat: Some(now),
         iss: None,
         aud: None,
     })

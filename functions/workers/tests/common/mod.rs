@@ -90,6 +90,7 @@ impl Harness {
                 notification_email: "buergeramt@rostock.example".into(),
                 state: Default::default(),
                 services: vec!["99123456760000".into()],
+                municipality: None,
             })
             .await
             .expect("ou");

@@ -15,6 +15,7 @@ fn org_unit(id: &str, name: &str) -> OrgUnit {
         name: name.into(),
         notification_email: format!("{}@schwerin.example.de", id.to_lowercase()),
         state: Default::default(),
+        municipality: None,
         services: vec![LEIKA_WOHNGELD.into(), "99050012104000".into()],
     }
 }
@@ -37,6 +38,8 @@ fn client(id: &str, active: bool) -> PortalClient {
         name: format!("Portal {id}"),
         secret: format!("geheim-{id}"),
         active,
+        // Both values round-trip: the inactive client is also the one still allowed v1.
+        allow_signature_v1: !active,
     }
 }
 
