@@ -10,9 +10,9 @@ pub mod openapi;
 pub mod problem;
 pub mod routes;
 pub mod telemetry;
-pub mod web;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod web;
 
 use std::sync::Arc;
 

@@ -149,8 +149,10 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
             Method::POST,
             &format!("/v1/cases/{case_id}/actions"),
             &h.caseworker(OE2),
-            Some(json!({"action": "check_document", "document": "Personalausweis",
-                        "received": false, "expected_version": version})),
+            Some(
+                json!({"action": "check_document", "document": "Personalausweis",
+                        "received": false, "expected_version": version}),
+            ),
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

@@ -21,7 +21,9 @@ fn ids(r: &Res) -> Vec<String> {
 async fn submit_named(h: &Harness, id: &str, oe: &str, name: &str) -> String {
     let mut body = submission(id, oe);
     body["applicant"]["name"] = json!(name);
-    let res = h.portal(Method::POST, "/v1/submissions", bytes(&body)).await;
+    let res = h
+        .portal(Method::POST, "/v1/submissions", bytes(&body))
+        .await;
     assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.json());
     res.json()["case_id"].as_str().expect("id").to_string()
 }
@@ -35,11 +37,21 @@ async fn inbox_filters_sorts_searches_and_counts() {
     let foreign = submit_named(&h, "in-x", OE2, "Jürgen Müller").await;
     let cw = h.caseworker(OE1);
     // b moves on (new, later completeness deadline) and is taken by the caller; c is cancelled.
-    let r = h.act(&b, &cw, json!({"action": "confirm_competence"})).await;
+    let r = h
+        .act(&b, &cw, json!({"action": "confirm_competence"}))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = h.act(&b, &cw, json!({"action": "assign", "user": "cw-oe-1"})).await;
+    let r = h
+        .act(&b, &cw, json!({"action": "assign", "user": "cw-oe-1"}))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    let r = h.act(&c, &cw, json!({"action": "cancel", "reason": "zurückgenommen"})).await;
+    let r = h
+        .act(
+            &c,
+            &cw,
+            json!({"action": "cancel", "reason": "zurückgenommen"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
 
     let get = |q: &str| {
@@ -55,7 +67,10 @@ async fn inbox_filters_sorts_searches_and_counts() {
     assert!(!ids(&r).contains(&foreign));
     assert_eq!(r.json()["items"][0]["applicant_name"], "Jürgen Müller");
     assert!(r.json()["items"][0]["next_due"].is_string());
-    assert_eq!(r.json()["items"][0]["next_due_kind"], "competence_check_due");
+    assert_eq!(
+        r.json()["items"][0]["next_due_kind"],
+        "competence_check_due"
+    );
     // By receipt, closed, status lists, task, assignee me/none, service.
     assert_eq!(ids(&get("?sort=receipt").await), vec![a.clone(), b.clone()]);
     assert_eq!(ids(&get("?status=cancelled").await), vec![c.clone()]);
@@ -73,13 +88,23 @@ async fn inbox_filters_sorts_searches_and_counts() {
         ids(&get(&format!("?service={LEIKA}&assignee=none&status=received")).await),
         vec![a.clone()]
     );
-    assert_eq!(ids(&get("?service=00000000000000").await), Vec::<String>::new());
+    assert_eq!(
+        ids(&get("?service=00000000000000").await),
+        Vec::<String>::new()
+    );
     // Search: name either spelling, case-insensitive; reference prefix.
     for q in ["mueller", "MÜLLER", "j%C3%BCrgen", "juergen%20m"] {
-        assert_eq!(ids(&get(&format!("?q={q}")).await), vec![a.clone()], "q={q}");
+        assert_eq!(
+            ids(&get(&format!("?q={q}")).await),
+            vec![a.clone()],
+            "q={q}"
+        );
     }
     assert_eq!(ids(&get("?q=weiss&scope=closed").await), vec![c.clone()]);
-    let reference = r.json()["items"][1]["reference"].as_str().expect("ref").to_string();
+    let reference = r.json()["items"][1]["reference"]
+        .as_str()
+        .expect("ref")
+        .to_string();
     let prefix = &reference[..reference.len() - 1];
     let found = ids(&get(&format!("?q={}", prefix.to_lowercase())).await);
     assert!(found.contains(&b), "{found:?}");
@@ -97,7 +122,10 @@ async fn inbox_filters_sorts_searches_and_counts() {
     // Paging with a cursor; a cursor of another sort is refused.
     let first = get("?limit=1").await;
     assert_eq!(ids(&first), vec![a.clone()]);
-    let cursor = first.json()["next_cursor"].as_str().expect("cursor").to_string();
+    let cursor = first.json()["next_cursor"]
+        .as_str()
+        .expect("cursor")
+        .to_string();
     let second = get(&format!("?limit=1&cursor={cursor}")).await;
     assert_eq!(ids(&second), vec![b.clone()]);
     assert_eq!(second.json()["next_cursor"], Value::Null);
@@ -122,10 +150,17 @@ async fn inbox_rejections() {
         "?cursor=garbage",
     ] {
         let r = h.cw(Method::GET, &format!("/v1/cases{q}"), &cw, None).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}: {:?}", r.json());
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{q}: {:?}",
+            r.json()
+        );
     }
     let long = "x".repeat(101);
-    let r = h.cw(Method::GET, &format!("/v1/cases?q={long}"), &cw, None).await;
+    let r = h
+        .cw(Method::GET, &format!("/v1/cases?q={long}"), &cw, None)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Another org unit: 403, for the list and for the counts.
     for uri in [

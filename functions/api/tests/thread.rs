@@ -181,7 +181,10 @@ async fn thread_rejections() {
 
     // Unknown message, a message to the applicant, an empty list, unknown fields: 422.
     let thread = h.cw(Method::GET, &uri, &cw, None).await.json();
-    let notice = thread["messages"][0]["id"].as_str().expect("id").to_string();
+    let notice = thread["messages"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     for body in [
         json!({"message_ids": ["no-such-message"]}),
         json!({"message_ids": [notice]}),

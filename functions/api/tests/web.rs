@@ -7,8 +7,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::*;
-use fallwerk_api::web::WebConfig;
 use fallwerk_api::auth::password::hash_password;
+use fallwerk_api::web::WebConfig;
 use fallwerk_api::{ApiState, JwtConfig, app_router};
 use fallwerk_core::case::Role;
 use fallwerk_core::model::User;
@@ -41,7 +41,11 @@ impl Page {
         let marker = format!("name=\"{name}\" value=\"");
         let start = self.html.find(&marker).map(|i| i + marker.len());
         start
-            .and_then(|s| self.html[s..].find('"').map(|e| unescape(&self.html[s..s + e])))
+            .and_then(|s| {
+                self.html[s..]
+                    .find('"')
+                    .map(|e| unescape(&self.html[s..s + e]))
+            })
             .unwrap_or_default()
     }
 }
@@ -78,7 +82,14 @@ impl Web {
     }
 
     async fn deactivate(&self, id: &str) {
-        let mut user = self.h.app.store.user(id).await.expect("read").expect("user");
+        let mut user = self
+            .h
+            .app
+            .store
+            .user(id)
+            .await
+            .expect("read")
+            .expect("user");
         user.active = false;
         self.h.app.store.put_user(&user).await.expect("put user");
     }
@@ -87,7 +98,10 @@ impl Web {
     async fn login(&mut self, id: &str, password: &str) {
         let csrf = self.get("/login").await.hidden("csrf");
         let p = self
-            .post("/login", &[("csrf", &csrf), ("login", id), ("password", password)])
+            .post(
+                "/login",
+                &[("csrf", &csrf), ("login", id), ("password", password)],
+            )
             .await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     }
@@ -122,7 +136,10 @@ impl Web {
         let res = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
-        if let Some(set) = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
+        if let Some(set) = headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+        {
             self.cookie = set.split(';').next().map(str::to_string);
         }
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
@@ -178,7 +195,11 @@ async fn pages_need_a_login_and_come_back_after_it() {
     assert_eq!(login.status, StatusCode::OK);
     assert!(login.html.contains("<html lang=\"de\">"));
     assert!(login.html.contains("Zum Inhalt springen"));
-    assert!(login.html.contains("<label for=\"login\">Benutzername</label>"));
+    assert!(
+        login
+            .html
+            .contains("<label for=\"login\">Benutzername</label>")
+    );
     assert_eq!(login.hidden("next"), "/cases/abc");
     assert_eq!(login.hidden("csrf").len(), 64);
 }
@@ -187,20 +208,34 @@ async fn pages_need_a_login_and_come_back_after_it() {
 async fn the_session_cookie_is_httponly_samesite_and_secure_outside_localhost() {
     let mut local = Web::new().await;
     let p = local.get("/login").await;
-    let cookie = p.headers[header::SET_COOKIE].to_str().unwrap_or_default().to_string();
-    assert!(cookie.starts_with("fallwerk="), "{cookie}");
-    assert!(cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "{cookie}");
-    assert_eq!(p.headers[header::X_FRAME_OPTIONS], "DENY");
-    assert!(p.headers[header::CONTENT_SECURITY_POLICY]
+    let cookie = p.headers[header::SET_COOKIE]
         .to_str()
         .unwrap_or_default()
-        .contains("default-src 'self'"));
+        .to_string();
+    assert!(cookie.starts_with("fallwerk="), "{cookie}");
+    assert!(
+        cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    assert_eq!(p.headers[header::X_FRAME_OPTIONS], "DENY");
+    assert!(
+        p.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap_or_default()
+            .contains("default-src 'self'")
+    );
 
     let mut remote = Web::with(config("https://fallwerk.amt.example")).await;
     let p = remote.get("/login").await;
-    let cookie = p.headers[header::SET_COOKIE].to_str().unwrap_or_default().to_string();
-    assert!(cookie.starts_with("__Host-fallwerk=") && cookie.contains("; Secure"), "{cookie}");
+    let cookie = p.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        cookie.starts_with("__Host-fallwerk=") && cookie.contains("; Secure"),
+        "{cookie}"
+    );
 }
 
 #[tokio::test]
@@ -217,7 +252,10 @@ async fn a_form_without_its_csrf_token_is_refused() {
     let theirs = other.get("/login").await.hidden("csrf");
     assert_ne!(theirs, login.hidden("csrf"));
     let p = w
-        .post("/login", &[("csrf", &theirs), ("login", "anna"), ("password", "x")])
+        .post(
+            "/login",
+            &[("csrf", &theirs), ("login", "anna"), ("password", "x")],
+        )
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 }
@@ -227,13 +265,32 @@ async fn a_wrong_login_shows_an_error_summary_linked_to_the_field() {
     let mut w = Web::new().await;
     let csrf = w.get("/login").await.hidden("csrf");
     let p = w
-        .post("/login", &[("csrf", &csrf), ("login", "nobody"), ("password", "wrong")])
+        .post(
+            "/login",
+            &[("csrf", &csrf), ("login", "nobody"), ("password", "wrong")],
+        )
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(p.html.contains("<a href=\"#login\">Benutzername oder Passwort ist falsch.</a>"), "{}", p.html);
-    assert!(p.html.contains("aria-invalid=\"true\" aria-describedby=\"login-error\""));
-    let p = w.post("/login", &[("csrf", &csrf), ("login", ""), ("password", "")]).await;
-    assert!(p.html.contains("<a href=\"#password\">Bitte geben Sie Ihr Passwort ein.</a>"));
+    assert!(
+        p.html
+            .contains("<a href=\"#login\">Benutzername oder Passwort ist falsch.</a>"),
+        "{}",
+        p.html
+    );
+    assert!(
+        p.html
+            .contains("aria-invalid=\"true\" aria-describedby=\"login-error\"")
+    );
+    let p = w
+        .post(
+            "/login",
+            &[("csrf", &csrf), ("login", ""), ("password", "")],
+        )
+        .await;
+    assert!(
+        p.html
+            .contains("<a href=\"#password\">Bitte geben Sie Ihr Passwort ein.</a>")
+    );
 }
 
 #[tokio::test]
@@ -249,10 +306,18 @@ async fn a_forged_or_expired_cookie_is_a_fresh_anonymous_session() {
 async fn without_a_web_config_no_pages_are_served() {
     let h = Harness::new().await;
     let res = h
-        .send(Request::builder().uri("/login").body(Body::empty()).expect("request"))
+        .send(
+            Request::builder()
+                .uri("/login")
+                .body(Body::empty())
+                .expect("request"),
+        )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-    assert_eq!(res.problem_type(), "https://fallwerk.dev/problems/not-found");
+    assert_eq!(
+        res.problem_type(),
+        "https://fallwerk.dev/problems/not-found"
+    );
 }
 
 const PW: &str = "Sicheres-Passwort-2026";
@@ -277,12 +342,20 @@ async fn a_caseworker_logs_in_sees_the_inbox_and_works_a_case() {
 
     // Login comes back to the page asked for.
     let p = w.get(&format!("/cases/{case_id}")).await;
-    let next = p.location().trim_start_matches("/login?next=").replace("%2F", "/");
+    let next = p
+        .location()
+        .trim_start_matches("/login?next=")
+        .replace("%2F", "/");
     let csrf = w.get(&format!("/login?next={next}")).await.hidden("csrf");
     let p = w
         .post(
             "/login",
-            &[("csrf", &csrf), ("login", "anna"), ("password", PW), ("next", &format!("/cases/{case_id}"))],
+            &[
+                ("csrf", &csrf),
+                ("login", "anna"),
+                ("password", PW),
+                ("next", &format!("/cases/{case_id}")),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
@@ -294,14 +367,30 @@ async fn a_caseworker_logs_in_sees_the_inbox_and_works_a_case() {
 
     let inbox = w.get("/").await;
     assert_eq!(inbox.status, StatusCode::OK);
-    assert!(inbox.html.contains(&format!("href=\"&#x2f;cases&#x2f;{case_id}\"")) || inbox.html.contains(&format!("href=\"/cases/{case_id}\"")), "{}", inbox.html);
-    assert!(inbox.html.contains("Angemeldet als <strong>Sabine anna Beispiel</strong>"));
+    assert!(
+        inbox
+            .html
+            .contains(&format!("href=\"&#x2f;cases&#x2f;{case_id}\""))
+            || inbox.html.contains(&format!("href=\"/cases/{case_id}\"")),
+        "{}",
+        inbox.html
+    );
+    assert!(
+        inbox
+            .html
+            .contains("Angemeldet als <strong>Sabine anna Beispiel</strong>")
+    );
     assert!(inbox.html.contains("1 offene Fälle"), "counts");
     // Search by the applicant's name (umlauts either way) and by reference prefix.
     assert!(w.get("/?q=mustermann").await.html.contains(&case_id));
     assert!(!w.get("/?q=Zo%C3%AB").await.html.contains(&case_id));
     assert!(w.get("/?q=MV-").await.html.contains(&case_id));
-    assert!(w.get("/?status=received&task=competence_check&assignee=none&sort=receipt").await.html.contains(&case_id));
+    assert!(
+        w.get("/?status=received&task=competence_check&assignee=none&sort=receipt")
+            .await
+            .html
+            .contains(&case_id)
+    );
     assert!(!w.get("/?assignee=me").await.html.contains(&case_id));
 
     // The case page: applicant, form data tree, document, deadline with its explanation, actions.
@@ -309,23 +398,52 @@ async fn a_caseworker_logs_in_sees_the_inbox_and_works_a_case() {
     assert!(page.html.contains("betrieb"), "form tree");
     assert!(page.html.contains("Bäckerei"));
     assert!(page.html.contains("Ausweis.pdf"));
-    assert!(page.html.contains("Nächste Frist: <strong>Zuständigkeitsprüfung bis"));
-    assert!(page.html.contains("<summary>Wie wurde diese Frist berechnet?</summary>"));
+    assert!(
+        page.html
+            .contains("Nächste Frist: <strong>Zuständigkeitsprüfung bis")
+    );
+    assert!(
+        page.html
+            .contains("<summary>Wie wurde diese Frist berechnet?</summary>")
+    );
     assert!(page.html.contains("id=\"action-confirm_competence\""));
     assert!(page.html.contains("id=\"action-forward\""));
-    assert!(!page.html.contains("id=\"action-confirm_complete\""), "only allowed actions");
+    assert!(
+        !page.html.contains("id=\"action-confirm_complete\""),
+        "only allowed actions"
+    );
     // Forward offers the other org unit that offers the service, not one without it.
-    assert!(page.html.contains("<option value=\"oe-2\">Amt oe-2</option>"));
+    assert!(
+        page.html
+            .contains("<option value=\"oe-2\">Amt oe-2</option>")
+    );
     assert!(!page.html.contains("value=\"oe-3\""));
     // Assign offers the active members of the case's org unit.
-    assert!(page.html.contains("<option value=\"anna\">Sabine anna Beispiel (anna) – ich</option>"), "{}", page.html);
+    assert!(
+        page.html
+            .contains("<option value=\"anna\">Sabine anna Beispiel (anna) – ich</option>"),
+        "{}",
+        page.html
+    );
 
     let doc = w.get(&format!("/cases/{case_id}/attachments/1")).await;
     assert_eq!(doc.status, StatusCode::OK);
     assert_eq!(doc.html, "%PDF-1.7 ausweis");
-    assert!(doc.headers[header::CONTENT_DISPOSITION].to_str().unwrap_or("").starts_with("attachment;"));
-    let preview = w.get(&format!("/cases/{case_id}/attachments/1?inline=1")).await;
-    assert!(preview.headers[header::CONTENT_DISPOSITION].to_str().unwrap_or("").starts_with("inline;"));
+    assert!(
+        doc.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("attachment;")
+    );
+    let preview = w
+        .get(&format!("/cases/{case_id}/attachments/1?inline=1"))
+        .await;
+    assert!(
+        preview.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("inline;")
+    );
 
     // An action: POST, redirect, the page confirms and shows the new status.
     let csrf = page.hidden("csrf");
@@ -333,24 +451,43 @@ async fn a_caseworker_logs_in_sees_the_inbox_and_works_a_case() {
     let p = w
         .post(
             &format!("/cases/{case_id}/actions"),
-            &[("csrf", &csrf), ("action", "confirm_competence"), ("expected_version", &version)],
+            &[
+                ("csrf", &csrf),
+                ("action", "confirm_competence"),
+                ("expected_version", &version),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
-    assert_eq!(p.location(), format!("/cases/{case_id}?done=confirm_competence"));
+    assert_eq!(
+        p.location(),
+        format!("/cases/{case_id}?done=confirm_competence")
+    );
     let page = w.get(p.location()).await;
     assert!(page.html.contains("Erledigt: Zuständigkeit bestätigen."));
     assert!(page.html.contains("Vollständigkeitsprüfung"));
     // request_documents proposes the service's required documents.
-    assert_eq!(textarea(&page.html, "request_documents-items"), "Personalausweis");
+    assert_eq!(
+        textarea(&page.html, "request_documents-items"),
+        "Personalausweis"
+    );
     // The checklist: the required document is missing; ticking it marks it received.
-    assert!(page.html.contains("Personalausweis <span class=\"muted\">(erforderlich)</span></td>"));
+    assert!(
+        page.html
+            .contains("Personalausweis <span class=\"muted\">(erforderlich)</span></td>")
+    );
     assert!(page.html.contains("<strong>fehlt</strong>"));
     let p = w
         .post(
             &format!("/cases/{case_id}/actions"),
-            &[("csrf", &page.hidden("csrf")), ("action", "check_document"), ("expected_version", &page.hidden("expected_version")),
-              ("document", "Personalausweis"), ("received", "true"), ("note", "per Post")],
+            &[
+                ("csrf", &page.hidden("csrf")),
+                ("action", "check_document"),
+                ("expected_version", &page.hidden("expected_version")),
+                ("document", "Personalausweis"),
+                ("received", "true"),
+                ("note", "per Post"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
@@ -377,19 +514,40 @@ async fn a_stale_version_shows_the_conflict_and_keeps_the_input() {
     let (csrf, version) = (page.hidden("csrf"), page.hidden("expected_version"));
     // Someone else changes the case meanwhile.
     let cw = w.h.token("anna", &[OE1], &["caseworker"]);
-    let r = w.h.act(&case_id, &cw, serde_json::json!({"action": "comment", "text": "dazwischen"})).await;
+    let r =
+        w.h.act(
+            &case_id,
+            &cw,
+            serde_json::json!({"action": "comment", "text": "dazwischen"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let p = w
         .post(
             &format!("/cases/{case_id}/actions"),
-            &[("csrf", &csrf), ("action", "comment"), ("expected_version", &version), ("text", "Meine lange Notiz")],
+            &[
+                ("csrf", &csrf),
+                ("action", "comment"),
+                ("expected_version", &version),
+                ("text", "Meine lange Notiz"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::CONFLICT);
-    assert!(p.html.contains("Jemand anderes hat diesen Fall inzwischen geändert"));
-    assert!(p.html.contains(&format!("<a href=\"/cases/{case_id}\">Fall neu laden</a>")) || p.html.contains("Fall neu laden</a>"));
+    assert!(
+        p.html
+            .contains("Jemand anderes hat diesen Fall inzwischen geändert")
+    );
+    assert!(
+        p.html
+            .contains(&format!("<a href=\"/cases/{case_id}\">Fall neu laden</a>"))
+            || p.html.contains("Fall neu laden</a>")
+    );
     assert_eq!(textarea(&p.html, "comment-text"), "Meine lange Notiz");
-    assert!(p.html.contains("dazwischen"), "the page shows the current state");
+    assert!(
+        p.html.contains("dazwischen"),
+        "the page shows the current state"
+    );
 }
 
 #[tokio::test]
@@ -403,7 +561,12 @@ async fn missing_fields_are_listed_and_linked_and_cancel_needs_its_confirmation(
     let p = w
         .post(
             &format!("/cases/{case_id}/actions"),
-            &[("csrf", &csrf), ("action", "cancel"), ("expected_version", &version), ("reason", "Antrag zurückgezogen")],
+            &[
+                ("csrf", &csrf),
+                ("action", "cancel"),
+                ("expected_version", &version),
+                ("reason", "Antrag zurückgezogen"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -413,7 +576,13 @@ async fn missing_fields_are_listed_and_linked_and_cancel_needs_its_confirmation(
     let p = w
         .post(
             &format!("/cases/{case_id}/actions"),
-            &[("csrf", &csrf), ("action", "forward"), ("expected_version", &version), ("org_unit_id", ""), ("reason", "")],
+            &[
+                ("csrf", &csrf),
+                ("action", "forward"),
+                ("expected_version", &version),
+                ("org_unit_id", ""),
+                ("reason", ""),
+            ],
         )
         .await;
     assert!(p.html.contains("<a href=\"#forward-org_unit_id\">"));
@@ -421,13 +590,26 @@ async fn missing_fields_are_listed_and_linked_and_cancel_needs_its_confirmation(
     let p = w
         .post(
             &format!("/cases/{case_id}/actions"),
-            &[("csrf", &csrf), ("action", "cancel"), ("expected_version", &version), ("reason", "Antrag zurückgezogen"), ("confirm", "yes")],
+            &[
+                ("csrf", &csrf),
+                ("action", "cancel"),
+                ("expected_version", &version),
+                ("reason", "Antrag zurückgezogen"),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     // A POST without the token changes nothing.
     let p = w
-        .post(&format!("/cases/{case_id}/actions"), &[("action", "comment"), ("expected_version", &version), ("text", "x")])
+        .post(
+            &format!("/cases/{case_id}/actions"),
+            &[
+                ("action", "comment"),
+                ("expected_version", &version),
+                ("text", "x"),
+            ],
+        )
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 }
@@ -440,14 +622,23 @@ async fn a_forwarded_case_is_not_found_for_the_first_org_unit_and_never_listed()
     let case_id = submit(&w.h, "web-4", OE1).await;
     let mut bert = w.another();
     bert.login("bert", PW).await;
-    assert_eq!(bert.get(&format!("/cases/{case_id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        bert.get(&format!("/cases/{case_id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert!(!bert.get("/").await.html.contains(&case_id));
     w.login("anna", PW).await;
     let page = w.get(&format!("/cases/{case_id}")).await;
     let p = w
         .post(
             &format!("/cases/{case_id}/actions"),
-            &[("csrf", &page.hidden("csrf")), ("action", "forward"), ("expected_version", &page.hidden("expected_version")), ("org_unit_id", OE2), ("reason", "Wohnort im Süden")],
+            &[
+                ("csrf", &page.hidden("csrf")),
+                ("action", "forward"),
+                ("expected_version", &page.hidden("expected_version")),
+                ("org_unit_id", OE2),
+                ("reason", "Wohnort im Süden"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
@@ -456,7 +647,10 @@ async fn a_forwarded_case_is_not_found_for_the_first_org_unit_and_never_listed()
     assert!(gone.html.contains("<h1>Nicht gefunden</h1>"));
     assert!(!w.get("/").await.html.contains(&case_id));
     assert!(!w.get("/deadlines").await.html.contains(&case_id));
-    assert_eq!(bert.get(&format!("/cases/{case_id}")).await.status, StatusCode::OK);
+    assert_eq!(
+        bert.get(&format!("/cases/{case_id}")).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -471,7 +665,12 @@ async fn a_deactivated_user_is_signed_out_at_the_next_request() {
     assert!(p.location().starts_with("/login"));
     // And cannot log in again.
     let csrf = w.get("/login").await.hidden("csrf");
-    let p = w.post("/login", &[("csrf", &csrf), ("login", "anna"), ("password", PW)]).await;
+    let p = w
+        .post(
+            "/login",
+            &[("csrf", &csrf), ("login", "anna"), ("password", PW)],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -493,7 +692,11 @@ async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
         assert_eq!(w.get("/").await.status, StatusCode::OK);
     }
     w.h.clock.advance(chrono::Duration::minutes(18));
-    assert_eq!(w.get("/").await.status, StatusCode::SEE_OTHER, "absolute (10 h)");
+    assert_eq!(
+        w.get("/").await.status,
+        StatusCode::SEE_OTHER,
+        "absolute (10 h)"
+    );
 }
 
 #[tokio::test]
@@ -502,7 +705,10 @@ async fn administration_needs_the_admin_role_and_shows_a_new_secret_once() {
     w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
     w.user("root", &[], &[Role::Admin], PW).await;
     w.login("anna", PW).await;
-    assert_eq!(w.get("/admin/org-units").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.get("/admin/org-units").await.status,
+        StatusCode::FORBIDDEN
+    );
     let mut admin = w.another();
     admin.login("root", PW).await;
     let p = admin.get("/admin/org-units").await;
@@ -511,28 +717,65 @@ async fn administration_needs_the_admin_role_and_shows_a_new_secret_once() {
     let p = admin
         .post(
             "/admin/org-units",
-            &[("csrf", &p.hidden("csrf")), ("id", "oe-9"), ("name", "Amt neun"), ("notification_email", "kein-at"), ("state", "BY"), ("services", LEIKA)],
+            &[
+                ("csrf", &p.hidden("csrf")),
+                ("id", "oe-9"),
+                ("name", "Amt neun"),
+                ("notification_email", "kein-at"),
+                ("state", "BY"),
+                ("services", LEIKA),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(p.html.contains("href=\"#ou-notification_email\""), "{}", p.html);
+    assert!(
+        p.html.contains("href=\"#ou-notification_email\""),
+        "{}",
+        p.html
+    );
     let p = admin
         .post(
             "/admin/org-units",
-            &[("csrf", &p.hidden("csrf")), ("id", "oe-9"), ("name", "Amt neun"), ("notification_email", "neun@amt.example"), ("state", "BY"), ("services", LEIKA)],
+            &[
+                ("csrf", &p.hidden("csrf")),
+                ("id", "oe-9"),
+                ("name", "Amt neun"),
+                ("notification_email", "neun@amt.example"),
+                ("state", "BY"),
+                ("services", LEIKA),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
-    let ou = w.h.app.store.org_unit("oe-9").await.expect("read").expect("saved");
+    let ou =
+        w.h.app
+            .store
+            .org_unit("oe-9")
+            .await
+            .expect("read")
+            .expect("saved");
     assert_eq!(ou.services, vec![LEIKA.to_string()]);
     assert_eq!(admin.get("/admin/services").await.status, StatusCode::OK);
 
     let p = admin.get("/admin/portal-clients").await;
     let p = admin
-        .post("/admin/portal-clients", &[("csrf", &p.hidden("csrf")), ("id", "portal-neu"), ("name", "Neues Portal")])
+        .post(
+            "/admin/portal-clients",
+            &[
+                ("csrf", &p.hidden("csrf")),
+                ("id", "portal-neu"),
+                ("name", "Neues Portal"),
+            ],
+        )
         .await;
     assert_eq!(p.status, StatusCode::CREATED);
-    let stored = w.h.app.store.portal_client("portal-neu").await.expect("read").expect("saved");
+    let stored =
+        w.h.app
+            .store
+            .portal_client("portal-neu")
+            .await
+            .expect("read")
+            .expect("saved");
     assert!(stored.secret.len() >= 32);
     assert!(p.html.contains(&stored.secret), "shown once");
     let again = admin.get("/admin/portal-clients").await;
@@ -551,7 +794,16 @@ async fn an_admin_creates_a_user_gives_a_password_once_and_deactivates_them() {
     let bad = admin
         .post(
             "/admin/users",
-            &[("csrf", &csrf), ("id", "carl"), ("given_name", "Carl"), ("family_name", "Neu"), ("email", "kein at"), ("org_units", OE1), ("roles", "caseworker"), ("active", "yes")],
+            &[
+                ("csrf", &csrf),
+                ("id", "carl"),
+                ("given_name", "Carl"),
+                ("family_name", "Neu"),
+                ("email", "kein at"),
+                ("org_units", OE1),
+                ("roles", "caseworker"),
+                ("active", "yes"),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -559,24 +811,48 @@ async fn an_admin_creates_a_user_gives_a_password_once_and_deactivates_them() {
     let p = admin
         .post(
             "/admin/users",
-            &[("csrf", &csrf), ("id", "carl"), ("given_name", "Carl"), ("family_name", "Neu"), ("email", "carl@amt.example"), ("org_units", OE1), ("roles", "caseworker"), ("active", "yes")],
+            &[
+                ("csrf", &csrf),
+                ("id", "carl"),
+                ("given_name", "Carl"),
+                ("family_name", "Neu"),
+                ("email", "carl@amt.example"),
+                ("org_units", OE1),
+                ("roles", "caseworker"),
+                ("active", "yes"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
-    let p = admin.post("/admin/users/carl/password", &[("csrf", &csrf)]).await;
+    let p = admin
+        .post("/admin/users/carl/password", &[("csrf", &csrf)])
+        .await;
     assert_eq!(p.status, StatusCode::OK);
     let marker = "id=\"new-password\" type=\"text\" readonly value=\"";
     let at = p.html.find(marker).expect("password shown") + marker.len();
-    let password = p.html[at..].split('"').next().unwrap_or_default().to_string();
+    let password = p.html[at..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     assert!(password.len() >= 12, "{password}");
-    assert!(!admin.get("/admin/users").await.html.contains(&password), "shown once");
+    assert!(
+        !admin.get("/admin/users").await.html.contains(&password),
+        "shown once"
+    );
 
     let mut carl = admin.another();
     carl.login("carl", &password).await;
     assert_eq!(carl.get("/").await.status, StatusCode::OK);
     // Only admins reach the administration.
     assert_eq!(carl.get("/admin/users").await.status, StatusCode::FORBIDDEN);
-    let p = admin.post("/admin/users/carl/deactivate", &[("csrf", &csrf)]).await;
+    let p = admin
+        .post("/admin/users/carl/deactivate", &[("csrf", &csrf)])
+        .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
-    assert_eq!(carl.get("/").await.status, StatusCode::SEE_OTHER, "signed out at once");
+    assert_eq!(
+        carl.get("/").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out at once"
+    );
 }

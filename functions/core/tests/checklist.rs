@@ -18,7 +18,7 @@ fn deadline_shape(case: &Case) -> Vec<(DeadlineKind, bool, chrono::NaiveDate, St
         .iter()
         .map(|d| (d.kind, d.open, d.due_on, d.basis.clone()))
         .collect();
-    v.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    v.sort_by_key(|a| (a.0, a.1, a.2));
     v
 }
 
@@ -129,7 +129,10 @@ fn checklist_ticks_record_who_and_when_and_drive_the_proposal() {
         }),
     );
     assert_eq!(event_names(&d), vec!["document_checked"]);
-    assert!(d.outbox.is_empty() && d.messages.is_empty(), "internal only");
+    assert!(
+        d.outbox.is_empty() && d.messages.is_empty(),
+        "internal only"
+    );
     let list = checklist(&h.case, &h.service);
     assert_eq!(list.len(), 2);
     assert!(list[0].received && list[0].required);

@@ -116,10 +116,10 @@ pub async fn jwt_from_vars(
         },
     };
     let mut config = base;
-    if let Some(v) = var("FALLWERK_USERS_FROM_TOKEN") {
-        if crate::settings::users_from_token(&v)? {
-            config = config.with_users(fallwerk_core::app::UserSource::Token);
-        }
+    if let Some(v) = var("FALLWERK_USERS_FROM_TOKEN")
+        && crate::settings::users_from_token(&v)?
+    {
+        config = config.with_users(fallwerk_core::app::UserSource::Token);
     }
     if let Some(iss) = var("FALLWERK_JWT_ISSUER") {
         config = config.with_issuer(iss);
@@ -191,7 +191,8 @@ impl Aws {
     /// now, so call this during init).
     pub async fn api_state(&self) -> Result<ApiState, WiringError> {
         let mut state = ApiState::new(self.app.clone());
-        if let Some(web) = web_from_vars(|n| std::env::var(n).ok(), &self.settings.caseworker_url)? {
+        if let Some(web) = web_from_vars(|n| std::env::var(n).ok(), &self.settings.caseworker_url)?
+        {
             state = state.with_web(web);
         }
         Ok(

@@ -106,10 +106,7 @@ impl Embedded {
         let path = data_dir.join(name);
         match std::fs::read_to_string(&path) {
             Ok(s) if s.trim().len() >= 32 => Ok(s.trim().to_string()),
-            Ok(_) => Err(dir_error(
-                &path,
-                "the secret is shorter than 32 characters",
-            )),
+            Ok(_) => Err(dir_error(&path, "the secret is shorter than 32 characters")),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let secret = random_secret();
                 write_private(&path, &secret).map_err(|e| dir_error(&path, e))?;

@@ -70,7 +70,8 @@ async fn logout(br: &Browser) {
 
 /// Submits the form of `action` on the case page (its button).
 async fn press(br: &Browser, action: &str) {
-    br.submit(&format!("#action-{action} button[type=submit]")).await;
+    br.submit(&format!("#action-{action} button[type=submit]"))
+        .await;
 }
 
 /// Reloads the case page until its status label is `label`.
@@ -80,7 +81,11 @@ async fn wait_status(br: &Browser, case_id: &str, label: &str) {
         br.text(".status").await.contains(label).then_some(())
     })
     .await;
-    assert!(found.is_some(), "case never reached `{label}`: {}", br.text(".status").await);
+    assert!(
+        found.is_some(),
+        "case never reached `{label}`: {}",
+        br.text(".status").await
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,7 +106,11 @@ async fn the_workplace_in_a_real_browser() {
     br.goto("/").await;
     assert!(br.path().await.starts_with("/login"), "{}", br.path().await);
     br.assert_accessible("login").await;
-    br.js("document.querySelector('input[name=csrf]').remove();", vec![]).await;
+    br.js(
+        "document.querySelector('input[name=csrf]').remove();",
+        vec![],
+    )
+    .await;
     br.fill("#login", "sb1").await;
     br.fill("#password", "irgendein-Passwort").await;
     br.submit("form[action='/login'] button[type=submit]").await;
@@ -113,7 +122,11 @@ async fn the_workplace_in_a_real_browser() {
     br.fill("#login", "sb1").await;
     br.fill("#password", "falsch").await;
     br.submit("form[action='/login'] button[type=submit]").await;
-    assert!(br.text(".error-summary").await.contains("Benutzername oder Passwort ist falsch"));
+    assert!(
+        br.text(".error-summary")
+            .await
+            .contains("Benutzername oder Passwort ist falsch")
+    );
     br.assert_accessible("login with error").await;
 
     step("passwords for sb1 (OE1) and sb2 (OE2); an application arrives");
@@ -132,41 +145,71 @@ async fn the_workplace_in_a_real_browser() {
     // The name as typed without umlauts: "ue" finds "ü".
     br.fill("#f-q", &format!("mueller-{run}")).await;
     br.submit("form[role=search] button[type=submit]").await;
-    let row = br.find(&format!("a.case-link[href='/cases/{case_a}']")).await;
+    let row = br
+        .find(&format!("a.case-link[href='/cases/{case_a}']"))
+        .await;
     assert_eq!(row.text().await.expect("text"), ref_a);
-    assert!(!br.exists(&format!("a[href='/cases/{other}']")).await, "the search narrows the list");
+    assert!(
+        !br.exists(&format!("a[href='/cases/{other}']")).await,
+        "the search narrows the list"
+    );
 
     step("case page: applicant, form data, documents, deadline explanation");
     br.mark_page().await;
-    br.click(&format!("a.case-link[href='/cases/{case_a}']")).await;
+    br.click(&format!("a.case-link[href='/cases/{case_a}']"))
+        .await;
     br.wait_new_page().await;
     assert!(br.text("h1").await.contains(&ref_a));
     let html = br.html().await;
     assert!(html.contains(&applicant), "applicant name on the page");
     assert!(html.contains("einkommen.pdf"));
-    assert!(br.text(".next-deadline").await.contains("Zuständigkeitsprüfung"));
+    assert!(
+        br.text(".next-deadline")
+            .await
+            .contains("Zuständigkeitsprüfung")
+    );
     br.click("#h-deadlines ~ details summary").await;
     br.assert_accessible("case page").await;
     br.screenshot("case").await;
 
     step("confirm competence");
     press(&br, "confirm_competence").await;
-    assert!(br.text(".notice").await.contains("Zuständigkeit bestätigen"));
+    assert!(
+        br.text(".notice")
+            .await
+            .contains("Zuständigkeit bestätigen")
+    );
     assert!(br.text(".status").await.contains("Vollständigkeitsprüfung"));
 
     step("stale version: someone else comments meanwhile; the form keeps the input");
-    br.fill("#comment-text", "Meine Notiz, die nicht verloren gehen darf").await;
+    br.fill(
+        "#comment-text",
+        "Meine Notiz, die nicht verloren gehen darf",
+    )
+    .await;
     let sb1_api = b.caseworker("sb1", &[OE1], &["caseworker"]);
     sb1_api
-        .act_ok(&case_a, json!({"action": "comment", "text": "Zwischendurch"}))
+        .act_ok(
+            &case_a,
+            json!({"action": "comment", "text": "Zwischendurch"}),
+        )
         .await;
     press(&br, "comment").await;
-    assert!(br
-        .text(".conflict h2")
+    assert!(
+        br.text(".conflict h2")
+            .await
+            .contains("Jemand anderes hat diesen Fall inzwischen geändert")
+    );
+    let kept = br
+        .find("#comment-text")
         .await
-        .contains("Jemand anderes hat diesen Fall inzwischen geändert"));
-    let kept = br.find("#comment-text").await.prop("value").await.expect("value");
-    assert_eq!(kept.as_deref(), Some("Meine Notiz, die nicht verloren gehen darf"));
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(
+        kept.as_deref(),
+        Some("Meine Notiz, die nicht verloren gehen darf")
+    );
     br.assert_accessible("conflict").await;
     press(&br, "comment").await;
     assert!(br.exists(".notice").await);
@@ -174,7 +217,11 @@ async fn the_workplace_in_a_real_browser() {
     step("request a document; the applicant answers through the portal");
     br.fill("#request_documents-items", "Mietvertrag").await;
     press(&br, "request_documents").await;
-    assert!(br.text(".status").await.contains("Unterlagen nachgefordert"));
+    assert!(
+        br.text(".status")
+            .await
+            .contains("Unterlagen nachgefordert")
+    );
     portal
         .post(
             &format!("/v1/cases/{case_a}/replies"),
@@ -188,7 +235,8 @@ async fn the_workplace_in_a_real_browser() {
     assert!(
         html.contains("mietvertrag.pdf"),
         "the reply's document is listed:\n{}",
-        &html[html.find("h-documents").unwrap_or(0)..][..2000.min(html.len() - html.find("h-documents").unwrap_or(0))]
+        &html[html.find("h-documents").unwrap_or(0)..]
+            [..2000.min(html.len() - html.find("h-documents").unwrap_or(0))]
     );
     assert!(br.exists("li[data-kind=applicant_replied]").await);
     let reply = br.text(".thread li.incoming.unread").await;
@@ -203,7 +251,8 @@ async fn the_workplace_in_a_real_browser() {
     press(&br, "export").await;
     wait_status(&br, &case_a, "An das Fachverfahren übergeben").await;
     br.click("#send_result-outcome").await;
-    br.fill("#send_result-message", "Ihr Wohngeld wurde bewilligt.").await;
+    br.fill("#send_result-message", "Ihr Wohngeld wurde bewilligt.")
+        .await;
     press(&br, "send_result").await;
     assert!(br.text(".status").await.contains("Abgeschlossen"));
     br.assert_accessible("completed case").await;
@@ -219,7 +268,11 @@ async fn the_workplace_in_a_real_browser() {
     br.select("#forward-org_unit_id", OE2).await;
     br.fill("#forward-reason", "Wohnort liegt im Süden").await;
     press(&br, "forward").await;
-    assert!(br.text("h1").await.contains("Nicht gefunden"), "{}", br.text("h1").await);
+    assert!(
+        br.text("h1").await.contains("Nicht gefunden"),
+        "{}",
+        br.text("h1").await
+    );
     br.goto(&format!("/cases/{case_b}")).await;
     assert!(br.text("h1").await.contains("Nicht gefunden"));
     br.assert_accessible("not found").await;
@@ -227,8 +280,15 @@ async fn the_workplace_in_a_real_browser() {
     assert!(!br.exists(&format!("a[href='/cases/{case_b}']")).await);
     logout(&br).await;
     login(&br, "sb2", &pw2).await;
-    assert!(br.exists(&format!("a.case-link[href='/cases/{case_b}']")).await, "{ref_b} in OE2's inbox");
-    assert!(!br.exists(&format!("a[href='/cases/{case_a}']")).await, "OE1's case never in OE2's list");
+    assert!(
+        br.exists(&format!("a.case-link[href='/cases/{case_b}']"))
+            .await,
+        "{ref_b} in OE2's inbox"
+    );
+    assert!(
+        !br.exists(&format!("a[href='/cases/{case_a}']")).await,
+        "OE1's case never in OE2's list"
+    );
     logout(&br).await;
 
     step("the main flow by keyboard alone");
@@ -240,7 +300,8 @@ async fn the_workplace_in_a_real_browser() {
     br.keys(&pw1).await;
     br.keys_and_wait(ENTER).await;
     br.find("nav[aria-label=Hauptnavigation]").await;
-    br.tab_to(&format!("a.case-link[href='/cases/{case_c}']")).await;
+    br.tab_to(&format!("a.case-link[href='/cases/{case_c}']"))
+        .await;
     br.keys_and_wait(ENTER).await;
     br.find("#action-confirm_competence").await;
     br.tab_to("#action-confirm_competence button").await;
@@ -263,21 +324,46 @@ async fn the_workplace_in_a_real_browser() {
     step("administration pages (role admin)");
     let data = b.data_dir().display().to_string();
     b.fallwerk(&[
-        "user", "add", "root", "--family-name", "Admin", "--given-name", "Erste",
-        "--email", "root@behoerde.example", "--role", "admin", "--data", &data,
+        "user",
+        "add",
+        "root",
+        "--family-name",
+        "Admin",
+        "--given-name",
+        "Erste",
+        "--email",
+        "root@behoerde.example",
+        "--role",
+        "admin",
+        "--data",
+        &data,
     ]);
     let pw_root = set_password(&b, "root");
     login(&br, "root", &pw_root).await;
-    for page in ["/admin/org-units", "/admin/services", "/admin/users", "/admin/portal-clients"] {
+    for page in [
+        "/admin/org-units",
+        "/admin/services",
+        "/admin/users",
+        "/admin/portal-clients",
+    ] {
         br.goto(page).await;
         assert!(br.exists("nav[aria-label=Verwaltung]").await, "{page}");
         br.assert_accessible(page).await;
     }
     br.fill("#pc-id", &format!("portal-{run}")).await;
     br.fill("#pc-name", "Neues Portal").await;
-    br.submit("form[action='/admin/portal-clients'] button[type=submit]").await;
-    let secret = br.find("#created-secret").await.prop("value").await.expect("value");
-    assert!(secret.is_some_and(|s| s.len() >= 32), "the new secret is shown once");
+    br.submit("form[action='/admin/portal-clients'] button[type=submit]")
+        .await;
+    let secret = br
+        .find("#created-secret")
+        .await
+        .prop("value")
+        .await
+        .expect("value");
+    assert!(
+        secret.is_some_and(|s| s.len() >= 32),
+        "the new secret is shown once"
+    );
     br.assert_accessible("portal client created").await;
 
     br.close().await;

@@ -25,7 +25,8 @@ pub fn available() -> bool {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return true;
     }
-    let reason = format!("{CHROMIUM} or {CHROMEDRIVER} missing: apt-get install chromium chromium-driver");
+    let reason =
+        format!("{CHROMIUM} or {CHROMEDRIVER} missing: apt-get install chromium chromium-driver");
     if fallwerk_e2e::in_ci() {
         panic!("CI is set but {reason}");
     }
@@ -194,7 +195,11 @@ impl Browser {
             (old == Value::Bool(false) && ready == Value::Bool(true)).then_some(())
         })
         .await;
-        assert!(found.is_some(), "no new page after submitting on {}", self.path().await);
+        assert!(
+            found.is_some(),
+            "no new page after submitting on {}",
+            self.path().await
+        );
     }
 
     /// Clicks a submit button and waits for the answer page.

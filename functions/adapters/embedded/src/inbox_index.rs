@@ -132,7 +132,10 @@ pub(crate) fn search(conn: &Connection, q: &InboxSearch) -> StoreResult<Page<Inb
         filter.push_str(&format!(" AND status IN ({})", list.join(", ")));
     }
     if let Some(t) = q.task {
-        filter.push_str(&format!(" AND open_task = {}", arg(Value::Text(t.as_str().into()))));
+        filter.push_str(&format!(
+            " AND open_task = {}",
+            arg(Value::Text(t.as_str().into()))
+        ));
     }
     match &q.assignee {
         Some(AssigneeFilter::Is(a)) => {
@@ -142,7 +145,10 @@ pub(crate) fn search(conn: &Connection, q: &InboxSearch) -> StoreResult<Page<Inb
         None => {}
     }
     if let Some(o) = q.overdue {
-        filter.push_str(&format!(" AND overdue = {}", arg(Value::Integer(i64::from(o)))));
+        filter.push_str(&format!(
+            " AND overdue = {}",
+            arg(Value::Integer(i64::from(o)))
+        ));
     }
     if let Some(l) = &q.leika_id {
         filter.push_str(&format!(" AND leika_id = {}", arg(Value::Text(l.clone()))));

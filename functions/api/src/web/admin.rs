@@ -74,8 +74,10 @@ async fn org_units_page(
             return error_page::problem_page(&user.session, &Problem::from(e), None);
         }
     };
-    let service_names: std::collections::HashMap<_, _> =
-        services.iter().map(|s| (s.leika_id.clone(), s.name.clone())).collect();
+    let service_names: std::collections::HashMap<_, _> = services
+        .iter()
+        .map(|s| (s.leika_id.clone(), s.name.clone()))
+        .collect();
     let units: Vec<_> = units
         .iter()
         .map(|o| {
@@ -118,7 +120,11 @@ async fn org_units_page(
     )
 }
 
-pub async fn org_units(State(state): State<ApiState>, user: User, Query(d): Query<Done>) -> Response {
+pub async fn org_units(
+    State(state): State<ApiState>,
+    user: User,
+    Query(d): Query<Done>,
+) -> Response {
     org_units_page(&state, &user, StatusCode::OK, vec![], None, d.done).await
 }
 
@@ -131,7 +137,10 @@ pub async fn save_org_unit(
         return refused;
     }
     let state_code = fields.text("state").unwrap_or_default();
-    let land = Land::ALL.into_iter().find(|l| l.code() == state_code).unwrap_or_default();
+    let land = Land::ALL
+        .into_iter()
+        .find(|l| l.code() == state_code)
+        .unwrap_or_default();
     let id = fields.text("id").unwrap_or_default();
     // This form does not edit the municipality: an existing one stays.
     let municipality = match state.app.store.org_unit(&id).await {
@@ -158,7 +167,15 @@ pub async fn save_org_unit(
             let problem = Problem::from(e);
             if problem.field.is_some() {
                 let errors = form_errors(&problem, "ou");
-                org_units_page(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, errors, Some(&fields), None).await
+                org_units_page(
+                    &state,
+                    &user,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    errors,
+                    Some(&fields),
+                    None,
+                )
+                .await
             } else {
                 error_page::problem_page(&user.session, &problem, None)
             }
@@ -260,13 +277,29 @@ pub async fn create_portal_client(
     match state.app.put_portal_client(&user.user.caller, client).await {
         Ok(c) => {
             let created = context! { id => c.id, name => c.name, secret };
-            clients_page(&state, &user, StatusCode::CREATED, vec![], None, Some(created)).await
+            clients_page(
+                &state,
+                &user,
+                StatusCode::CREATED,
+                vec![],
+                None,
+                Some(created),
+            )
+            .await
         }
         Err(e) => {
             let problem = Problem::from(e);
             if problem.field.is_some() {
                 let errors = form_errors(&problem, "pc");
-                clients_page(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, errors, Some(&fields), None).await
+                clients_page(
+                    &state,
+                    &user,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    errors,
+                    Some(&fields),
+                    None,
+                )
+                .await
             } else {
                 error_page::problem_page(&user.session, &problem, None)
             }

@@ -19,7 +19,11 @@ use fallwerk_core::case::Role;
 
 const ROLES: [(Role, &str, &str); 3] = [
     (Role::Caseworker, "caseworker", "Sachbearbeitung"),
-    (Role::Supervisor, "supervisor", "Leitung (darf Fälle anderen zuweisen)"),
+    (
+        Role::Supervisor,
+        "supervisor",
+        "Leitung (darf Fälle anderen zuweisen)",
+    ),
     (Role::Admin, "admin", "Administration"),
 ];
 
@@ -68,7 +72,12 @@ async fn users_page(
         .collect();
     let chosen = |name: &str| -> Vec<String> {
         input
-            .map(|f| f.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect())
+            .map(|f| {
+                f.0.iter()
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let chosen_units = chosen("org_units");
@@ -100,12 +109,21 @@ pub async fn list(State(state): State<ApiState>, user: User, Query(d): Query<Don
 }
 
 /// Creates or changes a person; a password is set separately (and shown once).
-pub async fn save(State(state): State<ApiState>, user: User, Form(fields): Form<Fields>) -> Response {
+pub async fn save(
+    State(state): State<ApiState>,
+    user: User,
+    Form(fields): Form<Fields>,
+) -> Response {
     if let Some(refused) = csrf::refused(&user.session, &fields) {
         return refused;
     }
     let all = |name: &str| -> Vec<String> {
-        fields.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+        fields
+            .0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     };
     let roles: Vec<Role> = all("roles").iter().filter_map(|r| Role::parse(r)).collect();
     let record = fallwerk_core::model::User {
@@ -121,7 +139,10 @@ pub async fn save(State(state): State<ApiState>, user: User, Form(fields): Form<
     };
     // Keep an existing absence: this form does not edit it.
     let record = match state.app.store.user(&record.id).await {
-        Ok(Some(old)) => fallwerk_core::model::User { absence: old.absence, ..record },
+        Ok(Some(old)) => fallwerk_core::model::User {
+            absence: old.absence,
+            ..record
+        },
         _ => record,
     };
     let id = record.id.clone();
@@ -136,7 +157,15 @@ pub async fn save(State(state): State<ApiState>, user: User, Form(fields): Form<
                         target => format!("user-{field}"),
                         message => format!("{}: bitte prüfen", field_label(&field)),
                     }];
-                    users_page(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, errors, Some(&fields), None).await
+                    users_page(
+                        &state,
+                        &user,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        errors,
+                        Some(&fields),
+                        None,
+                    )
+                    .await
                 }
                 None => error_page::problem_page(&user.session, &problem, None),
             }

@@ -95,7 +95,14 @@ pub async fn render_case(
         Ok(t) => t,
         Err(e) => return error_page::problem_page(session, &Problem::from(e), None),
     };
-    let mut ctx = case_context(&view, service.as_ref(), &targets, &history, error.as_ref(), done);
+    let mut ctx = case_context(
+        &view,
+        service.as_ref(),
+        &targets,
+        &history,
+        error.as_ref(),
+        done,
+    );
     let candidates: Vec<_> = candidates
         .iter()
         .map(|u| context! { id => u.id, name => u.display_name() })
@@ -166,15 +173,19 @@ fn case_context(
         .iter()
         .map(|o| context! { id => o.id, name => o.name })
         .collect();
-    let outcomes: Vec<_> = [Outcome::Granted, Outcome::PartiallyGranted, Outcome::Rejected]
-        .iter()
-        .map(|o| {
-            context! {
-                value => serde_json::to_value(o).ok().and_then(|v| v.as_str().map(str::to_string)),
-                label => o.label_de(),
-            }
-        })
-        .collect();
+    let outcomes: Vec<_> = [
+        Outcome::Granted,
+        Outcome::PartiallyGranted,
+        Outcome::Rejected,
+    ]
+    .iter()
+    .map(|o| {
+        context! {
+            value => serde_json::to_value(o).ok().and_then(|v| v.as_str().map(str::to_string)),
+            label => o.label_de(),
+        }
+    })
+    .collect();
     // request_documents proposes what is still missing (the service's required documents not
     // yet received).
     let required_documents = if view.missing_documents.is_empty() {
@@ -378,7 +389,11 @@ fn tree(data: &Json) -> Vec<Value> {
 
 fn history_entry(e: &DomainEvent) -> Value {
     let json = serde_json::to_value(&e.kind).unwrap_or(Json::Null);
-    let kind = json.get("type").and_then(Json::as_str).unwrap_or("").to_string();
+    let kind = json
+        .get("type")
+        .and_then(Json::as_str)
+        .unwrap_or("")
+        .to_string();
     let mut details = Vec::new();
     if let Json::Object(map) = &json {
         for (key, label) in [
@@ -402,7 +417,11 @@ fn history_entry(e: &DomainEvent) -> Value {
                 Some(Json::Array(items)) if !items.is_empty() => {
                     let v: Vec<String> = items
                         .iter()
-                        .map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string()))
+                        .map(|i| {
+                            i.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| i.to_string())
+                        })
                         .collect();
                     details.push(context! { label, value => v.join(", ") });
                 }
@@ -496,11 +515,17 @@ pub fn action_body(fields: &Fields) -> Result<(String, Json), Vec<(String, Strin
     let mut errors = Vec::new();
     let mut body = Map::new();
     body.insert("action".into(), Json::String(action.clone()));
-    match fields.text("expected_version").and_then(|v| v.parse::<u64>().ok()) {
+    match fields
+        .text("expected_version")
+        .and_then(|v| v.parse::<u64>().ok())
+    {
         Some(v) => {
             body.insert("expected_version".into(), Json::from(v));
         }
-        None => errors.push((String::new(), "Das Formular ist unvollständig. Bitte laden Sie den Fall neu.".into())),
+        None => errors.push((
+            String::new(),
+            "Das Formular ist unvollständig. Bitte laden Sie den Fall neu.".into(),
+        )),
     }
     if action == "cancel" && fields.get("confirm") != Some("yes") {
         errors.push((
@@ -565,7 +590,15 @@ pub async fn act(
         Ok(b) => b,
         Err(errors) => {
             let e = fail(errors, false);
-            return render_case(&state, &user, &case_id, StatusCode::UNPROCESSABLE_ENTITY, Some(e), None).await;
+            return render_case(
+                &state,
+                &user,
+                &case_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(e),
+                None,
+            )
+            .await;
         }
     };
     let (version, action) = match Action::parse_request(body) {
@@ -575,10 +608,22 @@ pub async fn act(
                 vec![(String::new(), "Die Eingaben haben nicht das erwartete Format. Bitte prüfen Sie insbesondere die Datumsangaben.".into())],
                 false,
             );
-            return render_case(&state, &user, &case_id, StatusCode::UNPROCESSABLE_ENTITY, Some(e), None).await;
+            return render_case(
+                &state,
+                &user,
+                &case_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(e),
+                None,
+            )
+            .await;
         }
     };
-    match state.app.act(&user.user.caller, &case_id, version, action).await {
+    match state
+        .app
+        .act(&user.user.caller, &case_id, version, action)
+        .await
+    {
         Ok(_) => Redirect::to(&format!(
             "/cases/{}?done={}",
             urlencode(&case_id),
@@ -603,7 +648,11 @@ pub async fn act(
                     let e = fail(vec![(field, format!("{heading}. {explanation}"))], false);
                     render_case(&state, &user, &case_id, kind.status(), Some(e), None).await
                 }
-                _ => error_page::problem_page(&user.session, &problem, Some(&format!("/cases/{case_id}"))),
+                _ => error_page::problem_page(
+                    &user.session,
+                    &problem,
+                    Some(&format!("/cases/{case_id}")),
+                ),
             }
         }
     }
@@ -632,7 +681,10 @@ pub async fn attachment(
         "application/octet-stream"
     };
     let previewable = media_type == "application/pdf"
-        || matches!(media_type, "image/png" | "image/jpeg" | "image/gif" | "image/webp");
+        || matches!(
+            media_type,
+            "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+        );
     let mut disposition = content_disposition(&meta.name);
     if p.inline.as_deref() == Some("1") && previewable {
         disposition = disposition.replacen("attachment", "inline", 1);
@@ -645,6 +697,9 @@ pub async fn attachment(
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     res
 }

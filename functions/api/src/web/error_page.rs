@@ -60,10 +60,7 @@ pub fn text(kind: Kind) -> (&'static str, &'static str) {
             "Bitte melden Sie sich an",
             "Ihre Sitzung ist abgelaufen oder Sie sind nicht angemeldet.",
         ),
-        Kind::MethodNotAllowed
-        | Kind::SubmissionMismatch
-        | Kind::Unroutable
-        | Kind::Internal => (
+        Kind::MethodNotAllowed | Kind::SubmissionMismatch | Kind::Unroutable | Kind::Internal => (
             "Das hat leider nicht geklappt",
             "Die Anfrage konnte nicht ausgeführt werden. Bitte versuchen Sie es später noch einmal. Besteht das Problem weiter, wenden Sie sich an Ihre IT-Betreuung.",
         ),

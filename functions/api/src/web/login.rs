@@ -60,10 +60,13 @@ pub async fn submit(
     let password = fields.get("password").unwrap_or("");
     let mut errors = Vec::new();
     if login.is_empty() {
-        errors.push(context! { field => "login", message => "Bitte geben Sie Ihren Benutzernamen ein." });
+        errors.push(
+            context! { field => "login", message => "Bitte geben Sie Ihren Benutzernamen ein." },
+        );
     }
     if password.is_empty() {
-        errors.push(context! { field => "password", message => "Bitte geben Sie Ihr Passwort ein." });
+        errors
+            .push(context! { field => "password", message => "Bitte geben Sie Ihr Passwort ein." });
     }
     if errors.is_empty() {
         match account::authenticate(&state.app, &login, password).await {

@@ -69,23 +69,19 @@ pub fn web_router(state: ApiState) -> Router {
         .route("/login", get(login::form).post(login::submit).layer(small))
         .route("/logout", post(login::logout).layer(small))
         .route("/cases/{id}", get(case_page::page))
-        .route(
-            "/cases/{id}/actions",
-            post(case_page::act).layer(small),
-        )
+        .route("/cases/{id}/actions", post(case_page::act).layer(small))
         .route(
             "/cases/{id}/thread/read",
             post(case_page::mark_read).layer(small),
         )
-        .route(
-            "/cases/{id}/attachments/{n}",
-            get(case_page::attachment),
-        )
+        .route("/cases/{id}/attachments/{n}", get(case_page::attachment))
         .route("/deadlines", get(deadlines::page))
         .route("/admin", get(admin::index))
         .route(
             "/admin/org-units",
-            get(admin::org_units).post(admin::save_org_unit).layer(small),
+            get(admin::org_units)
+                .post(admin::save_org_unit)
+                .layer(small),
         )
         .route("/admin/services", get(admin::services))
         .route(

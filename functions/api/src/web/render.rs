@@ -17,12 +17,30 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("inbox.html", include_str!("../../templates/inbox.html")),
     ("case.html", include_str!("../../templates/case.html")),
     ("error.html", include_str!("../../templates/error.html")),
-    ("deadlines.html", include_str!("../../templates/deadlines.html")),
-    ("admin_nav.html", include_str!("../../templates/admin_nav.html")),
-    ("admin_org_units.html", include_str!("../../templates/admin_org_units.html")),
-    ("admin_services.html", include_str!("../../templates/admin_services.html")),
-    ("admin_clients.html", include_str!("../../templates/admin_clients.html")),
-    ("admin_users.html", include_str!("../../templates/admin_users.html")),
+    (
+        "deadlines.html",
+        include_str!("../../templates/deadlines.html"),
+    ),
+    (
+        "admin_nav.html",
+        include_str!("../../templates/admin_nav.html"),
+    ),
+    (
+        "admin_org_units.html",
+        include_str!("../../templates/admin_org_units.html"),
+    ),
+    (
+        "admin_services.html",
+        include_str!("../../templates/admin_services.html"),
+    ),
+    (
+        "admin_clients.html",
+        include_str!("../../templates/admin_clients.html"),
+    ),
+    (
+        "admin_users.html",
+        include_str!("../../templates/admin_users.html"),
+    ),
 ];
 
 fn env() -> &'static Environment<'static> {
@@ -56,7 +74,13 @@ pub fn base(session: &Session, title: &str) -> Value {
 }
 
 /// Renders `template` with the base context merged under `ctx`.
-pub fn page(status: StatusCode, template: &str, session: &Session, title: &str, ctx: Value) -> Response {
+pub fn page(
+    status: StatusCode,
+    template: &str,
+    session: &Session,
+    title: &str,
+    ctx: Value,
+) -> Response {
     let ctx = context! { ..ctx, ..base(session, title) };
     match env().get_template(template).and_then(|t| t.render(ctx)) {
         Ok(html) => html_response(status, html),

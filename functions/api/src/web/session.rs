@@ -129,7 +129,11 @@ fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
 /// lives as long as the absolute timeout allows (the idle timeout is checked on the server).
 pub fn set_cookie(config: &WebConfig, data: &SessionData, now: i64) -> String {
     let max_age = (data.iat + config.absolute_timeout.as_secs() as i64 - now).max(0);
-    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    let secure = if config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     format!(
         "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
         cookie_name(config),
@@ -185,10 +189,7 @@ pub async fn layer(State(state): State<ApiState>, mut req: Request, next: Next) 
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(
-        header::X_FRAME_OPTIONS,
-        HeaderValue::from_static("DENY"),
-    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -247,7 +248,10 @@ mod tests {
     use super::*;
 
     fn config() -> WebConfig {
-        WebConfig::new(b"0123456789abcdef0123456789abcdef".to_vec(), "https://x.example")
+        WebConfig::new(
+            b"0123456789abcdef0123456789abcdef".to_vec(),
+            "https://x.example",
+        )
     }
 
     #[test]

@@ -50,7 +50,9 @@ fn org_units(caller: &Caller, asked: Option<String>) -> Result<Vec<String>, AppE
     match asked {
         None => Ok(caller.org_units.clone()),
         Some(o) if caller.member_of(&o) => Ok(vec![o]),
-        Some(o) => Err(AppError::Forbidden(format!("not a member of org unit `{o}`"))),
+        Some(o) => Err(AppError::Forbidden(format!(
+            "not a member of org unit `{o}`"
+        ))),
     }
 }
 
@@ -64,7 +66,8 @@ impl InboxParams {
             if s.is_empty() {
                 continue;
             }
-            let st = Status::parse(s).ok_or_else(|| AppError::invalid("status", format!("unknown status `{s}`")))?;
+            let st = Status::parse(s)
+                .ok_or_else(|| AppError::invalid("status", format!("unknown status `{s}`")))?;
             if !statuses.contains(&st) {
                 statuses.push(st);
             }
@@ -86,7 +89,10 @@ impl InboxParams {
             Some("open") if finals == 0 => InboxScope::Open,
             Some("closed") if finals == statuses.len() => InboxScope::Closed,
             Some("open" | "closed") => {
-                return Err(AppError::invalid("scope", "does not fit the statuses asked for"));
+                return Err(AppError::invalid(
+                    "scope",
+                    "does not fit the statuses asked for",
+                ));
             }
             Some(_) => return Err(AppError::invalid("scope", "must be `open` or `closed`")),
         };
@@ -100,7 +106,9 @@ impl InboxParams {
             Some("me") => Some(AssigneeFilter::Is(
                 caller
                     .account()
-                    .ok_or_else(|| AppError::invalid("assignee", "`me` needs a caseworker account"))?
+                    .ok_or_else(|| {
+                        AppError::invalid("assignee", "`me` needs a caseworker account")
+                    })?
                     .to_string(),
             )),
             Some("") => return Err(AppError::invalid("assignee", "must not be empty")),

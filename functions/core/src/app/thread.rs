@@ -131,7 +131,9 @@ impl App {
                         Some(_) => {
                             return Err(AppError::invalid(
                                 "message_ids",
-                                format!("`{id}` is a message to the applicant; only the applicant's messages are marked read"),
+                                format!(
+                                    "`{id}` is a message to the applicant; only the applicant's messages are marked read"
+                                ),
                             ));
                         }
                         None => {

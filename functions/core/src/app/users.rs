@@ -108,10 +108,10 @@ impl App {
     /// [`App::put_user`] without the caller check: for the operator's CLI and the first start.
     pub async fn save_user(&self, mut user: User) -> Result<User, AppError> {
         self.validate_user(&user).await?;
-        if user.password_hash.is_none() {
-            if let Some(old) = self.store.user(&user.id).await? {
-                user.password_hash = old.password_hash;
-            }
+        if user.password_hash.is_none()
+            && let Some(old) = self.store.user(&user.id).await?
+        {
+            user.password_hash = old.password_hash;
         }
         self.store.put_user(&user).await?;
         Ok(user)

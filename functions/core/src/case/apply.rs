@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Case, Deadline, DocumentCheck, DocumentRequest, ExportState, Extension, FormData, ResultInfo, Status,
-    SuspensionRecord, Task, TaskKind, TaskState,
+    Case, Deadline, DocumentCheck, DocumentRequest, ExportState, Extension, FormData, ResultInfo,
+    Status, SuspensionRecord, Task, TaskKind, TaskState,
 };
 use fallwerk_events::{Actor, DomainEvent, EventKind};
 

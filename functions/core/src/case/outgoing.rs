@@ -2,7 +2,6 @@
 //! postbox messages to the applicant, with German texts. Ids derive from the event, so a replay
 //! or a retried write produces the same message ids and consumers stay idempotent.
 
-
 use crate::model::{Case, Direction, Message};
 use fallwerk_events::{
     ApplicantNotification, ApplicantReason, CONTRACT_VERSION, DeadlineKind, DeadlineReminder,

@@ -38,12 +38,14 @@ pub struct ChecklistItem {
 /// names, then any ticked before (a request since answered), each once, in that order.
 pub fn checklist_documents(case: &Case, service: &Service) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let requested = case
-        .document_request
-        .iter()
-        .flat_map(|r| r.items.iter());
+    let requested = case.document_request.iter().flat_map(|r| r.items.iter());
     let ticked = case.document_checks.iter().map(|c| &c.document);
-    for d in service.required_documents.iter().chain(requested).chain(ticked) {
+    for d in service
+        .required_documents
+        .iter()
+        .chain(requested)
+        .chain(ticked)
+    {
         if !out.contains(d) {
             out.push(d.clone());
         }

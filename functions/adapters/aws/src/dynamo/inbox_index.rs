@@ -98,7 +98,14 @@ fn decode(raw: &str, org_units: &[&str], q: &InboxSearch) -> StoreResult<Cursor>
 }
 
 /// The FilterExpression and its values for the query's criteria (None without criteria).
-fn filter(q: &InboxSearch) -> Option<(String, Vec<(String, &'static str)>, Vec<(String, AttributeValue)>)> {
+#[allow(clippy::type_complexity)]
+fn filter(
+    q: &InboxSearch,
+) -> Option<(
+    String,
+    Vec<(String, &'static str)>,
+    Vec<(String, AttributeValue)>,
+)> {
     let mut parts: Vec<String> = Vec::new();
     let mut names: Vec<(String, &'static str)> = Vec::new();
     let mut values: Vec<(String, AttributeValue)> = Vec::new();
@@ -231,7 +238,10 @@ impl DynamoStore {
         })
     }
 
-    pub(super) async fn inbox_index_counts(&self, org_units: &[String]) -> StoreResult<InboxCounts> {
+    pub(super) async fn inbox_index_counts(
+        &self,
+        org_units: &[String],
+    ) -> StoreResult<InboxCounts> {
         let mut out = InboxCounts::default();
         let mut seen: Vec<&str> = Vec::new();
         for ou in org_units {

@@ -64,7 +64,10 @@ impl DynamoStore {
         match result {
             Ok(_) => Ok(true),
             Err(SdkError::ServiceError(ctx))
-                if matches!(ctx.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
+                if matches!(
+                    ctx.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
             {
                 Ok(false)
             }

@@ -190,8 +190,20 @@ pub async fn inbox_search_filters_and_order<S: Store + 'static>(store: Arc<S>) {
     }
     assert!(nonempty >= 25, "too few queries with hits: {nonempty}");
     // "ä" finds "ae" and back.
-    let a = expected(&all, &InboxSearch { search: Some("jürgen".into()), ..base() });
-    let b = expected(&all, &InboxSearch { search: Some("juergen".into()), ..base() });
+    let a = expected(
+        &all,
+        &InboxSearch {
+            search: Some("jürgen".into()),
+            ..base()
+        },
+    );
+    let b = expected(
+        &all,
+        &InboxSearch {
+            search: Some("juergen".into()),
+            ..base()
+        },
+    );
     assert_eq!(a, b);
     assert!(!a.is_empty());
 }
@@ -204,13 +216,22 @@ pub async fn inbox_counts_per_status_and_task<S: Store + 'static>(store: Arc<S>)
     for c in all.iter().filter(|c| ous.contains(&c.org_unit_id)) {
         let i = InboxEntry::of(c);
         if i.scope == InboxScope::Open {
-            want.add(i.item.status, i.item.open_task, i.item.overdue, i.item.assignee.is_some(), 1);
+            want.add(
+                i.item.status,
+                i.item.open_task,
+                i.item.overdue,
+                i.item.assignee.is_some(),
+                1,
+            );
         }
     }
     assert!(want.open > 50);
     assert_eq!(ok(store.inbox_counts(&ous).await, "inbox_counts"), want);
     assert_eq!(
-        ok(store.inbox_counts(&["OE-NONE".to_string()]).await, "counts of an empty unit"),
+        ok(
+            store.inbox_counts(&["OE-NONE".to_string()]).await,
+            "counts of an empty unit"
+        ),
         InboxCounts::default()
     );
 }
@@ -262,7 +283,10 @@ pub async fn inbox_search_paging_under_changes<S: Store + 'static>(store: Arc<S>
     // Change three cases that are still ahead: close one, move one to the front (earlier due
     // day: before the cursor), move one to the end (no open deadline).
     let mut changed = BTreeSet::new();
-    for (n, id) in [rest[2].clone(), rest[5].clone(), rest[8].clone()].iter().enumerate() {
+    for (n, id) in [rest[2].clone(), rest[5].clone(), rest[8].clone()]
+        .iter()
+        .enumerate()
+    {
         let pos = all.iter().position(|c| &c.id == id).expect("case");
         let before = all[pos].clone();
         let ch = change(&before, "Änderung", |c| match n {
@@ -298,8 +322,20 @@ pub async fn inbox_search_paging_under_changes<S: Store + 'static>(store: Arc<S>
     for id in rest.iter().filter(|id| !changed.contains(*id)) {
         assert!(everything.contains(id), "{id} was skipped");
     }
-    assert!(!everything.contains(&rest[2]), "the cancelled case left the open inbox");
-    assert!(!everything.contains(&rest[5]), "moved before the cursor: not repeated");
-    assert!(everything.contains(&rest[8]), "moved behind the cursor: listed later");
-    assert!(everything.contains(&"s999".to_string()), "the new case is listed");
+    assert!(
+        !everything.contains(&rest[2]),
+        "the cancelled case left the open inbox"
+    );
+    assert!(
+        !everything.contains(&rest[5]),
+        "moved before the cursor: not repeated"
+    );
+    assert!(
+        everything.contains(&rest[8]),
+        "moved behind the cursor: listed later"
+    );
+    assert!(
+        everything.contains(&"s999".to_string()),
+        "the new case is listed"
+    );
 }

@@ -50,7 +50,9 @@ pub async fn thread_read_marks<S: Store + 'static>(store: Arc<S>) {
     ));
     assert!(
         !ok(
-            store.mark_message_read("read-a", "read-a-r1", &second).await,
+            store
+                .mark_message_read("read-a", "read-a-r1", &second)
+                .await,
             "second mark"
         ),
         "a second mark must report that the message was read before"
@@ -64,7 +66,10 @@ pub async fn thread_read_marks<S: Store + 'static>(store: Arc<S>) {
     assert_eq!(got.text, reply.text);
 
     let loaded = ok(store.load_case("read-a").await, "load").expect("case exists");
-    assert_eq!(loaded.version, ch.case.version, "reading is not a case change");
+    assert_eq!(
+        loaded.version, ch.case.version,
+        "reading is not a case change"
+    );
 
     for (case_id, message_id) in [
         ("read-a", "no-such-message"),
