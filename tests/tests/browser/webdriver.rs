@@ -108,8 +108,8 @@ impl Browser {
                 ],
             }),
         );
-        // Both rustls providers are in the build; pick one for the WebDriver connection.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // rustls needs a process-wide crypto provider: aws-lc-rs (the project's only one).
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let client = ClientBuilder::rustls()
             .expect("rustls")
             .capabilities(caps)

@@ -22,7 +22,7 @@ pub fn text(kind: Kind) -> (&'static str, &'static str) {
     match kind {
         Kind::NotFound => (
             "Nicht gefunden",
-            "Diesen Fall oder diese Seite gibt es nicht, oder sie gehört nicht zu Ihren Organisationseinheiten. Wurde der Fall an eine andere Stelle weitergeleitet, sehen Sie ihn nicht mehr.",
+            "Diesen Fall oder diese Seite gibt es nicht – oder der Fall gehört nicht zu Ihren Organisationseinheiten. Wurde er an eine andere Stelle weitergeleitet, sehen Sie ihn nicht mehr.",
         ),
         Kind::Forbidden => (
             "Keine Berechtigung",
