@@ -17,6 +17,7 @@ pub enum QueueMessage {
     DeadlineReminder(DeadlineReminder),
     ExportRequested(ExportRequested),
     ResultDelivery(ResultDelivery),
+    AssigneeNotification(AssigneeNotification),
 }
 
 impl QueueMessage {
@@ -27,6 +28,7 @@ impl QueueMessage {
             QueueMessage::DeadlineReminder(m) => &m.message_id,
             QueueMessage::ExportRequested(m) => &m.message_id,
             QueueMessage::ResultDelivery(m) => &m.message_id,
+            QueueMessage::AssigneeNotification(m) => &m.message_id,
         }
     }
 
@@ -37,6 +39,7 @@ impl QueueMessage {
             QueueMessage::DeadlineReminder(m) => &m.case_id,
             QueueMessage::ExportRequested(m) => &m.case_id,
             QueueMessage::ResultDelivery(m) => &m.case_id,
+            QueueMessage::AssigneeNotification(m) => &m.case_id,
         }
     }
 
@@ -160,4 +163,18 @@ pub struct ResultDelivery {
     pub org_unit_id: String,
     pub outcome: Outcome,
     pub documents: Vec<String>,
+}
+
+/// A case was assigned to a caseworker by someone else: the assignee (during an absence the
+/// substitute) is told at their personal address. Carries no applicant data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssigneeNotification {
+    pub v: u8,
+    pub message_id: String,
+    pub case_id: String,
+    pub reference: String,
+    pub org_unit_id: String,
+    /// The new assignee's account id.
+    pub assignee: String,
 }

@@ -115,6 +115,10 @@ pub fn casework_router(state: ApiState) -> Router {
             "/v1/cases/{id}/thread/read",
             post(routes::thread::mark_read).layer(small),
         )
+        .route(
+            "/v1/cases/reassign",
+            post(routes::users::reassign).layer(small),
+        )
         .with_state(state)
 }
 

@@ -453,6 +453,21 @@ fn users(d: &mut Doc) {
         responses(vec![("200", stored)]),
         &[400, 401, 403, 413, 415, 422],
     );
+    let body = d.schema::<fallwerk_core::app::ReassignRequest>();
+    let body = d.json_body(body);
+    let report = d.ok::<fallwerk_core::app::ReassignReport>(
+        "what moved (one assign event per case) and what could not, with the reason",
+    );
+    d.op(
+        "post",
+        "/v1/cases/reassign",
+        "Reassign all open cases of a user (supervisor)",
+        Auth::Bearer,
+        vec![],
+        Some(body),
+        responses(vec![("200", report)]),
+        &[400, 401, 403, 413, 415, 422],
+    );
     let done = d.ok::<UserView>("the deactivated user; their tokens get 401 from now on");
     d.op(
         "post",

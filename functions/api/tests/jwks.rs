@@ -343,8 +343,8 @@ async fn unknown_and_inactive_users_are_refused_in_every_auth_mode() {
             &claims(sub, &[OE1], &["caseworker"], now + 3600),
         )
     };
-    #[allow(clippy::type_complexity)]
-    let modes: Vec<(&str, JwtConfig, &dyn Fn(&str) -> String)> = vec![
+    type Mint<'a> = &'a dyn Fn(&str) -> String;
+    let modes: Vec<(&str, JwtConfig, Mint)> = vec![
         ("hs256", JwtConfig::hs256(common::JWT_SECRET), &hs256),
         (
             "jwks file",

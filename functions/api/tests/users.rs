@@ -257,9 +257,133 @@ async fn assign_takes_only_active_members_of_the_case_org_unit() {
         .await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
     assert_eq!(res.json()["assignee"], "colleague");
+    // The case and its history name the account only, never the person's name or e-mail, so
+    // the retention purge leaves no user's personal data beyond the account id.
+    let history = h
+        .cw(
+            Method::GET,
+            &format!("/v1/cases/{case_id}/history"),
+            &sup,
+            None,
+        )
+        .await;
+    for text in [
+        String::from_utf8_lossy(&res.bytes),
+        String::from_utf8_lossy(&history.bytes),
+    ] {
+        assert!(text.contains("colleague"));
+        assert!(
+            !text.contains("colleague@example.org") && !text.contains("Test colleague"),
+            "{text}"
+        );
+    }
     // Unassigning needs no user.
     let res = h
         .act(&case_id, &sup, json!({"action": "assign", "user": null}))
         .await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
+}
+
+#[tokio::test]
+async fn a_supervisor_reassigns_all_open_cases_of_a_user_in_one_request() {
+    let h = Harness::new().await;
+    let sup = h.token("sup", &[OE1, OE2], &["caseworker", "supervisor"]);
+    h.user("leaving", &[OE1, OE2], &["caseworker"]).await;
+    h.user("staying", &[OE1], &["caseworker"]).await;
+    let mut cases = Vec::new();
+    for (n, oe) in [(1, OE1), (2, OE1), (3, OE2), (4, OE1)] {
+        let id = submit(&h, &format!("sub-re-{n}"), oe).await;
+        let res = h
+            .act(&id, &sup, json!({"action": "assign", "user": "leaving"}))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
+        cases.push(id);
+    }
+    let res = h
+        .act(
+            &cases[3],
+            &sup,
+            json!({"action": "cancel", "reason": "zurückgezogen"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+
+    let body = json!({"from": "leaving", "to": "staying"});
+    let caseworker = h.token("cw", &[OE1], &["caseworker"]);
+    let res = h
+        .cw(
+            Method::POST,
+            "/v1/cases/reassign",
+            &caseworker,
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    let res = h
+        .cw(Method::POST, "/v1/cases/reassign", &sup, Some(body.clone()))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
+    let report = res.json();
+    let moved: Vec<&str> = report["moved"]
+        .as_array()
+        .expect("moved")
+        .iter()
+        .filter_map(|m| m["case_id"].as_str())
+        .collect();
+    let mut expected = vec![cases[0].as_str(), cases[1].as_str()];
+    expected.sort();
+    let mut moved_sorted = moved.clone();
+    moved_sorted.sort();
+    assert_eq!(moved_sorted, expected, "{report}");
+    let not_moved = report["not_moved"].as_array().expect("not moved");
+    assert_eq!(not_moved.len(), 1, "{report}");
+    assert_eq!(not_moved[0]["case_id"], cases[2].as_str());
+    assert!(
+        not_moved[0]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not a member"),
+        "{report}"
+    );
+    // Each moved case has its own assignment event; the cancelled one kept its assignee.
+    for id in &cases[..2] {
+        let case = h
+            .cw(Method::GET, &format!("/v1/cases/{id}"), &sup, None)
+            .await;
+        assert_eq!(case.json()["assignee"], "staying");
+        let history = h
+            .cw(Method::GET, &format!("/v1/cases/{id}/history"), &sup, None)
+            .await;
+        let last = history.json()["items"]
+            .as_array()
+            .and_then(|a| a.last().cloned())
+            .unwrap_or(Value::Null);
+        assert_eq!(last["type"], "assigned", "{last}");
+        assert_eq!(last["to"], "staying", "{last}");
+    }
+    let kept = h
+        .cw(Method::GET, &format!("/v1/cases/{}", cases[2]), &sup, None)
+        .await;
+    assert_eq!(kept.json()["assignee"], "leaving");
+    // Nothing left to move: an empty report, not an error.
+    let res = h
+        .cw(
+            Method::POST,
+            "/v1/cases/reassign",
+            &sup,
+            Some(json!({"from": "leaving", "to": "staying", "org_unit_id": OE1})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.json()["moved"], json!([]));
+    let res = h
+        .cw(
+            Method::POST,
+            "/v1/cases/reassign",
+            &sup,
+            Some(json!({"from": "leaving", "to": null, "org_unit_id": "oe-3"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
 }

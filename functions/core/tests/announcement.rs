@@ -297,3 +297,19 @@ fn retrieving_another_message_announces_nothing() {
         None
     );
 }
+
+/// Without a portal postbox the decision cannot be retrieved: "send by post" opens at once.
+#[test]
+fn without_a_postbox_the_result_goes_by_post_at_once() {
+    let mut h = H::at(Status::InProgress);
+    h.case.applicant.postbox_ref = None;
+    let dec = h.act(send_result());
+    assert!(
+        has_event(&dec, "postal_delivery_required"),
+        "{:?}",
+        event_names(&dec)
+    );
+    assert_eq!(dec.case.open_deadline(DeadlineKind::RetrievalDue), None);
+    assert_eq!(open_tasks(&dec.case), vec![TaskKind::SendByPost]);
+    assert!(h.allowed().contains(&"record_posting"));
+}

@@ -465,13 +465,23 @@ fn check_case(h: &H) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// In a final status every caseworker action but `comment` is refused, for everyone.
+/// In a final status every caseworker action but `comment` (and, after a decision, the
+/// announcement actions `record_posting` / `record_appeal` while they apply, issue 19) is
+/// refused, for everyone.
 fn check_final(h: &H) -> Result<(), TestCaseError> {
     if !h.case.status.is_final() {
         return Ok(());
     }
+    let allowed = h.allowed();
+    prop_assert!(
+        allowed
+            .iter()
+            .all(|a| ["comment", "record_posting", "record_appeal"].contains(a)),
+        "{allowed:?} in {:?}",
+        h.case.status
+    );
     for a in every_action(h.today()) {
-        if a.name() == "comment" {
+        if allowed.contains(&a.name()) {
             continue;
         }
         for caller in [supervisor(), worker(), worker_b()] {

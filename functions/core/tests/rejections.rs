@@ -30,7 +30,10 @@ fn table(status: Status, with_export: bool) -> Vec<&'static str> {
         Status::Exporting => vec![],
         Status::Exported => vec!["send_result"],
         Status::ExportFailed => vec!["retry_export"],
-        Status::Completed | Status::Cancelled => return vec!["comment"],
+        // A fresh decision: not yet announced, no appeal yet (issue 19, docs/ARCHITECTURE.md
+        // "Announcement and appeal").
+        Status::Completed => return vec!["comment", "record_posting", "record_appeal"],
+        Status::Cancelled => return vec!["comment"],
     };
     own.into_iter().chain(ANY_OPEN).collect()
 }
@@ -123,15 +126,23 @@ fn every_allowed_action_is_accepted() {
     }
 }
 
+/// Final cases accept comments, and a completed one the announcement actions of its decision
+/// (issue 19); nothing else.
 #[test]
 fn final_statuses_accept_only_comments() {
-    for status in [Status::Completed, Status::Cancelled] {
+    for (status, allowed) in [
+        (
+            Status::Completed,
+            vec!["comment", "record_posting", "record_appeal"],
+        ),
+        (Status::Cancelled, vec!["comment"]),
+    ] {
         let h = H::at(status);
-        assert_eq!(h.allowed(), vec!["comment"]);
+        assert_eq!(h.allowed(), allowed);
         for action in every_action(h.today()) {
             let r = h.try_act(action.clone());
-            if action.name() == "comment" {
-                assert!(r.is_ok());
+            if allowed.contains(&action.name()) {
+                assert!(r.is_ok(), "{}: {r:?}", action.name());
             } else {
                 assert!(
                     matches!(r, Err(CommandError::NotAllowed { .. })),
@@ -149,7 +160,7 @@ fn final_statuses_accept_only_comments() {
             CommandError::NotAllowed {
                 action: "applicant_reply",
                 status,
-                allowed: vec!["comment"],
+                allowed: allowed.clone(),
             }
         );
     }

@@ -28,10 +28,12 @@ pub enum MailKind {
     ReminderWarning,
     ReminderDue,
     ReminderEscalation,
+    /// A case was assigned to a caseworker by someone else (to their personal address).
+    AssigneeAssigned,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 15] = [
+    pub const ALL: [MailKind; 16] = [
         MailKind::OrgUnitNewCase,
         MailKind::OrgUnitForwardedIn,
         MailKind::OrgUnitApplicantReplied,
@@ -47,6 +49,7 @@ impl MailKind {
         MailKind::ReminderWarning,
         MailKind::ReminderDue,
         MailKind::ReminderEscalation,
+        MailKind::AssigneeAssigned,
     ];
 
     /// The template's base name (`{name}.txt`, `{name}.html`).
@@ -67,6 +70,7 @@ impl MailKind {
             MailKind::ReminderWarning => "reminder_warning",
             MailKind::ReminderDue => "reminder_due",
             MailKind::ReminderEscalation => "reminder_escalation",
+            MailKind::AssigneeAssigned => "assignee_assigned",
         }
     }
 
@@ -148,6 +152,8 @@ const SOURCES: &[(&str, &str)] = sources![
     "reminder_due.html",
     "reminder_escalation.txt",
     "reminder_escalation.html",
+    "assignee_assigned.txt",
+    "assignee_assigned.html",
 ];
 
 /// A template failed to load or render (a bug in a template, caught by the unit tests).

@@ -345,3 +345,214 @@ async fn unknown_org_unit_is_a_permanent_failure() {
         vec!["ou-missing".to_string()]
     );
 }
+
+fn person(
+    id: &str,
+    email: &str,
+    absence: Option<fallwerk_core::model::Absence>,
+) -> fallwerk_core::model::User {
+    fallwerk_core::model::User {
+        id: id.into(),
+        family_name: format!("Familie {id}"),
+        given_name: "Vorname".into(),
+        email: email.into(),
+        org_units: vec!["ou-rostock".into()],
+        roles: vec![fallwerk_core::case::Role::Caseworker],
+        active: true,
+        absence,
+        password_hash: None,
+    }
+}
+
+/// Reminders of a user's own cases reach their own address, during an absence the substitute's;
+/// an inactive account falls back to the org unit; escalations stay with the org unit.
+#[tokio::test]
+async fn reminders_reach_the_assignee_or_the_substitute_personally() {
+    let h = Harness::new(None, ExportSinks::default()).await;
+    let id = h.submit(Some("erika@example.org")).await;
+    let case = h.case(&id).await;
+    let deadline = case
+        .open_deadline(DeadlineKind::CompetenceCheckDue)
+        .expect("deadline")
+        .clone();
+    let store = &h.ctx.app.store;
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().expect("date");
+    // The harness clock stands at 2026-03-02 (Monday).
+    store
+        .put_user(&person("sb-own", "sb.own@rostock.example", None))
+        .await
+        .expect("user");
+    store
+        .put_user(&person("sb-sub", "sb.sub@rostock.example", None))
+        .await
+        .expect("user");
+    let away = |from: &str, until: &str| fallwerk_core::model::Absence {
+        from: day(from),
+        until: day(until),
+        substitute: "sb-sub".into(),
+    };
+    store
+        .put_user(&person(
+            "sb-away",
+            "sb.away@rostock.example",
+            Some(away("2026-03-02", "2026-03-06")),
+        ))
+        .await
+        .expect("user");
+    store
+        .put_user(&person(
+            "sb-back",
+            "sb.back@rostock.example",
+            Some(away("2026-02-23", "2026-03-01")),
+        ))
+        .await
+        .expect("user");
+    let mut gone = person("sb-gone", "sb.gone@rostock.example", None);
+    gone.active = false;
+    store.put_user(&gone).await.expect("user");
+
+    let reminder = |level, account: &str, n: u32| {
+        QueueMessage::DeadlineReminder(DeadlineReminder {
+            v: CONTRACT_VERSION,
+            message_id: format!("personal-{n}"),
+            case_id: id.clone(),
+            reference: case.reference.clone(),
+            org_unit_id: "ou-rostock".into(),
+            deadline_id: deadline.id.clone(),
+            kind: deadline.kind,
+            level,
+            due_on: deadline.due_on,
+            recipient: ReminderRecipient::Assignee(account.into()),
+        })
+    };
+    let msgs = [
+        reminder(ReminderLevel::Warning, "sb-own", 1),
+        reminder(ReminderLevel::Due, "sb-away", 2),
+        reminder(ReminderLevel::Warning, "sb-back", 3),
+        reminder(ReminderLevel::Warning, "sb-gone", 4),
+        QueueMessage::DeadlineReminder(DeadlineReminder {
+            v: CONTRACT_VERSION,
+            message_id: "personal-5".into(),
+            case_id: id.clone(),
+            reference: case.reference.clone(),
+            org_unit_id: "ou-rostock".into(),
+            deadline_id: deadline.id.clone(),
+            kind: deadline.kind,
+            level: ReminderLevel::Escalation,
+            due_on: deadline.due_on,
+            recipient: ReminderRecipient::OrgUnit("ou-rostock".into()),
+        }),
+    ];
+    for m in &msgs {
+        assert_eq!(handle_message(&h.ctx, m, 1).await, Outcome::Done);
+    }
+    let to: Vec<String> = h.mailer.sent().iter().map(|m| m.to.join(",")).collect();
+    assert_eq!(
+        to,
+        [
+            "sb.own@rostock.example",
+            "sb.sub@rostock.example",
+            "sb.back@rostock.example",
+            "buergeramt@rostock.example",
+            "buergeramt@rostock.example",
+        ]
+    );
+    // No personal data of the applicant in any of them.
+    for m in h.mailer.sent() {
+        assert!(
+            !m.text.contains("Erika") && !m.text.contains("erika@"),
+            "{}",
+            m.text
+        );
+    }
+}
+
+/// A supervisor assigns a case: the outbox owes the assignee a personal notice, which goes to
+/// their own address (the substitute's while away) and names no applicant data; taking a case
+/// oneself sends nothing; an unknown assignee's notice is skipped.
+#[tokio::test]
+async fn assignment_notices_reach_the_assignee_personally() {
+    use fallwerk_core::case::{Caller, Role};
+    let h = Harness::new(None, ExportSinks::default()).await;
+    let store = &h.ctx.app.store;
+    store
+        .put_user(&person("sb-1", "sb.eins@rostock.example", None))
+        .await
+        .expect("user");
+    store
+        .put_user(&person("sb-2", "sb.zwei@rostock.example", None))
+        .await
+        .expect("user");
+    let id = h.submit(Some("erika@example.org")).await;
+
+    // sb-1 takes the case: no notice.
+    h.act(
+        &id,
+        Action::Assign {
+            user: Some("sb-1".into()),
+        },
+    )
+    .await;
+    let own: Vec<QueueMessage> = h
+        .outbox(&id)
+        .await
+        .into_iter()
+        .filter(|m| matches!(m, QueueMessage::AssigneeNotification(_)))
+        .collect();
+    assert!(own.is_empty(), "{own:?}");
+
+    // A supervisor gives it to sb-2.
+    let sup = Caller::caseworker(
+        "chefin",
+        &["ou-rostock"],
+        &[Role::Caseworker, Role::Supervisor],
+    );
+    let version = h.case(&id).await.version;
+    h.app
+        .act(
+            &sup,
+            &id,
+            version,
+            Action::Assign {
+                user: Some("sb-2".into()),
+            },
+        )
+        .await
+        .expect("assign");
+    let notices: Vec<QueueMessage> = h
+        .outbox(&id)
+        .await
+        .into_iter()
+        .filter(|m| matches!(m, QueueMessage::AssigneeNotification(_)))
+        .collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(handle_message(&h.ctx, &notices[0], 1).await, Outcome::Done);
+    let sent = h.mailer.sent();
+    let mail = sent.last().expect("sent");
+    assert_eq!(mail.to, ["sb.zwei@rostock.example"]);
+    assert!(mail.subject.contains("zugewiesen"), "{}", mail.subject);
+    assert!(
+        mail.text
+            .contains(&format!("https://sb.example/cases/{id}")),
+        "{}",
+        mail.text
+    );
+    assert!(
+        !mail.text.contains("Erika") && !mail.text.contains("erika@"),
+        "{}",
+        mail.text
+    );
+
+    // Unknown account: nothing is sent.
+    let before = h.mailer.sent().len();
+    let QueueMessage::AssigneeNotification(mut ghost) = notices[0].clone() else {
+        unreachable!()
+    };
+    ghost.message_id = "ghost-1".into();
+    ghost.assignee = "ghost".into();
+    assert_eq!(
+        handle_message(&h.ctx, &QueueMessage::AssigneeNotification(ghost), 1).await,
+        Outcome::Done
+    );
+    assert_eq!(h.mailer.sent().len(), before);
+}

@@ -82,6 +82,7 @@ fn message_type(message: &QueueMessage) -> &'static str {
         QueueMessage::DeadlineReminder(_) => "DeadlineReminder",
         QueueMessage::ExportRequested(_) => "ExportRequested",
         QueueMessage::ResultDelivery(_) => "ResultDelivery",
+        QueueMessage::AssigneeNotification(_) => "AssigneeNotification",
     }
 }
 

@@ -1,4 +1,5 @@
-//! Admin routes of the user directory: list (optionally per org unit), get, put, deactivate.
+//! Admin routes of the user directory: list (optionally per org unit), get, put, deactivate;
+//! and a supervisor's reassignment of all open cases of one user.
 //! Answers are `UserView`s: never a password hash.
 
 use axum::Json;
@@ -9,6 +10,7 @@ use crate::ApiState;
 use crate::auth::Caseworker;
 use crate::body::StrictJson;
 use crate::problem::{ApiResult, Problem};
+use fallwerk_core::app::{ReassignReport, ReassignRequest};
 use fallwerk_core::model::{UserInput, UserView};
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -58,4 +60,14 @@ pub async fn deactivate(
     Path(id): Path<String>,
 ) -> ApiResult<Json<UserView>> {
     Ok(Json(state.app.deactivate_user(&caller, &id).await?))
+}
+
+/// `POST /v1/cases/reassign` (supervisor): all open cases of one user to another, one `assign`
+/// event per case; the answer lists what moved and what could not.
+pub async fn reassign(
+    State(state): State<ApiState>,
+    Caseworker(caller): Caseworker,
+    StrictJson(request): StrictJson<ReassignRequest>,
+) -> ApiResult<Json<ReassignReport>> {
+    Ok(Json(state.app.reassign_all(&caller, request).await?))
 }

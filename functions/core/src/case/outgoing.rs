@@ -4,9 +4,9 @@
 
 use crate::model::{Case, Direction, Message};
 use fallwerk_events::{
-    ApplicantNotification, ApplicantReason, CONTRACT_VERSION, DeadlineKind, DeadlineReminder,
-    DomainEvent, EventKind, ExportRequested, OrgUnitNotification, OrgUnitReason, QueueMessage,
-    ReminderLevel, ReminderRecipient, ResultDelivery,
+    ApplicantNotification, ApplicantReason, AssigneeNotification, CONTRACT_VERSION, DeadlineKind,
+    DeadlineReminder, DomainEvent, EventKind, ExportRequested, OrgUnitNotification, OrgUnitReason,
+    QueueMessage, ReminderLevel, ReminderRecipient, ResultDelivery,
 };
 
 fn de_date(d: chrono::NaiveDate) -> String {
@@ -89,6 +89,19 @@ pub fn outbox(case: &Case, events: &[DomainEvent]) -> Vec<QueueMessage> {
                     reference: case.reference.clone(),
                     target: target.clone(),
                     attempt: *attempt,
+                }))
+            }
+            // Taking a case oneself needs no e-mail; being given one does.
+            EventKind::Assigned { to: Some(user), .. }
+                if e.actor != fallwerk_events::Actor::Caseworker(user.clone()) =>
+            {
+                out.push(QueueMessage::AssigneeNotification(AssigneeNotification {
+                    v: CONTRACT_VERSION,
+                    message_id: id("assignee"),
+                    case_id: case.id.clone(),
+                    reference: case.reference.clone(),
+                    org_unit_id: case.org_unit_id.clone(),
+                    assignee: user.clone(),
                 }))
             }
             EventKind::ReminderSent {

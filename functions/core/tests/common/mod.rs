@@ -319,6 +319,9 @@ pub fn every_action(today: NaiveDate) -> Vec<Action> {
         Action::WithdrawRequest {
             reason: "irrtümlich angefordert".into(),
         },
+        // After the decision (issue 19).
+        Action::RecordPosting { posted_on: today },
+        Action::RecordAppeal { received_on: today },
     ]
 }
 

@@ -85,6 +85,30 @@ fn applicant_address(case: &Case) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Where a user's personal notices go today: their own e-mail, or during an absence their
+/// active substitute's. `None` when the account is unknown or inactive (the caller then writes
+/// to the org unit). Absence days are the authority's (Europe/Berlin) calendar days.
+pub async fn personal_address(
+    ctx: &WorkerCtx,
+    account: &str,
+) -> Result<Option<String>, ComposeError> {
+    let store = &ctx.app.store;
+    let Some(user) = store.user(account).await.map_err(transient)? else {
+        return Ok(None);
+    };
+    if !user.active {
+        return Ok(None);
+    }
+    let today = fallwerk_core::deadline::berlin_date(ctx.app.clock.now());
+    if let Some(substitute) = user.substitute_on(today)
+        && let Some(s) = store.user(substitute).await.map_err(transient)?
+        && s.active
+    {
+        return Ok(Some(s.email));
+    }
+    Ok(Some(user.email))
+}
+
 /// Composes the e-mail `message` asks for (never for `ExportRequested`).
 pub async fn compose(ctx: &WorkerCtx, message: &QueueMessage) -> Result<Composed, ComposeError> {
     let Some(case) = ctx
@@ -178,16 +202,15 @@ pub async fn compose(ctx: &WorkerCtx, message: &QueueMessage) -> Result<Composed
                     };
                     (MailKind::ApplicantReplyReminder, to, m.org_unit_id.as_str())
                 }
-                // There is no user directory: a reminder for the assignee goes to the org
-                // unit's address and names the assignee.
+                // The assignee's own address (the substitute's during an absence); an account
+                // the directory does not know (any more) falls back to the org unit's address.
                 ReminderRecipient::Assignee(account) => {
                     vars.assignee = Some(account.clone());
-                    let ou = org_unit(ctx, &m.org_unit_id).await?;
-                    (
-                        reminder_kind(m.level),
-                        ou.notification_email,
-                        m.org_unit_id.as_str(),
-                    )
+                    let to = match personal_address(ctx, account).await? {
+                        Some(address) => address,
+                        None => org_unit(ctx, &m.org_unit_id).await?.notification_email,
+                    };
+                    (reminder_kind(m.level), to, m.org_unit_id.as_str())
                 }
                 ReminderRecipient::OrgUnit(id) => {
                     vars.assignee = case.assignee.clone();
@@ -195,6 +218,13 @@ pub async fn compose(ctx: &WorkerCtx, message: &QueueMessage) -> Result<Composed
                     (reminder_kind(m.level), ou.notification_email, id.as_str())
                 }
             }
+        }
+        QueueMessage::AssigneeNotification(m) => {
+            vars.assignee = Some(m.assignee.clone());
+            let Some(to) = personal_address(ctx, &m.assignee).await? else {
+                return Ok(Composed::Skip("the assignee is unknown or inactive"));
+            };
+            (MailKind::AssigneeAssigned, to, m.org_unit_id.as_str())
         }
         QueueMessage::ExportRequested(_) => {
             return Err(ComposeError::Permanent(
