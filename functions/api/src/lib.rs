@@ -12,6 +12,7 @@ pub mod routes;
 pub mod telemetry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -48,6 +49,8 @@ pub struct ApiState {
     pub app: App,
     pub jwt: Option<Arc<JwtConfig>>,
     pub limits: Limits,
+    /// The web workplace (session secret, cookie settings); without it no pages are served.
+    pub web: Option<Arc<web::WebConfig>>,
 }
 
 impl ApiState {
@@ -56,11 +59,17 @@ impl ApiState {
             app,
             jwt: None,
             limits: Limits::default(),
+            web: None,
         }
     }
 
     pub fn with_jwt(mut self, config: JwtConfig) -> Self {
         self.jwt = Some(Arc::new(config));
+        self
+    }
+
+    pub fn with_web(mut self, config: web::WebConfig) -> Self {
+        self.web = Some(Arc::new(config));
         self
     }
 
@@ -183,11 +192,21 @@ pub fn intake_app(state: ApiState) -> Router {
     observe(portal_router(state).merge(meta_router()))
 }
 
-/// The casework Lambda: caseworker and admin routes.
+/// The web workplace's pages, when the state configures them.
+fn pages(state: &ApiState) -> Router {
+    if state.web.is_some() {
+        web::web_router(state.clone())
+    } else {
+        Router::new()
+    }
+}
+
+/// The casework Lambda: caseworker and admin routes and the web workplace.
 pub fn casework_app(state: ApiState) -> Router {
     observe(
         casework_router(state.clone())
-            .merge(admin_router(state))
+            .merge(admin_router(state.clone()))
+            .merge(pages(&state))
             .merge(meta_router()),
     )
 }
@@ -197,7 +216,8 @@ pub fn app_router(state: ApiState) -> Router {
     observe(
         portal_router(state.clone())
             .merge(casework_router(state.clone()))
-            .merge(admin_router(state))
+            .merge(admin_router(state.clone()))
+            .merge(pages(&state))
             .merge(meta_router()),
     )
 }

@@ -55,6 +55,25 @@ pub async fn jwt_from_env(now: i64) -> Result<Option<JwtConfig>, SettingsError> 
     jwt_from_vars(|name| std::env::var(name).ok(), now).await
 }
 
+/// The web workplace from `FALLWERK_SESSION_SECRET` (at least 32 characters; without it the
+/// casework function serves no pages).
+pub fn web_from_vars(
+    var: impl Fn(&str) -> Option<String>,
+    caseworker_url: &str,
+) -> Result<Option<fallwerk_api::web::WebConfig>, SettingsError> {
+    match var("FALLWERK_SESSION_SECRET") {
+        None => Ok(None),
+        Some(secret) if secret.trim().len() < 32 => Err(SettingsError::Invalid {
+            name: "FALLWERK_SESSION_SECRET",
+            reason: "must be at least 32 characters".into(),
+        }),
+        Some(secret) => Ok(Some(fallwerk_api::web::WebConfig::new(
+            secret.trim().as_bytes().to_vec(),
+            caseworker_url,
+        ))),
+    }
+}
+
 /// [`jwt_from_env`] over any source of variables (tests).
 pub async fn jwt_from_vars(
     var: impl Fn(&str) -> Option<String>,
@@ -171,7 +190,11 @@ impl Aws {
     /// The HTTP state with the token verification from the environment (a JWKS URL is fetched
     /// now, so call this during init).
     pub async fn api_state(&self) -> Result<ApiState, WiringError> {
-        let state = ApiState::new(self.app.clone());
+        let mut state = ApiState::new(self.app.clone());
+        if let Some(web) = web_from_vars(|n| std::env::var(n).ok(), &self.settings.caseworker_url)?
+        {
+            state = state.with_web(web);
+        }
         Ok(
             match jwt_from_env(self.app.clock.now().timestamp()).await? {
                 Some(jwt) => state

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use fallwerk_api::web::WebConfig;
 use fallwerk_api::{ApiState, JwtConfig};
 use fallwerk_core::app::{App, AppConfig, Clock};
 use fallwerk_embedded::{DirectorySink, EmlMailer, FsBlobStore, SqliteQueue, SqliteStore};
@@ -21,6 +22,7 @@ pub struct Embedded {
     pub exports: Arc<DirectorySink>,
     pub app: App,
     jwt_secret: String,
+    session_secret: String,
     export_root: PathBuf,
 }
 
@@ -52,6 +54,7 @@ impl Embedded {
         let outbox = Self::outbox_dir_of(data_dir);
         let mailer = Arc::new(EmlMailer::open(&outbox).map_err(|e| dir_error(&outbox, e))?);
         let jwt_secret = Self::jwt_secret_in(data_dir)?;
+        let session_secret = Self::secret_in(data_dir, "session-secret")?;
         let export_root = match &settings.export_root {
             Some(root) => PathBuf::from(root),
             None => {
@@ -75,6 +78,7 @@ impl Embedded {
             export_root,
             app,
             jwt_secret,
+            session_secret,
         })
     }
 
@@ -93,13 +97,16 @@ impl Embedded {
 
     /// The local HS256 secret for caseworker tokens, created on first use (mode 0600).
     fn jwt_secret_in(data_dir: &Path) -> Result<String, WiringError> {
-        let path = data_dir.join("jwt-secret");
+        Self::secret_in(data_dir, "jwt-secret")
+    }
+
+    /// A secret kept in the data directory (`jwt-secret`, `session-secret`), created on first
+    /// use (mode 0600).
+    fn secret_in(data_dir: &Path, name: &str) -> Result<String, WiringError> {
+        let path = data_dir.join(name);
         match std::fs::read_to_string(&path) {
             Ok(s) if s.trim().len() >= 32 => Ok(s.trim().to_string()),
-            Ok(_) => Err(dir_error(
-                &path,
-                "the JWT secret is shorter than 32 characters",
-            )),
+            Ok(_) => Err(dir_error(&path, "the secret is shorter than 32 characters")),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let secret = random_secret();
                 write_private(&path, &secret).map_err(|e| dir_error(&path, e))?;
@@ -129,13 +136,19 @@ impl Embedded {
         })
     }
 
-    /// The HTTP state: the use cases with HS256 caseworker tokens.
+    /// The HTTP state: the use cases with HS256 caseworker tokens and the web workplace
+    /// (sessions signed with the data directory's `session-secret`).
     pub fn api_state(&self) -> ApiState {
-        ApiState::new(self.app.clone()).with_jwt(
-            JwtConfig::hs256(self.jwt_secret.clone())
-                .with_max_lifetime(self.settings.jwt_max_lifetime_hours * 3600)
-                .with_users(self.settings.user_source()),
-        )
+        ApiState::new(self.app.clone())
+            .with_jwt(
+                JwtConfig::hs256(self.jwt_secret.clone())
+                    .with_users(self.settings.user_source())
+                    .with_max_lifetime(self.settings.jwt_max_lifetime_hours * 3600),
+            )
+            .with_web(WebConfig::new(
+                self.session_secret.clone(),
+                &self.settings.caseworker_url,
+            ))
     }
 }
 

@@ -20,6 +20,7 @@ mod system;
 pub mod targets;
 mod thread;
 mod users;
+mod workplace;
 
 use std::sync::Arc;
 

@@ -571,7 +571,11 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
         }
         Command::MessageRetrieved { message_id } => {
             ev.extend(announce::message_retrieved(
-                case, &mut ids, message_id, today, rules,
+                case,
+                &mut ids,
+                message_id,
+                today,
+                &ctx.service.rules,
             )?);
         }
         Command::RecordReminder { deadline_id, level } => {

@@ -1,0 +1,112 @@
+//! The caseworkers' workplace: server-rendered German HTML pages (inbox, case, deadlines,
+//! administration) over the same `App` use cases as the JSON API, mounted in the same router.
+//! Sessions are signed cookies (stateless, so the casework Lambda serves them too); every form
+//! POST carries the session's CSRF token and redirects afterwards (POST-redirect-GET).
+
+pub mod account;
+pub mod admin;
+pub mod admin_users;
+pub mod assets;
+pub mod case_page;
+pub mod csrf;
+pub mod deadlines;
+pub mod error_page;
+pub mod form;
+pub mod inbox;
+pub mod labels;
+pub mod login;
+pub mod render;
+pub mod session;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::ApiState;
+
+/// Settings of the web workplace.
+#[derive(Clone)]
+pub struct WebConfig {
+    /// Signs session cookies and derives CSRF tokens (at least 32 bytes).
+    pub session_secret: Vec<u8>,
+    /// `Secure` cookies: true unless the workplace is served from http://localhost/127.0.0.1.
+    pub secure_cookies: bool,
+    /// A session not used for this long ends.
+    pub idle_timeout: Duration,
+    /// A session ends this long after login, however active.
+    pub absolute_timeout: Duration,
+}
+
+impl WebConfig {
+    /// Idle 30 minutes, absolute 10 hours; `Secure` decided from the base URL of the workplace.
+    pub fn new(session_secret: impl Into<Vec<u8>>, base_url: &str) -> Self {
+        WebConfig {
+            session_secret: session_secret.into(),
+            secure_cookies: !is_local_http(base_url),
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_timeout: Duration::from_secs(10 * 60 * 60),
+        }
+    }
+}
+
+/// `http://localhost…` or `http://127.0.0.1…`: the only places where cookies may go without TLS.
+pub fn is_local_http(base_url: &str) -> bool {
+    let Some(rest) = base_url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+}
+
+/// The pages. Mounted by `casework_app` and `app_router` when the state has a [`WebConfig`].
+pub fn web_router(state: ApiState) -> Router {
+    let small = DefaultBodyLimit::max(state.limits.json);
+    Router::new()
+        .route("/", get(inbox::page))
+        .route("/login", get(login::form).post(login::submit).layer(small))
+        .route("/logout", post(login::logout).layer(small))
+        .route("/cases/{id}", get(case_page::page))
+        .route("/cases/{id}/actions", post(case_page::act).layer(small))
+        .route(
+            "/cases/{id}/thread/read",
+            post(case_page::mark_read).layer(small),
+        )
+        .route("/cases/{id}/attachments/{n}", get(case_page::attachment))
+        .route("/deadlines", get(deadlines::page))
+        .route("/admin", get(admin::index))
+        .route(
+            "/admin/org-units",
+            get(admin::org_units)
+                .post(admin::save_org_unit)
+                .layer(small),
+        )
+        .route("/admin/services", get(admin::services))
+        .route(
+            "/admin/portal-clients",
+            get(admin::portal_clients)
+                .post(admin::create_portal_client)
+                .layer(small),
+        )
+        .route(
+            "/admin/users",
+            get(admin_users::list).post(admin_users::save).layer(small),
+        )
+        .route(
+            "/admin/users/{id}/password",
+            post(admin_users::new_password).layer(small),
+        )
+        .route(
+            "/admin/users/{id}/deactivate",
+            post(admin_users::deactivate).layer(small),
+        )
+        .route("/assets/style.css", get(assets::style))
+        .route("/assets/app.js", get(assets::script))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::layer,
+        ))
+        .with_state(state)
+}
