@@ -571,11 +571,7 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
         }
         Command::MessageRetrieved { message_id } => {
             ev.extend(announce::message_retrieved(
-                case,
-                &mut ids,
-                message_id,
-                today,
-                &ctx.service.rules,
+                case, &mut ids, message_id, today, rules,
             )?);
         }
         Command::RecordReminder { deadline_id, level } => {
