@@ -164,15 +164,25 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
+/// How the user runs this very build again: a hint for a debug binary must not send them into
+/// a second, release build of the whole workspace, nor the other way round.
+const RUN_AGAIN: &str = if cfg!(debug_assertions) {
+    "cargo run -q -p fallwerk --"
+} else {
+    "cargo run -q --release -p fallwerk --"
+};
+
 /// Shown once: the password is stored only as an argon2id hash.
 fn print_first_admin(first: &FirstAdmin, args: &Args) {
     println!(
         "\nfallwerk: erstes Administrationskonto angelegt (das Passwort wird nur jetzt angezeigt)\n\
+         \x20 Anmeldung: http://{listen}/login\n\
          \x20 Benutzer: {user}\n\
          \x20 Passwort: {password}\n\
-         Anmeldung mit Benutzer und Passwort an der Weboberfläche; ein Token für die API:\n\
-         \x20 cargo run -q -p fallwerk -- token --data {data} --user {user}\n\
-         Weitere Konten: fallwerk user add … oder PUT /v1/admin/users/{{id}}\n",
+         Ein Token für die API:\n\
+         \x20 {RUN_AGAIN} token --data {data} --user {user}\n\
+         Weitere Konten: unter Verwaltung im Browser, mit `fallwerk user add …` oder PUT /v1/admin/users/{{id}}\n",
+        listen = args.listen,
         user = first.user,
         password = first.password,
         data = args.data.display(),
@@ -189,8 +199,9 @@ fn print_demo(embedded: &Embedded, demo: &DemoCredentials, args: &Args) {
          \x20 Portal-Secret:        {secret}\n\
          \x20 E-Mails:              {outbox}\n\
          \x20 Exporte:              {exports}\n\
-         Token für Sachbearbeitung:\n\
-         \x20 cargo run -q -p fallwerk -- token --data {data} --user sb1 --org-unit {ou} --role caseworker\n",
+         Sachbearbeitung (Konto sb1): Token für die API bzw. ein Passwort für die Anmeldung:\n\
+         \x20 {RUN_AGAIN} token --data {data} --user sb1\n\
+         \x20 {RUN_AGAIN} user set-password sb1 --data {data} --generate\n",
         ou = demo.org_unit_id,
         leika = demo.leika_id,
         client = demo.portal_client_id,
