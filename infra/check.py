@@ -55,6 +55,8 @@ PARAMETERS = {
     "Architecture": ARCH,
     "MailFrom": "noreply@amt.example.org",
     "PortalUrl": "https://portal.example.org",
+    "CaseworkerUrl": "https://fallwerk.amt.example.org",
+    "SessionSecret": "check-session-secret-0123456789abcdef0123",
     "ReferencePrefix": "MV",
     "JwksUrl": "https://idp.example.org/realms/amt/protocol/openid-connect/certs",
     "JwksFile": "",
@@ -84,6 +86,7 @@ COMMON_ENV = {
     "FALLWERK_EXPORT_QUEUE_URL",
     "FALLWERK_MAIL_FROM",
     "FALLWERK_PORTAL_URL",
+    "FALLWERK_CASEWORKER_URL",
     "FALLWERK_REFERENCE_PREFIX",
     "RUST_LOG",
 }
@@ -91,7 +94,8 @@ COMMON_ENV = {
 EXTRA_ENV = {
     "intake": {"AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH"},
     "casework": {"AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "FALLWERK_JWT_ISSUER", "FALLWERK_JWT_AUDIENCE",
-                 "FALLWERK_JWKS_URL"},  # the check deploys with JwksUrl set, JwksFile empty
+                 "FALLWERK_JWKS_URL",  # the check deploys with JwksUrl set, JwksFile empty
+                 "FALLWERK_SESSION_SECRET"},  # ... and with a SessionSecret (the pages are served)
 }
 
 TABLE_RW = {"GetItem", "PutItem", "UpdateItem", "Query", "ConditionCheckItem"}
@@ -168,6 +172,23 @@ API_ROUTES = {
     "/v1/cases/{id}/attachments/{n}": {"GET": "casework"},
     "/v1/cases/{id}/actions": {"POST": "casework"},
     "/v1/admin/{proxy+}": {"ANY": "casework"},
+    "/v1/cases/{id}/messages/{message_id}/retrieved": {"POST": "intake"},
+    "/v1/cases/{id}/documents/{n}": {"GET": "intake"},
+    "/v1/inbox/counts": {"GET": "casework"},
+    "/v1/cases/reassign": {"POST": "casework"},
+    "/v1/cases/{id}/thread": {"GET": "casework"},
+    "/v1/cases/{id}/thread/read": {"POST": "casework"},
+    "/v1/cases/{id}/form": {"GET": "casework"},
+    "/v1/cases/{id}/documents": {"POST": "casework"},
+    # the workplace pages
+    "/": {"GET": "casework"},
+    "/login": {"ANY": "casework"},
+    "/logout": {"POST": "casework"},
+    "/cases/{proxy+}": {"ANY": "casework"},
+    "/deadlines": {"GET": "casework"},
+    "/admin": {"GET": "casework"},
+    "/admin/{proxy+}": {"ANY": "casework"},
+    "/assets/{proxy+}": {"GET": "casework"},
 }
 
 # ----------------------------------------------------------------------------- reporting
@@ -658,6 +679,7 @@ def moto_functions(stack: Stack) -> list[str]:
         "FALLWERK_EXPORT_QUEUE_URL": stack.physical("ExportQueue"),
         "FALLWERK_MAIL_FROM": PARAMETERS["MailFrom"],
         "FALLWERK_PORTAL_URL": PARAMETERS["PortalUrl"],
+        "FALLWERK_CASEWORKER_URL": PARAMETERS["CaseworkerUrl"],
         "FALLWERK_REFERENCE_PREFIX": PARAMETERS["ReferencePrefix"],
         "RUST_LOG": "info",
     }
