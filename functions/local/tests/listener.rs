@@ -3,36 +3,12 @@
 //! header timeout; a body that stops arriving ends with an error answer; a request needs exactly
 //! one Host header. Waits are bounded polls on the socket, not timing assertions.
 
+mod support;
+
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.0.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
-}
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::Duration;
 
 /// Sends `request` on a fresh connection and reads until the server closes it (or 30 s pass).
 fn exchange(port: u16, request: &[u8]) -> (String, bool) {
@@ -59,40 +35,12 @@ fn read_until_closed(s: &mut TcpStream) -> (String, bool) {
     }
 }
 
-fn start(data: &Path) -> (Server, u16) {
-    let port = free_port();
-    let log = std::fs::File::create(data.with_extension("log")).expect("log file");
-    let child = Command::new(env!("CARGO_BIN_EXE_fallwerk"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--header-timeout", "1", "--body-timeout", "1", "--data"])
-        .arg(data)
-        .stdout(Stdio::from(log.try_clone().expect("log")))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .expect("start fallwerk serve");
-    let server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            let (answer, _) = exchange(
-                port,
-                b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-            );
-            if answer.starts_with("HTTP/1.1 200") {
-                break;
-            }
-        }
-        assert!(Instant::now() < deadline, "fallwerk serve did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (server, port)
-}
-
 #[test]
 fn slow_idle_and_hostless_clients_are_cut_off() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let data = tmp.path().join("data");
-    let (_server, port) = start(&data);
+    let (_server, port) =
+        support::start_serve(&data, &["--header-timeout", "1", "--body-timeout", "1"]);
 
     // Nothing sent at all, and headers that stop halfway: closed by the header timeout.
     for request in [

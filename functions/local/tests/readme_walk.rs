@@ -1,74 +1,9 @@
 //! Runs the README's curl walk verbatim against a real `fallwerk serve` on a free port: the
 //! documentation cannot drift from the system. Needs bash, curl, jq, openssl (as the README says).
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
-/// The server process, stopped (SIGTERM, then kill) when the test ends, pass or fail.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.0.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
-}
-
-fn healthy(port: u16) -> bool {
-    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .is_err()
-    {
-        return false;
-    }
-    let mut answer = String::new();
-    let _ = s.read_to_string(&mut answer);
-    answer.starts_with("HTTP/1.1 200")
-}
-
-fn start_server(data: &Path) -> (Server, u16) {
-    let port = free_port();
-    let log = std::fs::File::create(data.with_extension("log")).expect("log file");
-    let child = Command::new(env!("CARGO_BIN_EXE_fallwerk"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(data)
-        .stdout(Stdio::from(log.try_clone().expect("log")))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .expect("start fallwerk serve");
-    let server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !healthy(port) {
-        assert!(
-            Instant::now() < deadline,
-            "fallwerk serve did not answer /health within 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (server, port)
-}
+use std::process::Command;
 
 fn walk_script() -> String {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
@@ -87,7 +22,7 @@ fn walk_script() -> String {
 fn the_readme_walk_works_as_written() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let data = tmp.path().join("data");
-    let (server, port) = start_server(&data);
+    let (server, port) = support::start_serve(&data, &[]);
     let out = Command::new("bash")
         .args(["-euo", "pipefail", "-c", &walk_script()])
         .env("FW", format!("http://127.0.0.1:{port}"))
