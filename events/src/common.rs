@@ -19,7 +19,7 @@ pub enum Actor {
     System,
 }
 
-/// The deadlines the scheduler watches (DESIGN.md §3).
+/// The deadlines the scheduler watches (docs/ARCHITECTURE.md, "Deadlines").
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
@@ -121,7 +121,7 @@ impl Outcome {
     }
 }
 
-/// Where a case's export goes (DESIGN.md §4 "Export package").
+/// Where a case's export goes (docs/export-format.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ExportTarget {

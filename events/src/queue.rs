@@ -1,4 +1,4 @@
-//! Queue messages (DESIGN.md §4). Each carries a `message_id` that makes its processing
+//! Queue messages (docs/ARCHITECTURE.md, "Queues and workers"). Each carries a `message_id` that makes its processing
 //! idempotent. They carry ids and references only: consumers load contact data from the store,
 //! so no personal data sits in queues, dead-letter queues or their logs.
 

@@ -25,6 +25,7 @@ pub enum Kind {
     Conflict,
     SubmissionMismatch,
     AlreadyExtended,
+    DeadlineRefused,
     PayloadTooLarge,
     UnsupportedMediaType,
     InvalidBody,
@@ -35,7 +36,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::MalformedRequest,
         Kind::Unauthorized,
         Kind::Forbidden,
@@ -46,6 +47,7 @@ impl Kind {
         Kind::Conflict,
         Kind::SubmissionMismatch,
         Kind::AlreadyExtended,
+        Kind::DeadlineRefused,
         Kind::PayloadTooLarge,
         Kind::UnsupportedMediaType,
         Kind::InvalidBody,
@@ -67,6 +69,7 @@ impl Kind {
             Kind::Conflict => "conflict",
             Kind::SubmissionMismatch => "submission-mismatch",
             Kind::AlreadyExtended => "already-extended",
+            Kind::DeadlineRefused => "deadline-refused",
             Kind::PayloadTooLarge => "payload-too-large",
             Kind::UnsupportedMediaType => "unsupported-media-type",
             Kind::InvalidBody => "invalid-body",
@@ -96,6 +99,7 @@ impl Kind {
                 concat!("https://fallwerk.dev/problems/", "submission-mismatch")
             }
             Kind::AlreadyExtended => concat!("https://fallwerk.dev/problems/", "already-extended"),
+            Kind::DeadlineRefused => concat!("https://fallwerk.dev/problems/", "deadline-refused"),
             Kind::PayloadTooLarge => concat!("https://fallwerk.dev/problems/", "payload-too-large"),
             Kind::UnsupportedMediaType => {
                 concat!("https://fallwerk.dev/problems/", "unsupported-media-type")
@@ -120,6 +124,7 @@ impl Kind {
             Kind::Conflict => "Concurrent change",
             Kind::SubmissionMismatch => "Submission id reused with a different body",
             Kind::AlreadyExtended => "Processing period already extended",
+            Kind::DeadlineRefused => "Deadline cannot be computed",
             Kind::PayloadTooLarge => "Request body too large",
             Kind::UnsupportedMediaType => "Unsupported media type",
             Kind::InvalidBody => "Invalid request body",
@@ -141,7 +146,8 @@ impl Kind {
             | Kind::StaleVersion
             | Kind::Conflict
             | Kind::SubmissionMismatch
-            | Kind::AlreadyExtended => StatusCode::CONFLICT,
+            | Kind::AlreadyExtended
+            | Kind::DeadlineRefused => StatusCode::CONFLICT,
             Kind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Kind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Kind::InvalidBody | Kind::InvalidField | Kind::Unroutable | Kind::UnknownUser => {
@@ -224,6 +230,7 @@ impl From<CommandError> for Problem {
             }
             CommandError::AlreadyExtended => Problem::new(Kind::AlreadyExtended, e.to_string()),
             CommandError::StaleVersion { .. } => Problem::new(Kind::StaleVersion, e.to_string()),
+            CommandError::DeadlineRefused(_) => Problem::new(Kind::DeadlineRefused, e.to_string()),
         }
     }
 }
@@ -360,6 +367,12 @@ mod tests {
                 CommandError::AlreadyExtended.into(),
                 409,
                 "already-extended",
+            ),
+            (
+                CommandError::DeadlineRefused(fallwerk_core::deadline::DeadlineError::OutOfRange)
+                    .into(),
+                409,
+                "deadline-refused",
             ),
             (
                 AppError::Store(StoreError::Backend("disk".into())),

@@ -1,4 +1,4 @@
-//! The whole lifecycle of DESIGN.md §2 over HTTP, and a forward that takes access away.
+//! The whole lifecycle of docs/ARCHITECTURE.md ("Case lifecycle") over HTTP, and a forward that takes access away.
 
 mod common;
 

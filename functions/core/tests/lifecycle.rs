@@ -1,4 +1,4 @@
-//! Every transition of the case lifecycle (DESIGN.md §2), driven through `receive` and `execute`.
+//! Every transition of the case lifecycle (docs/ARCHITECTURE.md, "Case lifecycle"), driven through `receive` and `execute`.
 //! Deadline dates are asserted by relation only, never by exact calendar arithmetic.
 
 mod common;
@@ -360,6 +360,87 @@ fn applicant_reply_with_only_an_attachment_is_accepted() {
         },
     );
     assert_eq!(d.case.status, Status::CompletenessCheck);
+}
+
+/// The legal point of refusing: with the stored wait left out, the completeness check would
+/// be due earlier than the law allows (§ 209 BGB analog pushes it by every suspended day). The
+/// case must stay as it was, with the refusal told to the caller.
+#[test]
+fn a_suspension_that_cannot_be_counted_is_refused_not_left_out() {
+    let mut h = H::at(Status::AwaitingApplicant);
+    let open_from = h.case.open_suspension().expect("open suspension").from;
+    // A stored earlier wait that overlaps the open one (data from a clock that ran ahead, or a
+    // damaged import): the calculator cannot count both.
+    let mut damaged = h.case.clone();
+    damaged.suspensions.insert(
+        0,
+        fallwerk_core::model::SuspensionRecord {
+            from: open_from - Duration::days(3),
+            to: Some(open_from + Duration::days(2)),
+        },
+    );
+    h.case = damaged.clone();
+    h.advance_days(9);
+    let refused = h.try_run(&applicant(), &reply("anbei"));
+    assert!(
+        matches!(
+            refused,
+            Err(CommandError::DeadlineRefused(
+                fallwerk_core::deadline::DeadlineError::OverlappingSuspensions { .. }
+            ))
+        ),
+        "{refused:?}"
+    );
+    let by_post = h.try_act(Action::DocumentsArrived {
+        note: "per Post".into(),
+    });
+    assert!(
+        matches!(by_post, Err(CommandError::DeadlineRefused(_))),
+        "{by_post:?}"
+    );
+    // Nothing was decided from a guess.
+    assert_eq!(h.case, damaged);
+
+    // What the silent fallback used to set: the same reply on the undamaged case gets a later
+    // completeness date than a computation without the suspension would give.
+    let mut sound = H::at(Status::AwaitingApplicant);
+    sound.advance_days(9);
+    let d = sound.run(&applicant(), reply("anbei"));
+    let resumed = d
+        .case
+        .open_deadline(DeadlineKind::CompletenessCheckDue)
+        .expect("completeness check set again");
+    let without_wait = fallwerk_core::deadline::compute(
+        open_from,
+        sound.service.rules.completeness_check,
+        d.case.calendar(),
+    );
+    assert!(resumed.due_on > without_wait.due, "{resumed:?}");
+    assert!(
+        resumed.basis.contains("Hemmung") || resumed.basis.contains("gehemmt"),
+        "{}",
+        resumed.basis
+    );
+}
+
+/// A wait cannot end before it began: a reply stamped before the request (a clock behind the
+/// one that sent the request) is refused instead of counting zero suspended days.
+#[test]
+fn a_wait_that_would_end_before_it_began_is_refused() {
+    let mut h = H::at(Status::AwaitingApplicant);
+    let before = h.case.clone();
+    h.advance_days(-2);
+    let refused = h.try_run(&applicant(), &reply("anbei"));
+    assert!(
+        matches!(
+            refused,
+            Err(CommandError::DeadlineRefused(
+                fallwerk_core::deadline::DeadlineError::SuspensionEndsBeforeStart { .. }
+            ))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(h.case, before);
 }
 
 #[test]

@@ -13,7 +13,7 @@ use fallwerk_events::ReminderLevel;
 
 const ANY_OPEN: [&str; 4] = ["comment", "message", "assign", "cancel"];
 
-/// DESIGN.md §2, written out: the actions each status allows for a service with/without export.
+/// docs/ARCHITECTURE.md "Case lifecycle", written out: the actions each status allows for a service with/without export.
 fn table(status: Status, with_export: bool) -> Vec<&'static str> {
     let own: Vec<&'static str> = match status {
         Status::Received => vec!["confirm_competence", "forward", "check_document"],

@@ -1,5 +1,5 @@
 //! The shared contract test suite: every store adapter runs these checks against fresh,
-//! isolated instances of itself, so all backends keep the same semantics (DESIGN.md §5).
+//! isolated instances of itself, so all backends keep the same semantics (docs/ARCHITECTURE.md, "Storage").
 //!
 //! Use it from an adapter's integration test:
 //!

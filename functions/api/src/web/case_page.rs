@@ -642,6 +642,7 @@ pub async fn act(
                 | Kind::InvalidBody
                 | Kind::NotAllowed
                 | Kind::AlreadyExtended
+                | Kind::DeadlineRefused
                 | Kind::UnknownUser => {
                     let (heading, explanation) = error_page::text(kind);
                     let field = problem.field.clone().unwrap_or_default();

@@ -40,6 +40,10 @@ pub fn text(kind: Kind) -> (&'static str, &'static str) {
             "Die Bearbeitungsfrist wurde bereits verlängert",
             "Eine Bearbeitungsfrist kann nur einmal verlängert werden.",
         ),
+        Kind::DeadlineRefused => (
+            "Die Frist lässt sich nicht berechnen",
+            "Die gespeicherten Zeiten, in denen auf die antragstellende Person gewartet wurde, passen nicht zusammen (sie überschneiden sich oder enden vor ihrem Beginn). Damit keine zu frühe Frist entsteht, wurde nichts geändert. Bitte wenden Sie sich an die Administration.",
+        ),
         Kind::UnknownUser => (
             "Diese Person kann den Fall nicht übernehmen",
             "Die gewählte Person ist unbekannt, nicht mehr aktiv oder gehört nicht zur Organisationseinheit des Falls.",

@@ -1,4 +1,4 @@
-//! One scheduler tick (DESIGN.md §3): under a lease, find the due deadlines through the due index
+//! One scheduler tick (docs/ARCHITECTURE.md, "Deadlines"): under a lease, find the due deadlines through the due index
 //! and send each owed reminder level once, mark overdue deadlines, purge expired cases, and hand
 //! stuck outbox entries to the queue again.
 //!

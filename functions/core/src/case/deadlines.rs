@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::deadline::{self, Calendar, Period, Suspension};
+use crate::deadline::{self, Calendar, DeadlineError, Period, Suspension};
 use crate::model::{Case, DeadlineRules};
 use fallwerk_events::{DeadlineKind, EventKind};
 
@@ -32,8 +32,26 @@ fn has_warning_and_escalation(kind: DeadlineKind) -> bool {
     !matches!(kind, DeadlineKind::FollowUp | DeadlineKind::RetentionDue)
 }
 
-/// A new deadline running `period` from `start` (the event day is not counted).
+/// A new deadline running `period` from `start` (the event day is not counted), with no
+/// suspension inside it.
 pub(crate) fn set(
+    ids: &mut DeadlineIds,
+    kind: DeadlineKind,
+    start: NaiveDate,
+    period: Period,
+    state: impl Into<Calendar>,
+    rules: &DeadlineRules,
+) -> EventKind {
+    let state: Calendar = state.into();
+    let due = deadline::compute(start, period, state);
+    set_on(ids, kind, due.due, deadline::explain_de(&due), state, rules)
+}
+
+/// A deadline set again after a suspension: the period runs from `start` and is pushed by the
+/// suspended days. Suspensions the calculator refuses (overlapping intervals, one that ends
+/// before it starts) are an error for the caller: computing without them would give an earlier
+/// due date than the law allows, so there is no silent fallback.
+pub(crate) fn set_resumed(
     ids: &mut DeadlineIds,
     kind: DeadlineKind,
     start: NaiveDate,
@@ -41,11 +59,17 @@ pub(crate) fn set(
     state: impl Into<Calendar>,
     suspensions: &[Suspension],
     rules: &DeadlineRules,
-) -> EventKind {
+) -> Result<EventKind, DeadlineError> {
     let state: Calendar = state.into();
-    let due = deadline::compute_with_suspensions(start, period, state, suspensions)
-        .unwrap_or_else(|_| deadline::compute(start, period, state));
-    set_on(ids, kind, due.due, deadline::explain_de(&due), state, rules)
+    let due = deadline::compute_with_suspensions(start, period, state, suspensions)?;
+    Ok(set_on(
+        ids,
+        kind,
+        due.due,
+        deadline::explain_de(&due),
+        state,
+        rules,
+    ))
 }
 
 /// A new deadline on a fixed day (follow-ups, extensions, explicit reply dates).
@@ -103,10 +127,11 @@ pub(crate) fn close(case: &Case, kind: DeadlineKind) -> Vec<EventKind> {
         .collect()
 }
 
-/// The case's closed suspension intervals, as the calculator takes them.
-pub(crate) fn suspensions(case: &Case) -> Vec<Suspension> {
+/// The case's closed suspension intervals, as the calculator takes them. A stored interval that
+/// ends before it starts is refused here, not dropped.
+pub(crate) fn suspensions(case: &Case) -> Result<Vec<Suspension>, DeadlineError> {
     case.suspensions
         .iter()
-        .filter_map(|s| s.to.and_then(|to| Suspension::new(s.from, to).ok()))
+        .filter_map(|s| s.to.map(|to| Suspension::new(s.from, to)))
         .collect()
 }

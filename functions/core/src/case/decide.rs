@@ -157,7 +157,6 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 today,
                 rules.completeness_check,
                 case.calendar(),
-                &[],
                 rules,
             ));
         }
@@ -210,7 +209,6 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 today,
                 rules.competence_check,
                 target.calendar(),
-                &[],
                 rules,
             ));
         }
@@ -224,7 +222,6 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                     today,
                     rules.processing,
                     case.calendar(),
-                    &[],
                     rules,
                 ));
             }
@@ -305,7 +302,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
         Action::DocumentsArrived { note } => {
             text("note", note, MAX_SHORT)?;
             ev.push(EventKind::DocumentsArrived { note: note.clone() });
-            ev.extend(end_suspension(case, today, ctx.service, &mut ids));
+            ev.extend(end_suspension(case, today, ctx.service, &mut ids)?);
         }
         Action::WithdrawRequest { reason } => {
             text("reason", reason, MAX_SHORT)?;
@@ -313,7 +310,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
                 reason: reason.clone(),
                 message_id: format!("{}-m{}", case.id, case.version + 1),
             });
-            ev.extend(end_suspension(case, today, ctx.service, &mut ids));
+            ev.extend(end_suspension(case, today, ctx.service, &mut ids)?);
         }
         Action::Extend { until, reason } => {
             text("reason", reason, MAX_SHORT)?;
@@ -483,7 +480,6 @@ fn finish(case: &Case, ids: &mut DeadlineIds, ctx: &Ctx) -> Vec<EventKind> {
         berlin_date(ctx.now),
         rules.retention,
         case.calendar(),
-        &[],
         rules,
     ));
     ev
@@ -530,7 +526,7 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
                 attachments: attachments.len() as u32,
             });
             if case.status == Status::AwaitingApplicant {
-                ev.extend(end_suspension(case, today, ctx.service, &mut ids));
+                ev.extend(end_suspension(case, today, ctx.service, &mut ids)?);
             }
         }
         Command::ExportSucceeded { receipt, location } => {
@@ -625,7 +621,6 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
     Ok(ev)
 }
 
-/// The day the completeness check started (competence confirmed), from the history in the case.
 /// The wait for the applicant ends today (a reply, documents that arrived another way, or a
 /// withdrawn request): the suspension closes, the reply deadline closes, and the completeness
 /// check (and a processing period running from receipt) resumes, pushed by the suspended time.
@@ -634,30 +629,27 @@ fn end_suspension(
     today: chrono::NaiveDate,
     service: &Service,
     ids: &mut DeadlineIds,
-) -> Vec<EventKind> {
+) -> Result<Vec<EventKind>, CommandError> {
     let rules = &service.rules;
     let mut ev = Vec::new();
+    let mut suspended = deadlines::suspensions(case)?;
     if let Some(open) = case.open_suspension() {
-        // Both end days count (§ 209 BGB analog, docs/ARCHITECTURE.md).
-        let days = ((today - open.from).num_days() + 1).max(0) as u32;
+        // A wait cannot end before it began (a clock behind the one that started it): refused,
+        // so the suspended days are never guessed.
+        let interval = crate::deadline::Suspension::new(open.from, today)?;
         ev.push(EventKind::SuspensionEnded {
             from: open.from,
             to: today,
-            days,
+            // Both end days count (§ 209 BGB analog, docs/ARCHITECTURE.md).
+            days: u32::try_from(interval.days()).unwrap_or(u32::MAX),
         });
+        suspended.push(interval);
     }
     ev.extend(deadlines::close(case, DeadlineKind::ApplicantReplyDue));
-    let mut suspended = deadlines::suspensions(case);
-    if let Some(s) = case
-        .open_suspension()
-        .and_then(|o| crate::deadline::Suspension::new(o.from, today).ok())
-    {
-        suspended.push(s);
-    }
     // The completeness check resumes where it stopped: its period is pushed by the
     // suspended time.
     let start = completeness_start(case).unwrap_or(today);
-    ev.push(deadlines::set(
+    ev.push(deadlines::set_resumed(
         ids,
         DeadlineKind::CompletenessCheckDue,
         start,
@@ -665,9 +657,9 @@ fn end_suspension(
         case.calendar(),
         &suspended,
         rules,
-    ));
+    )?);
     if rules.processing_starts == ProcessingStart::OnReceipt {
-        ev.push(deadlines::set(
+        ev.push(deadlines::set_resumed(
             ids,
             DeadlineKind::ProcessingDue,
             berlin_date(case.submission.received_at),
@@ -675,11 +667,12 @@ fn end_suspension(
             case.calendar(),
             &suspended,
             rules,
-        ));
+        )?);
     }
-    ev
+    Ok(ev)
 }
 
+/// The day the completeness check started (competence confirmed), from the history in the case.
 fn completeness_start(case: &Case) -> Option<chrono::NaiveDate> {
     case.tasks
         .iter()

@@ -26,6 +26,10 @@ pub enum CommandError {
     /// The caller's version is not the case's current version (HTTP 409).
     #[error("stale version: expected {expected}, the case is at {actual}")]
     StaleVersion { expected: u64, actual: u64 },
+    /// The case's suspensions cannot be counted (overlapping, or one that ends before it
+    /// starts): no deadline is set from a guess (HTTP 409).
+    #[error("the deadline cannot be computed: {0}")]
+    DeadlineRefused(#[from] crate::deadline::DeadlineError),
 }
 
 impl CommandError {

@@ -76,7 +76,6 @@ pub fn receive(
         today,
         rules.competence_check,
         org_unit.calendar(),
-        &[],
         rules,
     ));
     if rules.processing_starts == ProcessingStart::OnReceipt {
@@ -86,7 +85,6 @@ pub fn receive(
             today,
             rules.processing,
             org_unit.state,
-            &[],
             rules,
         ));
     }

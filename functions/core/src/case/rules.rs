@@ -1,4 +1,4 @@
-//! Which caseworker actions each status allows (the table of DESIGN.md §2).
+//! Which caseworker actions each status allows (the table in docs/ARCHITECTURE.md, "Case lifecycle").
 
 use crate::model::{Case, Service, Status};
 

@@ -19,7 +19,7 @@ pub enum State {
     Bremen,
     Hamburg,
     Hessen,
-    /// The default because the product follows the MV-SERVICEPORTAL (DESIGN.md §3).
+    /// The default because the product follows the MV-SERVICEPORTAL (docs/ARCHITECTURE.md, "Deadlines").
     #[default]
     MecklenburgVorpommern,
     Niedersachsen,

@@ -49,7 +49,7 @@ pub enum ProcessingStart {
     OnReceipt,
 }
 
-/// The deadline rules of a service (DESIGN.md §3).
+/// The deadline rules of a service (docs/ARCHITECTURE.md, "Deadlines").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineRules {

@@ -1,4 +1,4 @@
-//! Case statuses and the generic tasks of the Fallmanagement process (DESIGN.md §2).
+//! Case statuses and the generic tasks of the Fallmanagement process (docs/ARCHITECTURE.md, "Case lifecycle").
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
