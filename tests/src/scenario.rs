@@ -17,6 +17,17 @@ use crate::webhook::Receiver;
 pub const WAIT: Duration = Duration::from_secs(20);
 const EVERY: Duration = Duration::from_millis(200);
 
+/// Called with each step's text as the step begins; unset in the test suite. The capacity bench
+/// (`functions/bench/src/bin/journey_capacity.rs`) books DynamoDB units per step through it.
+static STEP_HOOK: std::sync::OnceLock<StepHook> = std::sync::OnceLock::new();
+
+type StepHook = Box<dyn Fn(&str) + Send + Sync>;
+
+/// Registers the step hook (once per process; a second call is ignored).
+pub fn on_step(hook: impl Fn(&str) + Send + Sync + 'static) {
+    let _ = STEP_HOOK.set(Box::new(hook));
+}
+
 /// Step log of one run.
 struct Steps {
     backend: &'static str,
@@ -26,6 +37,9 @@ struct Steps {
 
 impl Steps {
     fn step(&mut self, what: &str) {
+        if let Some(hook) = STEP_HOOK.get() {
+            hook(what);
+        }
         self.n += 1;
         eprintln!(
             "[e2e:{}] step {} (+{:.1} s): {what}",
