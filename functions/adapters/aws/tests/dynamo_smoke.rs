@@ -110,6 +110,86 @@ async fn dropped_deadlines_leave_the_due_index() {
     assert!(store.due(far_future, 10).await.expect("due").is_empty());
 }
 
+/// Records the body of every `TransactWriteItems` request the client sends.
+#[derive(Debug, Default, Clone)]
+struct Transactions(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl aws_sdk_dynamodb::config::Intercept for Transactions {
+    fn name(&self) -> &'static str {
+        "Transactions"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let request = context.request();
+        let is_tx = request
+            .headers()
+            .get("x-amz-target")
+            .is_some_and(|t| t.ends_with(".TransactWriteItems"));
+        if is_tx && let Some(body) = request.body().bytes() {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(String::from_utf8_lossy(body).into_owned());
+        }
+        Ok(())
+    }
+}
+
+/// A case change that leaves the deadlines as they are writes no deadline item (they are most
+/// of a change's write units); a change to a deadline writes that one again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unchanged_deadlines_are_not_written_again() {
+    let Some((_plain, guard)) = common::dynamo().await else {
+        return;
+    };
+    let seen = Transactions::default();
+    let config = guard
+        .client
+        .config()
+        .to_builder()
+        .interceptor(seen.clone())
+        .build();
+    let store =
+        fallwerk_aws::DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), &guard.table);
+    let case = fixtures::case("c1", "ou-1", "sub-1");
+    store
+        .create_case(fixtures::new_case(case.clone()))
+        .await
+        .expect("create");
+    let take = || std::mem::take(&mut *seen.0.lock().unwrap_or_else(|p| p.into_inner()));
+    let created = take();
+    assert!(
+        created.iter().any(|b| b.contains("DEADLINE#")),
+        "the create writes the deadline: {created:?}"
+    );
+
+    let comment = fixtures::change(&case, "nur ein Kommentar", |_| {});
+    let after_comment = comment.case.clone();
+    store.save_case(comment).await.expect("save comment");
+    let bodies = take();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert!(
+        !bodies[0].contains("DEADLINE#"),
+        "an unchanged deadline was written again: {}",
+        bodies[0]
+    );
+
+    let close = fixtures::change(&after_comment, "erledigt", |c| c.deadlines[0].open = false);
+    store.save_case(close).await.expect("save close");
+    let bodies = take();
+    assert!(
+        bodies.iter().any(|b| b.contains("DEADLINE#")),
+        "the closed deadline must be written: {bodies:?}"
+    );
+    let far_future = fixtures::t("2100-01-01T00:00:00Z");
+    assert!(store.due(far_future, 10).await.expect("due").is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_transactions_are_refused_not_split() {
     let Some((store, _guard)) = common::dynamo().await else {

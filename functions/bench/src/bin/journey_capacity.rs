@@ -56,6 +56,8 @@ struct Ledger {
     tick: Units,
     ticks: u64,
     unreported: u64,
+    /// Write units by where they were spent: the table or one of its indexes.
+    write_where: BTreeMap<String, f64>,
     /// Items written in transactions, by key kind: (items, bytes of their attributes).
     written: BTreeMap<String, (u64, u64)>,
 }
@@ -138,6 +140,26 @@ fn book_transaction(l: &mut Ledger, req: &Value) {
     }
 }
 
+/// Books the write units of an answer on the table and on each index.
+fn book_where(l: &mut Ledger, consumed: &Value) {
+    let entries = match consumed {
+        Value::Array(items) => items.iter().collect::<Vec<_>>(),
+        other => vec![other],
+    };
+    for e in entries {
+        if let Some(u) = e.pointer("/Table/CapacityUnits").and_then(Value::as_f64) {
+            *l.write_where.entry("table".into()).or_default() += u;
+        }
+        if let Some(Value::Object(indexes)) = e.get("GlobalSecondaryIndexes") {
+            for (name, v) in indexes {
+                if let Some(u) = v.get("CapacityUnits").and_then(Value::as_f64) {
+                    *l.write_where.entry(format!("index {name}")).or_default() += u;
+                }
+            }
+        }
+    }
+}
+
 /// Sum of `CapacityUnits` over an object or a list of them.
 fn units(consumed: &Value) -> Option<f64> {
     match consumed {
@@ -186,11 +208,14 @@ async fn forward(State(p): State<Proxy>, headers: HeaderMap, body: Bytes) -> Res
     }
     let bytes = resp.bytes().await.unwrap_or_default();
     if status.is_success() && WITH_CAPACITY.contains(&op.as_str()) {
-        let reported = serde_json::from_slice::<Value>(&bytes)
-            .ok()
-            .and_then(|v| v.get("ConsumedCapacity").and_then(units));
+        let answer = serde_json::from_slice::<Value>(&bytes).ok();
+        let consumed = answer.as_ref().and_then(|v| v.get("ConsumedCapacity"));
+        let reported = consumed.and_then(units);
         let read = READ_OPS.contains(&op.as_str());
         let mut l = lock(&p.ledger);
+        if let (false, Some(c)) = (read, consumed) {
+            book_where(&mut l, c);
+        }
         match reported {
             Some(u) => {
                 if is_tick(&op, &text) {
@@ -323,6 +348,12 @@ async fn run(listener: std::net::TcpListener, upstream: String) {
     println!("|---|---:|---:|---:|");
     for (op, u) in &l.by_op {
         println!("{}", row(op, *u));
+    }
+    println!();
+    println!("Write units by where they are spent:");
+    println!();
+    for (place, u) in &l.write_where {
+        println!("- {place}: {u:.1}");
     }
     println!();
     println!("Items written in transactions (attribute JSON as sent, a size indicator):");
