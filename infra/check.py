@@ -179,6 +179,7 @@ API_ROUTES = {
     "/v1/cases/{id}/thread": {"GET": "casework"},
     "/v1/cases/{id}/thread/read": {"POST": "casework"},
     "/v1/cases/{id}/form": {"GET": "casework"},
+    "/v1/cases/{id}/form/fields": {"GET": "casework"},
     "/v1/cases/{id}/documents": {"POST": "casework"},
     # the workplace pages
     "/": {"GET": "casework"},

@@ -116,6 +116,7 @@ pub fn casework_router(state: ApiState) -> Router {
         .route("/v1/cases/{id}/actions", post(casework::act).layer(small))
         .route("/v1/cases/{id}/thread", get(routes::thread::thread))
         .route("/v1/cases/{id}/form", get(routes::form::form))
+        .route("/v1/cases/{id}/form/fields", get(routes::form::fields))
         .route(
             "/v1/cases/{id}/documents",
             post(routes::authority_documents::upload)

@@ -342,6 +342,19 @@ pub fn document() -> Value {
         responses(vec![("200", ok)]),
         &[401, 403, 404],
     );
+    let ok = d.ok::<fallwerk_core::form::FormView>(
+        "the form read the same way for every sender: fields with id, label, typed value and nested items",
+    );
+    d.op(
+        "get",
+        "/v1/cases/{id}/form/fields",
+        "The case's form as labelled, typed fields (OZG-Cloud trees and native JSON alike)",
+        Auth::Bearer,
+        vec![case_id.clone()],
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 403, 404],
+    );
     let ok = d.ok::<Thread>("the postbox thread, oldest first, with read marks");
     d.op(
         "get",
