@@ -83,6 +83,9 @@ impl ApiState {
 pub fn portal_router(state: ApiState) -> Router {
     use routes::{antrag, portal};
     let big = DefaultBodyLimit::max(state.limits.submission);
+    let upload = DefaultBodyLimit::max(
+        usize::try_from(fallwerk_core::app::uploads::MAX_UPLOAD).unwrap_or(usize::MAX),
+    );
     Router::new()
         .route("/v1/submissions", post(portal::submit).layer(big))
         .route(
@@ -90,6 +93,11 @@ pub fn portal_router(state: ApiState) -> Router {
             post(antrag::antrag).layer(big),
         )
         .route("/v1/cases/{id}/replies", post(portal::reply).layer(big))
+        .route("/v1/uploads", post(routes::uploads::slots))
+        .route(
+            "/v1/uploads/{client_id}/{upload_id}",
+            put(routes::uploads::put).layer(upload),
+        )
         .route("/v1/cases/{id}/status", get(portal::status))
         .route("/v1/cases/{id}/messages", get(portal::messages))
         .route(
