@@ -34,6 +34,23 @@ pub struct Limits {
     pub submission: usize,
 }
 
+impl Limits {
+    /// Behind API Gateway and Lambda: an invocation carries at most 6 MiB of event, and a
+    /// multipart body arrives base64-encoded (4/3) inside it, so about 4.4 MiB of body reach the
+    /// function at most. From 4 MiB on fallwerk answers its own 413 problem; larger bodies end
+    /// before the function (docs/intake.md "Limits per backend"). Large documents of native
+    /// submissions go through upload slots.
+    pub const LAMBDA_SUBMISSION: usize = 4 * 1024 * 1024;
+
+    /// The limits of the intake Lambda function.
+    pub fn lambda() -> Self {
+        Limits {
+            submission: Self::LAMBDA_SUBMISSION,
+            ..Limits::default()
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

@@ -64,9 +64,14 @@ pub struct AntragResponse {
     pub vorgang: Vorgang,
 }
 
-fn multipart_problem(e: MultipartError) -> Problem {
+fn multipart_problem(e: MultipartError, limit: usize) -> Problem {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        Problem::new(Kind::PayloadTooLarge, "the request body exceeds the limit")
+        Problem::new(
+            Kind::PayloadTooLarge,
+            format!(
+                "the application exceeds the limit of {limit} bytes of this intake (docs/intake.md: limits per backend)"
+            ),
+        )
     } else {
         Problem::new(
             Kind::MalformedRequest,
@@ -92,7 +97,8 @@ struct Parts {
     documents: Vec<IncomingDocument>,
 }
 
-async fn read_parts(mut multipart: Multipart) -> Result<Parts, Problem> {
+async fn read_parts(mut multipart: Multipart, limit: usize) -> Result<Parts, Problem> {
+    let multipart_problem = |e| multipart_problem(e, limit);
     let mut parts = Parts {
         form_raw: None,
         documents: Vec::new(),
@@ -172,7 +178,7 @@ pub async fn antrag(
             "send the application as multipart/form-data",
         )
     })?;
-    let parts = read_parts(multipart).await?;
+    let parts = read_parts(multipart, state.limits.submission).await?;
     let form_raw = parts
         .form_raw
         .ok_or_else(|| Problem::invalid_field("formData", "the part formData is missing"))?;

@@ -235,3 +235,58 @@ fn uuid_like() -> String {
         chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
     )
 }
+
+/// `/antrag` senders cannot split their one request: above the Lambda limit the intake answers
+/// a 413 problem that names the limit, and nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn antrag_above_the_lambda_limit_is_a_413_problem() {
+    let Some(b) = backend().await else { return };
+    let form = serde_json::to_vec(&json!({
+        "control": {"transactionId": "too-big-1", "zustaendigeStelle": OE, "leikaIds": [LEIKA],
+                    "formId": "f", "name": "Antrag"},
+        "formData": [{"name": "a", "label": "Vorname", "stringValue": "Erika"}]
+    }))
+    .expect("json");
+    let scan = document(fallwerk_api::Limits::LAMBDA_SUBMISSION + 1, 9);
+    let body = fallwerk_api::testing::multipart(&[
+        fallwerk_api::testing::Part {
+            name: "formData",
+            file_name: None,
+            content_type: Some("application/octet-stream"),
+            bytes: &form,
+        },
+        fallwerk_api::testing::Part {
+            name: "attachment",
+            file_name: Some("scan.pdf"),
+            content_type: Some("application/pdf"),
+            bytes: &scan,
+        },
+    ]);
+    let req = fallwerk_api::testing::antrag_request(CLIENT, SECRET, body);
+    let router = fallwerk_intake::router(&b.aws).expect("router");
+    let res = router.oneshot(req).await.expect("infallible");
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let bytes = to_bytes(res.into_body(), usize::MAX).await.expect("body");
+    let v: Value = serde_json::from_slice(&bytes).expect("problem");
+    assert_eq!(v["type"], "https://fallwerk.dev/problems/payload-too-large");
+    assert!(
+        v["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains(&fallwerk_api::Limits::LAMBDA_SUBMISSION.to_string())),
+        "{v}"
+    );
+    let cw = Caller::caseworker("cw", &[OE], &[Role::Caseworker]);
+    let inbox = b
+        .aws
+        .app
+        .search_inbox(&cw, Default::default())
+        .await
+        .expect("inbox");
+    assert!(inbox.items.is_empty(), "nothing stored");
+}
