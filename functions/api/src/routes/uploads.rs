@@ -124,7 +124,8 @@ fn slot(client_id: &str, secret: &str, p: PlannedSlot) -> UploadSlot {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// The slot URL's query, as `POST /v1/uploads` wrote it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct SlotQuery {
     pub size: u64,
     pub sha256: String,
