@@ -193,6 +193,15 @@ async fn slot_urls_take_only_what_they_were_issued_for() {
         StatusCode::UNAUTHORIZED
     );
 
+    // More than any slot takes: 413 as a problem, before the bytes are stored.
+    let big = fallwerk_core::app::uploads::MAX_UPLOAD as usize + 1;
+    let r = put(&h, &url, vec![0u8; big]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        r.problem_type(),
+        "https://fallwerk.dev/problems/payload-too-large"
+    );
+
     // After an hour the slot is closed.
     h.clock.advance(Duration::minutes(61));
     let r = put(&h, &url, doc).await;

@@ -8,9 +8,8 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, TimeZone, Utc};
 use schemars::JsonSchema;
@@ -20,7 +19,7 @@ use super::documents::valid_media_type;
 use crate::ApiState;
 use crate::auth::SignedRequest;
 use crate::auth::portal::{active_client, secrets_equal, upload_signature};
-use crate::body::{parse_json, require_json};
+use crate::body::{parse_json, read_bytes, require_json};
 use crate::problem::{ApiResult, Kind, Problem};
 use crate::telemetry::record_actor;
 use fallwerk_core::app::uploads::{PlannedSlot, SlotRequest};
@@ -145,7 +144,7 @@ pub async fn put(
     State(state): State<ApiState>,
     Path((client_id, upload_id)): Path<(String, String)>,
     query: Result<Query<SlotQuery>, QueryRejection>,
-    body: Bytes,
+    req: Request,
 ) -> ApiResult<(StatusCode, Json<UploadReceipt>)> {
     let Ok(Query(q)) = query else {
         return Err(Problem::unauthorized(
@@ -175,6 +174,8 @@ pub async fn put(
             "the upload slot has expired; ask for a new one",
         ));
     }
+    // Read only after the capability is checked: strangers cost no upload.
+    let body = read_bytes(req).await?;
     let meta = state
         .app
         .put_upload(&client.id, &upload_id, q.size, &q.sha256, &body)
