@@ -74,7 +74,7 @@ pub async fn slots(
     for (i, d) in input.documents.iter().enumerate() {
         if !valid_media_type(&d.media_type) {
             return Err(Problem::invalid_field(
-                &format!("documents[{i}].media_type"),
+                format!("documents[{i}].media_type"),
                 "is not a media type",
             ));
         }
