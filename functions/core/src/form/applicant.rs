@@ -224,6 +224,7 @@ fn looks_like_email(s: &str) -> bool {
 pub fn applicant_email(fields: &[FormField], map: Option<&ApplicantFields>) -> Option<String> {
     let order = search_order(fields);
     mapped(&order, map.and_then(|m| m.email.as_ref()))
+        .filter(|e| looks_like_email(e))
         .or_else(|| find(&order, EMAIL, looks_like_email))
 }
 

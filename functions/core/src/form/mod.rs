@@ -8,6 +8,8 @@
 //! - a native JSON object (`POST /v1/submissions`): its keys are the labels.
 
 mod applicant;
+#[cfg(test)]
+mod proptests;
 mod view;
 
 pub use applicant::{
