@@ -164,6 +164,18 @@ async fn twenty_megabytes_through_s3_presigned_slots() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
     let slots = v["slots"].as_array().expect("slots").clone();
+    // S3 takes only what the signature covers: the exact length and the checksum metadata.
+    // (moto does not verify signatures, so this is asserted on the URL itself.)
+    let url = slots[0]["url"].as_str().expect("url");
+    let signed_headers = url
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("X-Amz-SignedHeaders="))
+        .expect("a SigV4 presigned URL");
+    assert!(
+        signed_headers.contains("content-length") && signed_headers.contains("x-amz-meta-sha256"),
+        "{signed_headers}"
+    );
+    assert_eq!(slots[0]["headers"]["x-amz-meta-sha256"], sha256_hex(&scan));
     for (slot, bytes) in slots.iter().zip([&scan, &proof]) {
         let status = put_to_slot(slot, bytes.clone()).await;
         assert!(status.is_success(), "S3 PUT: {status}");
