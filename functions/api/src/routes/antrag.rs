@@ -4,7 +4,9 @@
 //!
 //! Parts: `formData` (JSON `{control: {...}, formData: [...]}`; any or no content type),
 //! `representation` (the PDF rendering), repeated `attachment`. Files without a content type
-//! are `application/octet-stream`. Other parts are ignored.
+//! are `application/octet-stream`. Other parts are ignored. The `formData` part itself is kept
+//! byte-exact as the document `formData.json` (source `form_data`); the applicant is read by
+//! `fallwerk_core::form` (docs/intake.md).
 
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
