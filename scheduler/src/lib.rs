@@ -66,6 +66,7 @@ pub async fn tick_once(app: &App, options: &TickOptions) -> Result<TickReport, S
         already_done = report.already_done,
         failed = report.failed,
         outbox_resent = report.outbox_resent,
+        uploads_expired = report.uploads_expired,
         duration_ms = started.elapsed().as_millis() as u64,
         "scheduler tick"
     );

@@ -134,14 +134,37 @@ impl Portal {
         (status, res.bytes().await.unwrap_or_default().to_vec())
     }
 
+    /// PUTs `bytes` to an upload slot from `POST /v1/uploads` (issue 13): an absolute S3
+    /// presigned URL with its signed headers, or a URL relative to this server.
+    pub async fn put_slot(&self, slot: &Value, bytes: Vec<u8>) -> u16 {
+        let url = slot["url"].as_str().unwrap_or_default();
+        let url = if url.starts_with("http://") || url.starts_with("https://") {
+            url.to_string()
+        } else {
+            format!("{}{url}", self.base)
+        };
+        let mut req = self.http.put(url).body(bytes);
+        if let Some(headers) = slot["headers"].as_object() {
+            for (name, value) in headers {
+                // The client sets the length from the body; the signed value is the same.
+                if !name.eq_ignore_ascii_case("content-length") {
+                    req = req.header(name.as_str(), value.as_str().unwrap_or_default());
+                }
+            }
+        }
+        req.send().await.expect("HTTP request").status().as_u16()
+    }
+
     /// `POST /antrag/{client}/{secret}` as a form engine delivers (OZG-Cloud multipart).
     pub async fn antrag(&self, form_data: &Value, attachment: (&str, &[u8])) -> Resp {
         let form = serde_json::to_vec(form_data).expect("json");
         let body = multipart(&[
+            // As Spring's RestClient sends a ByteArrayResource (GOVER): no file name,
+            // application/octet-stream.
             Part {
                 name: "formData",
                 file_name: None,
-                content_type: None,
+                content_type: Some("application/octet-stream"),
                 bytes: &form,
             },
             Part {
@@ -200,6 +223,19 @@ impl Caseworker {
                 .bearer_auth(&self.token),
         )
         .await
+    }
+
+    /// A GET whose answer is raw bytes (attachment downloads): status and body.
+    pub async fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("HTTP request");
+        let status = res.status().as_u16();
+        (status, res.bytes().await.unwrap_or_default().to_vec())
     }
 
     /// A JSON `POST` with the caseworker's token.

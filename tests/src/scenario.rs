@@ -170,6 +170,9 @@ fn submission(run: &str, tag: &str, email: &str) -> Value {
     })
 }
 
+/// The `formData` part as Aivot GOVER builds it for an OZG-Cloud destination (issue 13; see
+/// functions/api/tests/form_engines.rs for the sources): generated ids, only the labels say what
+/// a field is, groups nest through `formItems`, the postbox in `serviceKonto.postfachAddress`.
 fn antrag_form(run: &str, email: &str) -> Value {
     json!({
         "control": {
@@ -179,11 +182,39 @@ fn antrag_form(run: &str, email: &str) -> Value {
             "formId": "wohngeld-ozg",
             "name": SERVICE_NAME,
             "serviceKonto": {"type": "OSI", "trustLevel": "STORK-QAA-Level-3",
-                "postfachAddresses": [{"identifier": {"postfachId": format!("pf-{run}")}, "type": 1}]}
+                "postfachAddress": {"identifier": format!("pf-{run}"), "type": "Citizen"}}
         },
-        "formData": [{"antragsteller": {"pers_vorname": "Max", "pers_nachname": "Muster",
-                                        "kont_email": email}}]
+        "formData": [
+            {"name": "s4f1c2", "label": "Angaben zur antragstellenden Person", "formItems": [
+                {"name": "e81a0b", "label": "Vorname", "stringValue": "Max"},
+                {"name": "e81a0c", "label": "Familienname", "stringValue": "Muster"},
+                {"name": "e81a0d", "label": "E-Mail-Adresse", "stringValue": email},
+                {"name": "e81a0e", "label": "Geburtsdatum", "dateValue": "1984-07-14"}
+            ]},
+            {"name": "s4f1c3", "label": "Haushalt", "formItems": [
+                {"name": "e91b01", "label": "Personen im Haushalt", "numberValue": 3},
+                {"name": "e91b02", "label": "Wohngeld bereits bezogen", "booleanValue": false}
+            ]}
+        ]
     })
+}
+
+/// Deterministic, varied bytes (xorshift), so a checksum over them proves something.
+fn pseudo_random(len: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(2_654_435_761) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// Everything the portal shows the applicant of `case_id` (status and postbox), as text.
@@ -251,6 +282,59 @@ pub async fn journey(kind: Kind) {
         s(&bv["vorgang"]["vorgangNummer"]),
     );
     st.note(&format!("B = {ref_b} ({case_b})"));
+    let case_b_view = sb1.case(&case_b).await.expect(200, "B as OE1 sees it");
+    assert_eq!(case_b_view["applicant"]["name"], "Max Muster");
+    assert_eq!(case_b_view["applicant"]["email"], applicant_b.as_str());
+    assert_eq!(case_b_view["applicant"]["postbox_ref"], format!("pf-{run}"));
+    assert_eq!(case_b_view["applicant"]["trust_level"], "STORK-QAA-Level-3");
+
+    st.step("application E: 20 MB of scans through upload slots (S3 presigned or fallwerk serve)");
+    let scans = [
+        ("scan-1.pdf", pseudo_random(12 * 1024 * 1024, 1)),
+        ("scan-2.pdf", pseudo_random(8 * 1024 * 1024, 2)),
+    ];
+    let slots = portal
+        .post(
+            "/v1/uploads",
+            &json!({"documents": scans.iter().map(|(name, b)| json!({"name": name,
+                "media_type": "application/pdf", "size": b.len(), "sha256": sha256(b)}))
+                .collect::<Vec<_>>()}),
+        )
+        .await
+        .expect(201, "upload slots");
+    let mut uploads = Vec::new();
+    for ((name, bytes), slot) in scans
+        .iter()
+        .zip(slots["slots"].as_array().into_iter().flatten())
+    {
+        let status = portal.put_slot(slot, bytes.clone()).await;
+        assert!(
+            (200..300).contains(&status),
+            "PUT {name} to its slot: {status}"
+        );
+        uploads.push(json!({"upload_id": slot["upload_id"], "name": name,
+            "media_type": "application/pdf", "size": bytes.len(), "sha256": sha256(bytes)}));
+    }
+    let mut e = submission(&run, "e", "unused@buerger.example");
+    e["applicant"]["email"] = Value::Null;
+    e["attachments"] = json!([]);
+    e["uploads"] = json!(uploads);
+    let ev = portal
+        .post("/v1/submissions", &e)
+        .await
+        .expect(201, "submission E");
+    let case_e = s(&ev["case_id"]);
+    for (n, (name, bytes)) in scans.iter().enumerate() {
+        let (status, got) = sb1
+            .get_bytes(&format!("/v1/cases/{case_e}/attachments/{}", n + 1))
+            .await;
+        assert_eq!(status, 200, "download {name}");
+        assert!(got == *bytes, "{name} downloads byte-identical");
+    }
+    st.note(&format!(
+        "E = {} with 20 MiB in two uploads",
+        s(&ev["reference"])
+    ));
 
     st.step("the OE notification e-mails arrive (and the applicants' receipts)");
     for reference in [&ref_a, &ref_b] {

@@ -34,6 +34,23 @@ pub struct Limits {
     pub submission: usize,
 }
 
+impl Limits {
+    /// Behind API Gateway and Lambda: an invocation carries at most 6 MiB of event, and a
+    /// multipart body arrives base64-encoded (4/3) inside it, so about 4.4 MiB of body reach the
+    /// function at most. From 4 MiB on fallwerk answers its own 413 problem; larger bodies end
+    /// before the function (docs/intake.md "Limits per backend"). Large documents of native
+    /// submissions go through upload slots.
+    pub const LAMBDA_SUBMISSION: usize = 4 * 1024 * 1024;
+
+    /// The limits of the intake Lambda function.
+    pub fn lambda() -> Self {
+        Limits {
+            submission: Self::LAMBDA_SUBMISSION,
+            ..Limits::default()
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -83,6 +100,9 @@ impl ApiState {
 pub fn portal_router(state: ApiState) -> Router {
     use routes::{antrag, portal};
     let big = DefaultBodyLimit::max(state.limits.submission);
+    let upload = DefaultBodyLimit::max(
+        usize::try_from(fallwerk_core::app::uploads::MAX_UPLOAD).unwrap_or(usize::MAX),
+    );
     Router::new()
         .route("/v1/submissions", post(portal::submit).layer(big))
         .route(
@@ -90,6 +110,11 @@ pub fn portal_router(state: ApiState) -> Router {
             post(antrag::antrag).layer(big),
         )
         .route("/v1/cases/{id}/replies", post(portal::reply).layer(big))
+        .route("/v1/uploads", post(routes::uploads::slots))
+        .route(
+            "/v1/uploads/{client_id}/{upload_id}",
+            put(routes::uploads::put).layer(upload),
+        )
         .route("/v1/cases/{id}/status", get(portal::status))
         .route("/v1/cases/{id}/messages", get(portal::messages))
         .route(
@@ -116,6 +141,7 @@ pub fn casework_router(state: ApiState) -> Router {
         .route("/v1/cases/{id}/actions", post(casework::act).layer(small))
         .route("/v1/cases/{id}/thread", get(routes::thread::thread))
         .route("/v1/cases/{id}/form", get(routes::form::form))
+        .route("/v1/cases/{id}/form/fields", get(routes::form::fields))
         .route(
             "/v1/cases/{id}/documents",
             post(routes::authority_documents::upload)

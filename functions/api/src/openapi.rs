@@ -12,6 +12,7 @@ use crate::routes::authority_documents::UploadedDocuments;
 use crate::routes::casework::{CountParams, HistoryParams, InboxParams};
 use crate::routes::portal::{ReplyRequest, SubmissionRequest, SubmissionResponse};
 use crate::routes::thread::MarkReadRequest;
+use crate::routes::uploads::{SlotQuery, SlotsRequest, SlotsResponse, UploadReceipt};
 use crate::routes::users::UsersQuery;
 use fallwerk_core::app::{ApplicantStatus, CaseView, RetrievalReceipt, Thread};
 use fallwerk_core::case::Action;
@@ -168,6 +169,42 @@ pub fn document() -> Value {
         Some(multipart),
         responses(vec![("201", created), ("200", dup)]),
         &[400, 401, 409, 413, 415, 422],
+    );
+    let body = d.schema::<SlotsRequest>();
+    let body = d.json_body(body);
+    let created = d.ok::<SlotsResponse>(
+        "one upload slot per document: PUT the bytes to `url` with `headers`, then reference `upload_id` in the submission's `uploads`",
+    );
+    d.op(
+        "post",
+        "/v1/uploads",
+        "Upload slots for large documents of a submission (S3 presigned on AWS, fallwerk serve in the embedded mode)",
+        Auth::Portal,
+        vec![],
+        Some(body),
+        responses(vec![("201", created)]),
+        &[400, 401, 413, 415, 422],
+    );
+    let mut params = vec![
+        path_param("client_id", json!({"type": "string"}), "portal client id"),
+        path_param(
+            "upload_id",
+            json!({"type": "string", "format": "uuid"}),
+            "the slot's upload id",
+        ),
+    ];
+    params.extend(query_params::<SlotQuery>());
+    let received = d.ok::<UploadReceipt>("stored; reference it in the submission");
+    d.op(
+        "put",
+        "/v1/uploads/{client_id}/{upload_id}",
+        "The slot URL of the embedded mode (the query is the slot's signed capability; on AWS slots point at S3)",
+        Auth::UrlToken,
+        params,
+        Some(json!({"required": true, "content": {"application/octet-stream": {"schema": {
+            "type": "string", "contentMediaType": "application/octet-stream"}}}})),
+        responses(vec![("201", received)]),
+        &[401, 403, 413, 422],
     );
     let body = d.schema::<ReplyRequest>();
     let body = d.json_body(body);
@@ -336,6 +373,19 @@ pub fn document() -> Value {
         "get",
         "/v1/cases/{id}/form",
         "The case's form data",
+        Auth::Bearer,
+        vec![case_id.clone()],
+        None,
+        responses(vec![("200", ok)]),
+        &[401, 403, 404],
+    );
+    let ok = d.ok::<fallwerk_core::form::FormView>(
+        "the form read the same way for every sender: fields with id, label, typed value and nested items",
+    );
+    d.op(
+        "get",
+        "/v1/cases/{id}/form/fields",
+        "The case's form as labelled, typed fields (OZG-Cloud trees and native JSON alike)",
         Auth::Bearer,
         vec![case_id.clone()],
         None,

@@ -84,11 +84,22 @@ async fn form_engine_delivery_creates_one_case() {
     assert_eq!(case["applicant"]["name"], "Erika Mustermann");
     assert_eq!(case["applicant"]["postbox_ref"], "pf-42");
     let atts = case["attachments"].as_array().cloned().unwrap_or_default();
-    assert_eq!(atts.len(), 3);
+    assert_eq!(atts.len(), 4);
     assert_eq!(atts[0]["source"], "representation");
     assert_eq!(atts[1]["name"], "Ausweis.jpg");
     assert_eq!(atts[1]["media_type"], "application/octet-stream");
     assert_eq!(atts[2]["media_type"], "application/xml");
+    // The formData part itself, byte-exact (issue 13).
+    assert_eq!(atts[3]["source"], "form_data");
+    let original = h
+        .cw(
+            Method::GET,
+            &format!("/v1/cases/{case_id}/attachments/4"),
+            &cw,
+            None,
+        )
+        .await;
+    assert_eq!(original.bytes, formdata);
 
     // The same delivery again (new multipart boundary would not matter): 200, same Vorgang.
     let again = h
@@ -128,7 +139,9 @@ async fn form_data_as_text_plain_and_unknown_names() {
         )
         .await
         .json();
-    assert_eq!(case["applicant"]["name"], "unbekannt");
+    // Nobody is named: no invented name, the caseworker sees the hint (issue 13).
+    assert_eq!(case["applicant"]["name"], "");
+    assert_eq!(case["applicant_hint"], "Antragsteller nicht erkannt");
 }
 
 #[tokio::test]

@@ -84,6 +84,7 @@ async fn a_signature_is_bound_to_its_request() {
                 secret: PORTAL_SECRET.into(),
                 active: true,
                 allow_signature_v1: false,
+                applicant_fields: None,
             },
         )
         .await
@@ -162,6 +163,7 @@ async fn version_1_only_where_the_client_record_allows_it() {
                 secret: PORTAL_SECRET.into(),
                 active: true,
                 allow_signature_v1: true,
+                applicant_fields: None,
             },
         )
         .await

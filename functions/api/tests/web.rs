@@ -856,3 +856,28 @@ async fn an_admin_creates_a_user_gives_a_password_once_and_deactivates_them() {
         "signed out at once"
     );
 }
+
+/// A delivery that names nobody (issue 13): the page says so instead of showing an empty or an
+/// invented name, in the inbox and on the case page.
+#[tokio::test]
+async fn an_unnamed_applicant_is_shown_as_not_recognised() {
+    let mut w = Web::new().await;
+    w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
+    let mut body = submission("web-anon", OE1);
+    body["applicant"]["name"] = serde_json::json!("");
+    let r =
+        w.h.portal(Method::POST, "/v1/submissions", bytes(&body))
+            .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
+    let case_id = r.json()["case_id"].as_str().expect("id").to_string();
+    w.login("anna", PW).await;
+    let page = w.get(&format!("/cases/{case_id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.html.contains("Antragsteller nicht erkannt"),
+        "{}",
+        page.html
+    );
+    let inbox = w.get("/").await;
+    assert!(inbox.html.contains("Antragsteller nicht erkannt"));
+}

@@ -97,6 +97,7 @@ async fn backend() -> Option<Backend> {
                 secret: PORTAL_SECRET.into(),
                 active: true,
                 allow_signature_v1: true,
+                applicant_fields: None,
             },
         )
         .await

@@ -134,7 +134,12 @@ impl InboxEntry {
                 updated_at: case.updated_at,
                 next_due: next.map(|d| d.due_on),
                 next_due_kind: next.map(|d| d.kind),
-                applicant_name: case.applicant.name.clone(),
+                // The hint "Antragsteller nicht erkannt" for an unnamed applicant (issue 13).
+                applicant_name: if case.personal_data_purged {
+                    String::new()
+                } else {
+                    case.applicant.display_name().to_string()
+                },
             },
         }
     }

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod case;
 pub mod deadline;
+pub mod form;
 pub mod inbox;
 pub mod model;
 pub mod ports;

@@ -301,12 +301,37 @@ pub struct BlobMeta {
     pub size: u64,
 }
 
+/// A direct upload into the blob store (an S3 presigned PUT): the URL and the headers the
+/// uploader must send with it (they are part of the signature).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignedUpload {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
 #[async_trait]
 pub trait BlobStore: Send + Sync {
     async fn put_blob(&self, key: &str, bytes: &[u8]) -> StoreResult<BlobMeta>;
     /// Fails with [`StoreError::Corrupt`] when the bytes do not hash to `expected_sha256`.
     async fn get_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<Vec<u8>>;
     async fn delete_blob(&self, key: &str) -> StoreResult<()>;
+    /// A URL that takes exactly `size` bytes hashing to `sha256` (lower-case hex) under `key`
+    /// until `valid_for` has passed. `None`: this store takes no direct uploads (the embedded
+    /// store; its uploads go through `fallwerk serve`).
+    async fn presign_put(
+        &self,
+        _key: &str,
+        _size: u64,
+        _sha256: &str,
+        _valid_for: std::time::Duration,
+    ) -> StoreResult<Option<PresignedUpload>> {
+        Ok(None)
+    }
+    /// Deletes the blobs under `prefix` written before `before` and says how many. Stores whose
+    /// platform expires them itself (the S3 lifecycle rule in infra/template.yaml) return 0.
+    async fn sweep(&self, _prefix: &str, _before: DateTime<Utc>) -> StoreResult<usize> {
+        Ok(0)
+    }
 }
 
 /// Lower-case hex SHA-256, the checksum used everywhere in fallwerk.

@@ -20,10 +20,12 @@ pub async fn init() -> Result<Router, Error> {
     router(&aws)
 }
 
-/// The intake router over an already wired backend (tests build [`Aws`] directly).
+/// The intake router over an already wired backend (tests build [`Aws`] directly), with the
+/// body limits of a Lambda function behind API Gateway ([`fallwerk_api::Limits::lambda`]).
 pub fn router(aws: &Aws) -> Result<Router, Error> {
     Ok(lambda::with_request_span(fallwerk_api::intake_app(
-        aws.portal_state(),
+        aws.portal_state()
+            .with_limits(fallwerk_api::Limits::lambda()),
     )))
 }
 

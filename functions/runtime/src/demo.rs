@@ -112,6 +112,7 @@ pub async fn ensure_demo(embedded: &Embedded) -> Result<Option<DemoCredentials>,
             secret: secret.clone(),
             active: true,
             allow_signature_v1: false,
+            applicant_fields: None,
         },
     )
     .await?;

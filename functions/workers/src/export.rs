@@ -5,6 +5,7 @@
 //! case that is no longer `exporting` for this attempt is left alone.
 
 mod case_xml;
+mod form_fields;
 mod json_xml;
 pub mod package;
 mod sinks;

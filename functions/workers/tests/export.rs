@@ -203,6 +203,10 @@ async fn the_package_lists_every_file_with_its_checksum_and_the_xml_is_clean() {
         "the comment event itself is in the history"
     );
     assert!(xml.contains("<string key=\"1. Feld\">"));
+    // The normalised view next to the tree (issue 13): native keys are the labels.
+    assert!(xml.contains("<formFields shape=\"native\">"), "{xml}");
+    assert!(xml.contains("<group id=\"antragsteller\" label=\"antragsteller\">"));
+    assert!(xml.contains("id=\"1. Feld\" label=\"1. Feld\" type=\"text\""));
     assert!(texts.iter().any(|t| t == FORM_SECRET));
     assert!(
         texts.iter().any(|t| t == "a < b & \"c\" ]]> \u{FFFD}"),

@@ -7,9 +7,12 @@ use aws_sdk_s3::config::{RequestChecksumCalculation, ResponseChecksumValidation}
 use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::operation::create_bucket::CreateBucketError;
 use aws_sdk_s3::operation::get_object::GetObjectError;
+use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
-use fallwerk_core::ports::{BlobMeta, BlobStore, StoreError, StoreResult, sha256_hex};
+use fallwerk_core::ports::{
+    BlobMeta, BlobStore, PresignedUpload, StoreError, StoreResult, sha256_hex,
+};
 
 use crate::error::backend;
 
@@ -140,5 +143,37 @@ impl BlobStore for S3BlobStore {
             .await
             .map_err(backend)?;
         Ok(())
+    }
+
+    /// A presigned PUT that S3 accepts only with exactly `size` bytes (signed `Content-Length`)
+    /// and that records the checksum as metadata like [`Self::put_blob`] does, so a read checks
+    /// the upload like any other blob.
+    async fn presign_put(
+        &self,
+        key: &str,
+        size: u64,
+        sha256: &str,
+        valid_for: std::time::Duration,
+    ) -> StoreResult<Option<PresignedUpload>> {
+        let config = PresigningConfig::expires_in(valid_for).map_err(backend)?;
+        let length = i64::try_from(size)
+            .map_err(|_| StoreError::Backend(format!("upload size {size} out of range")))?;
+        let req = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(self.object_key(key))
+            .content_length(length)
+            .metadata(SHA256_METADATA, sha256)
+            .presigned(config)
+            .await
+            .map_err(backend)?;
+        Ok(Some(PresignedUpload {
+            url: req.uri().to_string(),
+            headers: req
+                .headers()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }))
     }
 }

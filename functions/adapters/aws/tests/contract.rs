@@ -83,6 +83,7 @@ blob_checks!(
     blob_tampered_is_corrupt,
     blob_unknown_is_not_found,
     blob_delete,
+    blob_sweep_keeps_recent_and_foreign,
 );
 
 const PREFIX: &str = "blobs/";

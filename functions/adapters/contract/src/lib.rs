@@ -101,6 +101,7 @@ macro_rules! blob_contract_tests {
             blob_tampered_is_corrupt,
             blob_unknown_is_not_found,
             blob_delete,
+            blob_sweep_keeps_recent_and_foreign,
         );
     };
 }

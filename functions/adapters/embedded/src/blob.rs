@@ -6,6 +6,7 @@ use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use fallwerk_core::ports::{BlobMeta, BlobStore, StoreError, StoreResult, sha256_hex};
 
 /// Blobs in a directory (embedded mode).
@@ -70,6 +71,33 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> StoreResult<()> {
     result
 }
 
+/// Removes files older than `before` below `dir`; returns how many. A missing `dir` is empty.
+fn sweep_dir(dir: &Path, before: std::time::SystemTime) -> StoreResult<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(io("list", dir, e)),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry.map_err(|e| io("list", dir, e))?;
+        let path = entry.path();
+        let meta = entry.metadata().map_err(|e| io("stat", &path, e))?;
+        if meta.is_dir() {
+            removed += sweep_dir(&path, before)?;
+            // Only succeeds when nothing is left in it.
+            let _ = std::fs::remove_dir(&path);
+        } else if meta.modified().map_err(|e| io("stat", &path, e))? < before {
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) => return Err(io("delete", &path, e)),
+            }
+        }
+    }
+    Ok(removed)
+}
+
 #[async_trait]
 impl BlobStore for FsBlobStore {
     async fn put_blob(&self, key: &str, bytes: &[u8]) -> StoreResult<BlobMeta> {
@@ -106,6 +134,14 @@ impl BlobStore for FsBlobStore {
             _ => Ok(()),
         })
         .await
+    }
+
+    /// Deletes the files under `prefix` last written before `before` (and directories left
+    /// empty), so unreferenced uploads expire in the embedded mode.
+    async fn sweep(&self, prefix: &str, before: DateTime<Utc>) -> StoreResult<usize> {
+        let dir = self.path_of(prefix.trim_end_matches('/'))?;
+        let before = std::time::SystemTime::from(before);
+        blocking(move || sweep_dir(&dir, before)).await
     }
 }
 

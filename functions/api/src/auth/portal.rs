@@ -103,6 +103,24 @@ fn signature_of(secret: &str, signed: &[u8]) -> String {
     }
 }
 
+/// The capability in an embedded upload slot's URL: HMAC-SHA256 with the client's secret over
+/// what the slot allows (which upload, how many bytes, which checksum, until when).
+pub fn upload_signature(
+    secret: &str,
+    client_id: &str,
+    upload_id: &str,
+    size: u64,
+    sha256: &str,
+    expires: i64,
+) -> String {
+    let signed =
+        format!("fallwerk-upload-v1\n{client_id}\n{upload_id}\n{size}\n{sha256}\n{expires}");
+    match mac(secret, signed.as_bytes()) {
+        Some(mac) => hex::encode(mac.finalize().into_bytes()),
+        None => String::new(),
+    }
+}
+
 /// HMAC accepts keys of any length, so this is `Some` in practice.
 fn mac(secret: &str, signed: &[u8]) -> Option<HmacSha256> {
     let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).ok()?;

@@ -4,7 +4,9 @@
 //!
 //! Parts: `formData` (JSON `{control: {...}, formData: [...]}`; any or no content type),
 //! `representation` (the PDF rendering), repeated `attachment`. Files without a content type
-//! are `application/octet-stream`. Other parts are ignored.
+//! are `application/octet-stream`. Other parts are ignored. The `formData` part itself is kept
+//! byte-exact as the document `formData.json` (source `form_data`); the applicant is read by
+//! `fallwerk_core::form` (docs/intake.md).
 
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
@@ -22,7 +24,8 @@ use crate::body::parse_json;
 use crate::problem::{ApiResult, Kind, Problem};
 use crate::telemetry::{record_actor, record_case};
 use fallwerk_core::app::{IncomingDocument, Submission};
-use fallwerk_core::model::Applicant;
+use fallwerk_core::form::{FormField, ServiceAccount, normalise, recognise_applicant};
+use fallwerk_core::model::{Applicant, PortalClient};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -63,9 +66,14 @@ pub struct AntragResponse {
     pub vorgang: Vorgang,
 }
 
-fn multipart_problem(e: MultipartError) -> Problem {
+fn multipart_problem(e: MultipartError, limit: usize) -> Problem {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        Problem::new(Kind::PayloadTooLarge, "the request body exceeds the limit")
+        Problem::new(
+            Kind::PayloadTooLarge,
+            format!(
+                "the application exceeds the limit of {limit} bytes of this intake (docs/intake.md: limits per backend)"
+            ),
+        )
     } else {
         Problem::new(
             Kind::MalformedRequest,
@@ -74,73 +82,16 @@ fn multipart_problem(e: MultipartError) -> Problem {
     }
 }
 
-const FIRST_NAMES: &[&str] = &["pers_vorname", "vorname", "firstname", "givenname"];
-const LAST_NAMES: &[&str] = &[
-    "pers_nachname",
-    "nachname",
-    "familienname",
-    "lastname",
-    "familyname",
-];
-const EMAILS: &[&str] = &["kont_email", "email", "e-mail", "emailadresse"];
-const POSTBOX_IDS: &[&str] = &["postfachid"];
-const TRUST_LEVELS: &[&str] = &["trustlevel"];
-
-/// The first non-empty string under one of `keys` (case-insensitive), as an object member or as
-/// a node `{name|key|id: <key>, value: "..."}`, searched depth-first.
-fn find_text(v: &serde_json::Value, keys: &[&str], depth: u8) -> Option<String> {
-    use serde_json::Value;
-    let matches = |k: &str| keys.iter().any(|x| x.eq_ignore_ascii_case(k));
-    let text = |v: &Value| {
-        v.as_str()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    if depth == 0 {
-        return None;
-    }
-    match v {
-        Value::Object(map) => {
-            for (k, val) in map {
-                if matches(k)
-                    && let Some(t) = text(val)
-                {
-                    return Some(t);
-                }
-            }
-            let label = ["name", "key", "id"]
-                .iter()
-                .find_map(|f| map.get(*f).and_then(Value::as_str));
-            if let (Some(label), Some(val)) = (label, map.get("value"))
-                && matches(label)
-                && let Some(t) = text(val)
-            {
-                return Some(t);
-            }
-            map.values().find_map(|x| find_text(x, keys, depth - 1))
-        }
-        Value::Array(items) => items.iter().find_map(|x| find_text(x, keys, depth - 1)),
-        _ => None,
-    }
-}
-
-fn applicant(form: &AntragFormData) -> Applicant {
-    let data = &form.form_data;
-    let konto = form.control.service_konto.clone().unwrap_or_default();
-    let first = find_text(data, FIRST_NAMES, 32);
-    let last = find_text(data, LAST_NAMES, 32);
-    let name = match (first, last) {
-        (Some(f), Some(l)) => format!("{f} {l}"),
-        (Some(n), None) | (None, Some(n)) => n,
-        (None, None) => "unbekannt".to_string(),
-    };
-    Applicant {
-        name,
-        email: find_text(data, EMAILS, 32),
-        postbox_ref: find_text(&konto, POSTBOX_IDS, 32),
-        trust_level: find_text(&konto, TRUST_LEVELS, 32),
-    }
+/// The applicant as the form engine describes them: names and e-mail from the form (the
+/// client's mapping first), postbox and trust level from `control.serviceKonto`.
+fn applicant(form: &AntragFormData, fields: &[FormField], client: &PortalClient) -> Applicant {
+    let account = form
+        .control
+        .service_konto
+        .as_ref()
+        .map(ServiceAccount::from_json)
+        .unwrap_or_default();
+    recognise_applicant(fields, &account, client.applicant_fields.as_ref())
 }
 
 struct Parts {
@@ -148,7 +99,8 @@ struct Parts {
     documents: Vec<IncomingDocument>,
 }
 
-async fn read_parts(mut multipart: Multipart) -> Result<Parts, Problem> {
+async fn read_parts(mut multipart: Multipart, limit: usize) -> Result<Parts, Problem> {
+    let multipart_problem = |e| multipart_problem(e, limit);
     let mut parts = Parts {
         form_raw: None,
         documents: Vec::new(),
@@ -228,25 +180,37 @@ pub async fn antrag(
             "send the application as multipart/form-data",
         )
     })?;
-    let parts = read_parts(multipart).await?;
+    let parts = read_parts(multipart, state.limits.submission).await?;
     let form_raw = parts
         .form_raw
         .ok_or_else(|| Problem::invalid_field("formData", "the part formData is missing"))?;
     let form: AntragFormData = parse_json(&form_raw)?;
     let control = &form.control;
     let leika_id = choose_leika(&state, control).await?;
+    let (_, fields) = normalise(&form.form_data);
+    let applicant = applicant(&form, &fields, &client);
+    let mut documents = parts.documents;
+    // The part as the engine sent it, byte-exact: the export package carries it.
+    documents.push(IncomingDocument {
+        name: "formData.json".to_string(),
+        media_type: "application/json".to_string(),
+        bytes: form_raw.clone(),
+        declared_sha256: None,
+        declared_size: None,
+        source: "form_data",
+    });
     let submission = Submission {
         submission_id: control.transaction_id.clone(),
         leika_id,
         org_unit_id: control.zustaendige_stelle.clone(),
-        applicant: applicant(&form),
+        applicant,
         form_id: control
             .form_id
             .clone()
             .or_else(|| control.name.clone())
             .unwrap_or_else(|| "antrag".to_string()),
         form_data: form.form_data.clone(),
-        documents: parts.documents,
+        documents,
     };
     let body_sha = fingerprint(&form_raw, &submission.documents);
     let outcome = state.app.submit(&client.id, submission, &body_sha).await?;
@@ -286,34 +250,4 @@ async fn choose_leika(state: &ApiState, control: &Control) -> Result<String, Pro
     Ok(org_unit
         .and_then(|ou| control.leika_ids.iter().find(|l| ou.offers(l)).cloned())
         .unwrap_or(first))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn finds_names_in_members_and_nodes() {
-        let data = json!([{"antragsteller": {"pers_vorname": "Erika", "pers_nachname": "Muster"}}]);
-        assert_eq!(find_text(&data, FIRST_NAMES, 32).as_deref(), Some("Erika"));
-        let nodes = json!([{"name": "Nachname", "value": "Muster"}]);
-        assert_eq!(find_text(&nodes, LAST_NAMES, 32).as_deref(), Some("Muster"));
-        assert_eq!(find_text(&json!({"x": 1}), LAST_NAMES, 32), None);
-    }
-
-    #[test]
-    fn postbox_from_service_konto() {
-        let form: AntragFormData = serde_json::from_value(json!({
-            "control": {"transactionId": "t", "zustaendigeStelle": "oe", "leikaIds": ["l"],
-                "serviceKonto": {"type": "OSI", "trustLevel": "STORK-QAA-Level-3",
-                    "postfachAddresses": [{"identifier": {"postfachId": "pf-1"}}]}},
-            "formData": []
-        }))
-        .expect("valid");
-        let a = applicant(&form);
-        assert_eq!(a.name, "unbekannt");
-        assert_eq!(a.postbox_ref.as_deref(), Some("pf-1"));
-        assert_eq!(a.trust_level.as_deref(), Some("STORK-QAA-Level-3"));
-    }
 }

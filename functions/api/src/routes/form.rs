@@ -1,6 +1,8 @@
 //! `GET /v1/cases/{id}/form`: the case's form data as JSON, also when it is kept in the blob
-//! store because it is large.
+//! store because it is large. `GET /v1/cases/{id}/form/fields`: the same form normalised
+//! (`fallwerk_core::form`): labels, typed values, groups.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -32,4 +34,13 @@ pub async fn form(
         HeaderValue::from_static("private, no-store"),
     );
     Ok(res)
+}
+
+pub async fn fields(
+    State(state): State<ApiState>,
+    Caseworker(caller): Caseworker,
+    Path(case_id): Path<String>,
+) -> ApiResult<Json<fallwerk_core::form::FormView>> {
+    record_case(&case_id);
+    Ok(Json(state.app.form_view(&caller, &case_id).await?))
 }

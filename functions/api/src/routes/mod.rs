@@ -11,4 +11,5 @@ pub mod meta;
 pub mod portal;
 pub mod retrieval;
 pub mod thread;
+pub mod uploads;
 pub mod users;

@@ -6,12 +6,13 @@ use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::documents::{AttachmentInput, decode};
+use super::documents::{AttachmentInput, decode, valid_media_type};
 use crate::ApiState;
 use crate::auth::SignedRequest;
 use crate::body::{parse_json, require_json};
-use crate::problem::ApiResult;
+use crate::problem::{ApiResult, Problem};
 use crate::telemetry::record_case;
+use fallwerk_core::app::uploads::UploadRef;
 use fallwerk_core::app::{ApplicantStatus, Submission};
 use fallwerk_core::model::{Applicant, Message, Status};
 use fallwerk_core::ports::sha256_hex;
@@ -35,6 +36,22 @@ pub struct SubmissionRequest {
     pub form: FormInput,
     #[serde(default)]
     pub attachments: Vec<AttachmentInput>,
+    /// Documents put to upload slots before (`POST /v1/uploads`): large scans travel there,
+    /// not in this body. Size and checksum must match what was uploaded.
+    #[serde(default)]
+    pub uploads: Vec<UploadInput>,
+}
+
+/// A document in an upload slot.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadInput {
+    pub upload_id: String,
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+    /// Lower-case hex SHA-256 of the uploaded bytes.
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -61,7 +78,14 @@ pub async fn submit(
 ) -> ApiResult<(StatusCode, Json<SubmissionResponse>)> {
     require_json(&req.headers)?;
     let input: SubmissionRequest = parse_json(&req.body)?;
-    let documents = decode(input.attachments, "submission")?;
+    let mut documents = decode(input.attachments, "submission")?;
+    let uploads = upload_refs(input.uploads)?;
+    documents.extend(
+        state
+            .app
+            .uploaded_documents(&req.client.0, &uploads)
+            .await?,
+    );
     let submission = Submission {
         submission_id: input.submission_id,
         leika_id: input.leika_id,
@@ -76,6 +100,8 @@ pub async fn submit(
         .submit(&req.client.0, submission, &sha256_hex(&req.body))
         .await?;
     record_case(&outcome.case_id);
+    // The case holds the documents now (or held them already, for a repeated submission).
+    state.app.discard_uploads(&req.client.0, &uploads).await;
     let status = if outcome.created {
         StatusCode::CREATED
     } else {
@@ -89,6 +115,29 @@ pub async fn submit(
             status: outcome.status,
         }),
     ))
+}
+
+fn upload_refs(inputs: Vec<UploadInput>) -> Result<Vec<UploadRef>, Problem> {
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, u)| {
+            if valid_media_type(&u.media_type) {
+                Ok(UploadRef {
+                    upload_id: u.upload_id,
+                    name: u.name,
+                    media_type: u.media_type,
+                    size: u.size,
+                    sha256: u.sha256,
+                })
+            } else {
+                Err(Problem::invalid_field(
+                    format!("uploads[{i}].media_type"),
+                    "is not a media type",
+                ))
+            }
+        })
+        .collect()
 }
 
 pub async fn reply(

@@ -273,6 +273,7 @@ pub async fn create_portal_client(
         active: true,
         // New clients sign with version 2 (docs/PORTAL-SIGNING.md).
         allow_signature_v1: false,
+        applicant_fields: None,
     };
     match state.app.put_portal_client(&user.user.caller, client).await {
         Ok(c) => {

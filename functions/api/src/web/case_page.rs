@@ -249,7 +249,7 @@ fn case_context(
             received => labels::instant(c.submission.received_at),
             updated => labels::instant(c.updated_at),
             applicant => (!c.personal_data_purged).then(|| context! {
-                name => c.applicant.name,
+                name => c.applicant.display_name(),
                 email => c.applicant.email,
                 trust_level => c.applicant.trust_level,
             }),
@@ -347,6 +347,7 @@ fn source_label(source: &str) -> &str {
         "submission" => "mit dem Antrag",
         "reply" => "Nachreichung",
         "representation" => "Darstellung des Antrags",
+        "form_data" => "Formulardaten im Original",
         "result" => "Bescheid",
         other => other,
     }

@@ -120,6 +120,7 @@ impl Harness {
                 secret: PORTAL_SECRET.into(),
                 active: true,
                 allow_signature_v1: false,
+                applicant_fields: None,
             },
         )
         .await
@@ -132,6 +133,7 @@ impl Harness {
                 secret: PORTAL_SECRET.into(),
                 active: false,
                 allow_signature_v1: false,
+                applicant_fields: None,
             },
         )
         .await

@@ -143,6 +143,7 @@ async fn directory(app: &App) {
             secret: "bench-secret-0123456789abcdef0123456789abcdef".into(),
             active: true,
             allow_signature_v1: false,
+            applicant_fields: None,
         },
     )
     .await

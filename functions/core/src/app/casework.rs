@@ -22,6 +22,9 @@ pub struct CaseView {
     pub checklist: Vec<crate::model::ChecklistItem>,
     /// What `request_documents` should ask for: required documents not yet received.
     pub missing_documents: Vec<String>,
+    /// "Antragsteller nicht erkannt" when the sender's form named nobody (the name is empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applicant_hint: Option<&'static str>,
 }
 
 fn require_caseworker(caller: &Caller) -> Result<(), AppError> {
@@ -157,6 +160,8 @@ fn view(case: Case, service: &Service) -> CaseView {
         overdue: case.is_overdue(),
         checklist: crate::model::checklist(&case, service),
         missing_documents: crate::model::missing_documents(&case, service),
+        applicant_hint: (!case.applicant.recognised() && !case.personal_data_purged)
+            .then_some(crate::form::NOT_RECOGNISED),
         case,
     }
 }

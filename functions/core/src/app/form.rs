@@ -3,6 +3,7 @@
 
 use super::{App, AppError};
 use crate::case::Caller;
+use crate::form::{FormView, normalise};
 use crate::model::FormData;
 
 /// The form's id and its data as JSON bytes.
@@ -35,5 +36,19 @@ impl App {
                 "form data of case {case_id} (purged after retention)"
             ))),
         }
+    }
+
+    /// `GET /v1/cases/{id}/form/fields`: the normalised view of the form (labels, typed values,
+    /// groups), whichever shape the sender used.
+    pub async fn form_view(&self, caller: &Caller, case_id: &str) -> Result<FormView, AppError> {
+        let doc = self.form(caller, case_id).await?;
+        let data: serde_json::Value = serde_json::from_slice(&doc.json)
+            .map_err(|e| AppError::invalid("form", e.to_string()))?;
+        let (shape, fields) = normalise(&data);
+        Ok(FormView {
+            form_id: doc.form_id,
+            shape,
+            fields,
+        })
     }
 }

@@ -16,7 +16,8 @@ pub struct IncomingDocument {
     /// Checked against the bytes when present.
     pub declared_sha256: Option<String>,
     pub declared_size: Option<u64>,
-    /// "submission" for attachments, "representation" for the PDF rendering of the form.
+    /// "submission" for attachments, "representation" for the PDF rendering of the form,
+    /// "form_data" for the sender's original form part (kept byte-exact).
     pub source: &'static str,
 }
 
@@ -90,9 +91,8 @@ impl App {
                 "must be 1 to 128 characters",
             ));
         }
-        if submission.applicant.name.trim().is_empty() {
-            return Err(AppError::invalid("applicant.name", "must not be empty"));
-        }
+        // An empty name is allowed: the sender's form named nobody, and the case says so
+        // (`Applicant::recognised`) instead of inventing a name.
         super::limits::check_submission(&submission)?;
         if submission.documents.len() > MAX_DOCUMENTS {
             return Err(AppError::invalid(

@@ -100,7 +100,23 @@ pub fn check_service(service: &Service) -> Result<(), AppError> {
 
 pub fn check_portal_client(client: &PortalClient) -> Result<(), AppError> {
     bounded("name", &client.name, MAX_NAME)?;
-    bounded("secret", &client.secret, 512)
+    bounded("secret", &client.secret, 512)?;
+    if let Some(m) = &client.applicant_fields {
+        for (field, id) in [
+            ("applicant_fields.family_name", &m.family_name),
+            ("applicant_fields.given_name", &m.given_name),
+            ("applicant_fields.email", &m.email),
+            ("applicant_fields.postbox", &m.postbox),
+        ] {
+            if let Some(id) = id {
+                if id.trim().is_empty() {
+                    return Err(AppError::invalid(field, "must name a field id"));
+                }
+                bounded(field, id, MAX_REF)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

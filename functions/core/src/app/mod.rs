@@ -19,6 +19,7 @@ mod scheduler;
 mod system;
 pub mod targets;
 mod thread;
+pub mod uploads;
 mod users;
 mod workplace;
 

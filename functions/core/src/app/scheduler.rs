@@ -36,6 +36,8 @@ pub struct TickReport {
     pub already_done: usize,
     pub failed: usize,
     pub outbox_resent: usize,
+    /// Unreferenced uploads of the upload-slot flow deleted (embedded store only).
+    pub uploads_expired: usize,
 }
 
 impl AddAssign for TickReport {
@@ -48,6 +50,7 @@ impl AddAssign for TickReport {
         self.already_done += other.already_done;
         self.failed += other.failed;
         self.outbox_resent += other.outbox_resent;
+        self.uploads_expired += other.uploads_expired;
     }
 }
 
@@ -145,6 +148,11 @@ impl App {
         report.outbox_resent = self
             .resend_outbox(now - options.outbox_stuck_after, options.batch)
             .await?;
+        // A failed sweep must not stop the deadlines: the next tick sweeps again.
+        report.uploads_expired = self.sweep_uploads().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "expired uploads not swept");
+            0
+        });
         self.store
             .release_lease(SCHEDULER_LEASE, &options.holder)
             .await?;

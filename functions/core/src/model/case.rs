@@ -21,6 +21,23 @@ pub struct Applicant {
     pub trust_level: Option<String>,
 }
 
+impl Applicant {
+    /// `false` when the sender's form named nobody (the name is empty): the case then shows
+    /// [`crate::form::NOT_RECOGNISED`] instead of a name.
+    pub fn recognised(&self) -> bool {
+        !self.name.trim().is_empty()
+    }
+
+    /// The name, or the hint that nobody was recognised.
+    pub fn display_name(&self) -> &str {
+        if self.recognised() {
+            &self.name
+        } else {
+            crate::form::NOT_RECOGNISED
+        }
+    }
+}
+
 /// Form data: inline when small, in the blob store when it would bloat the case record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "storage", rename_all = "snake_case")]
@@ -51,7 +68,8 @@ pub struct AttachmentMeta {
     pub size: u64,
     pub sha256: String,
     pub key: String,
-    /// Where it came from: "submission", "reply", "representation", "result".
+    /// Where it came from: "submission", "reply", "representation", "form_data" (the sender's
+    /// original `formData` part, byte-exact), "result".
     pub source: String,
 }
 

@@ -111,6 +111,10 @@ pub struct PortalClient {
     /// Only for a migration: new clients sign with version 2 (docs/PORTAL-SIGNING.md).
     #[serde(default)]
     pub allow_signature_v1: bool,
+    /// Which fields of this client's forms name the applicant, for forms whose ids no
+    /// heuristic can guess (docs/intake.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicant_fields: Option<crate::form::ApplicantFields>,
 }
 
 fn yes() -> bool {

@@ -266,6 +266,7 @@ pub async fn aws_env() -> Option<(Vec<(String, String)>, fallwerk_aws::testing::
         secret: PORTAL_SECRET.into(),
         active: true,
         allow_signature_v1: true,
+        applicant_fields: None,
     };
     aws.app
         .put_portal_client(&admin, client)

@@ -133,6 +133,9 @@ fn form(w: &mut XmlWriter, case: &Case, tree: Option<&Value>) {
         }
         _ => w.empty("formData", &[("storage", "purged")]),
     }
+    if let (FormData::Inline { .. } | FormData::Blob { .. }, Some(tree)) = (&case.form, tree) {
+        super::form_fields::write(w, tree);
+    }
 }
 
 fn documents(w: &mut XmlWriter, case: &Case, paths: &[String]) {

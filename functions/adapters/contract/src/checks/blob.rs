@@ -115,3 +115,36 @@ pub async fn blob_delete<B: BlobStore + 'static>(store: Arc<B>, _tamper: TamperF
         b"b".to_vec()
     );
 }
+
+/// `sweep` (unreferenced uploads expire, issue 13) never removes a blob written after its
+/// cut-off, nor one outside its prefix; whether older ones go is the store's (S3: the bucket's
+/// lifecycle rule does it, the embedded store deletes them itself).
+pub async fn blob_sweep_keeps_recent_and_foreign<B: BlobStore + 'static>(
+    store: Arc<B>,
+    _tamper: TamperFn,
+) {
+    let upload = ok(
+        store.put_blob("uploads/portal-1/u-1", b"frisch").await,
+        "put upload",
+    );
+    let case = ok(
+        store.put_blob("cases/c-9/attachments/1", b"akte").await,
+        "put case blob",
+    );
+    let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
+    assert_eq!(
+        ok(store.sweep("uploads/", day_ago).await, "sweep"),
+        0,
+        "a fresh upload is not expired"
+    );
+    ok(
+        store.get_blob(&upload.key, &upload.sha256).await,
+        "fresh upload kept",
+    );
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    ok(store.sweep("uploads/", later).await, "sweep later");
+    ok(
+        store.get_blob(&case.key, &case.sha256).await,
+        "blobs outside the prefix kept",
+    );
+}

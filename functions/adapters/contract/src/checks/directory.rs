@@ -40,6 +40,7 @@ fn client(id: &str, active: bool) -> PortalClient {
         active,
         // Both values round-trip: the inactive client is also the one still allowed v1.
         allow_signature_v1: !active,
+        applicant_fields: None,
     }
 }
 
