@@ -166,6 +166,12 @@ pub struct Problem {
     /// For `invalid-field`: the offending field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `submission-mismatch`: the case the first delivery of this submission id created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
+    /// For `submission-mismatch`: that case's reference (Aktenzeichen).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 impl Problem {
@@ -177,6 +183,8 @@ impl Problem {
             detail: detail.into(),
             allowed_actions: None,
             field: None,
+            case_id: None,
+            reference: None,
         }
     }
 
@@ -241,8 +249,15 @@ impl From<AppError> for Problem {
             AppError::NotFound(_) => Problem::not_found(e.to_string()),
             AppError::Unroutable(_) => Problem::new(Kind::Unroutable, e.to_string()),
             AppError::Invalid { field, reason } => Problem::invalid_field(field, reason),
-            AppError::SubmissionMismatch(_) => {
-                Problem::new(Kind::SubmissionMismatch, e.to_string())
+            AppError::SubmissionMismatch {
+                ref case_id,
+                ref reference,
+                ..
+            } => {
+                let mut p = Problem::new(Kind::SubmissionMismatch, e.to_string());
+                p.case_id = Some(case_id.clone());
+                p.reference = Some(reference.clone());
+                p
             }
             AppError::UnknownUser(_) => Problem::new(Kind::UnknownUser, e.to_string()),
             AppError::Forbidden(_) => Problem::new(Kind::Forbidden, e.to_string()),
@@ -352,7 +367,11 @@ mod tests {
             (AppError::Unroutable("oe".into()), 422, "unroutable"),
             (AppError::UnknownUser("u".into()), 422, "unknown-user"),
             (
-                AppError::SubmissionMismatch("s".into()),
+                AppError::SubmissionMismatch {
+                    submission_id: "s".into(),
+                    case_id: "c".into(),
+                    reference: "MV-2026-000001".into(),
+                },
                 409,
                 "submission-mismatch",
             ),
