@@ -6,6 +6,7 @@ pub mod app;
 pub mod case;
 pub mod deadline;
 pub mod inbox;
+pub mod mail;
 pub mod model;
 pub mod ports;
 
