@@ -302,12 +302,12 @@ pub async fn serve_killed_under_intake_load(kind: Kind) {
     b.finish().await;
 }
 
-/// The export consumer dies after delivering, before the confirmation (the receipt is not
-/// stored yet). After the restart the case reaches `exported`, the receiver got the same
+/// The export consumer dies after delivering, before the receipt is stored (the crash of
+/// issue 16 that left a case in `exporting`). After the restart the case reaches `exported`, the receiver got the same
 /// package (at most twice), and the case is not stuck.
 pub async fn serve_killed_during_export(kind: Kind) {
     let receiver = Receiver::start(SECRET).await;
-    let Some(mut b) = start(kind, &receiver, Some("before_confirm:export")).await else {
+    let Some(mut b) = start(kind, &receiver, Some("after_delivery:export")).await else {
         return;
     };
     let run = crate::run_id();

@@ -135,6 +135,7 @@ impl Consumer for Run<'_> {
             receipt = receipt.receipt,
             "exported"
         );
+        crate::fault::point(crate::fault::Fault::AfterDelivery, &req.message_id);
         let cmd = Command::ExportSucceeded {
             receipt: receipt.receipt,
             location: receipt.location,

@@ -1,19 +1,22 @@
-//! Fault injection for the crash tests: `FALLWERK_TEST_CRASH_AT=after_claim|before_confirm`
-//! aborts the process at that point of the consumer protocol (like a SIGKILL: no destructors,
-//! nothing flushed), the first time any message reaches it; `before_confirm:export` only for
-//! messages whose id ends with `:export` (the suffix after the colon). The crash tests start the real
+//! Fault injection for the crash tests: `FALLWERK_TEST_CRASH_AT=<point>` aborts the process at
+//! that point (like a SIGKILL: no destructors, nothing flushed) the first time a message reaches
+//! it; `<point>:<suffix>` only for messages whose id ends with `:<suffix>` (e.g.
+//! `after_delivery:export`). Points: `after_claim` and `before_confirm` of the consumer protocol,
+//! `after_delivery` inside the export consumer's work. The crash tests start the real
 //! `fallwerk serve` with it, then restart it without and check what was owed went out.
 //! Unset (always in production) it costs one look at a cached value.
 
 use std::sync::OnceLock;
 
-/// A point of [`crate::protocol::run`] where a consumer can be made to crash.
+/// A point of a consumer where it can be made to crash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// The message is claimed; nothing was sent or delivered yet.
     AfterClaim,
-    /// The mail is sent or the package delivered; the claim is not confirmed yet.
+    /// The mail is sent or the package delivered and recorded; the claim is not confirmed yet.
     BeforeConfirm,
+    /// The export package is delivered; its receipt is not stored on the case yet.
+    AfterDelivery,
 }
 
 impl Fault {
@@ -21,6 +24,7 @@ impl Fault {
         match self {
             Fault::AfterClaim => "after_claim",
             Fault::BeforeConfirm => "before_confirm",
+            Fault::AfterDelivery => "after_delivery",
         }
     }
 }
@@ -35,7 +39,7 @@ fn armed() -> Option<&'static (Fault, String)> {
         .get_or_init(|| {
             let value = std::env::var(CRASH_AT_VAR).ok()?;
             let (point, suffix) = value.split_once(':').unwrap_or((value.as_str(), ""));
-            let fault = [Fault::AfterClaim, Fault::BeforeConfirm]
+            let fault = [Fault::AfterClaim, Fault::BeforeConfirm, Fault::AfterDelivery]
                 .into_iter()
                 .find(|f| f.as_str() == point)?;
             let suffix = if suffix.is_empty() {
