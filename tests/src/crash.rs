@@ -62,7 +62,10 @@ async fn mails_by_id(b: &Backend) -> BTreeMap<String, (usize, Vec<String>)> {
 }
 
 /// Waits until every id in `owed` was mailed; panics naming the missing ones.
-async fn wait_mails(b: &Backend, owed: &BTreeSet<String>) -> BTreeMap<String, (usize, Vec<String>)> {
+async fn wait_mails(
+    b: &Backend,
+    owed: &BTreeSet<String>,
+) -> BTreeMap<String, (usize, Vec<String>)> {
     let found = crate::poll(WAIT, EVERY, || async {
         let sent = mails_by_id(b).await;
         owed.iter().all(|id| sent.contains_key(id)).then_some(sent)
@@ -108,7 +111,10 @@ async fn wait_for_fault(b: &mut Backend, kind: Kind) {
         .find(|l| l.contains("FALLWERK_TEST_CRASH_AT"))
         .map(str::to_string)
         .unwrap_or_else(|| "(no abort line in the log)".into());
-    log(kind, &format!("KILLED by the injected fault ({status}): {line}"));
+    log(
+        kind,
+        &format!("KILLED by the injected fault ({status}): {line}"),
+    );
 }
 
 /// The consumer dies between claim and send (or between send and confirmation, `after_send`):
@@ -127,7 +133,10 @@ pub async fn consumer_killed(kind: Kind, point: &str) {
         .await
         .expect(201, "submission");
     let case_id = created["case_id"].as_str().expect("case id").to_string();
-    log(kind, &format!("submitted case {case_id}; waiting for the consumer to reach `{point}`"));
+    log(
+        kind,
+        &format!("submitted case {case_id}; waiting for the consumer to reach `{point}`"),
+    );
     wait_for_fault(&mut b, kind).await;
 
     b.set_env("FALLWERK_TEST_CRASH_AT", None);
@@ -140,9 +149,14 @@ pub async fn consumer_killed(kind: Kind, point: &str) {
     let sent = mails_by_id(&b).await;
     for id in &owed {
         let (count, to) = &sent[id];
-        log(kind, &format!("FOUND mail {id} to {} sent {count}×", to.join(", ")));
+        log(
+            kind,
+            &format!("FOUND mail {id} to {} sent {count}×", to.join(", ")),
+        );
         match point {
-            "after_claim" => assert_eq!(*count, 1, "{id}: exactly once after a kill before the send"),
+            "after_claim" => {
+                assert_eq!(*count, 1, "{id}: exactly once after a kill before the send")
+            }
             _ => assert!(
                 (1..=2).contains(count),
                 "{id}: at most twice (same id) after a kill between send and confirmation"
@@ -154,7 +168,11 @@ pub async fn consumer_killed(kind: Kind, point: &str) {
         .case(&case_id)
         .await
         .expect(200, "case");
-    assert_eq!(case["notification_failures"], json!([]), "nothing recorded as failed");
+    assert_eq!(
+        case["notification_failures"],
+        json!([]),
+        "nothing recorded as failed"
+    );
     assert_no_temporaries(&b, kind);
     b.finish().await;
 }
@@ -173,7 +191,10 @@ fn assert_no_temporaries(b: &Backend, kind: Kind) {
                 .collect()
         })
         .unwrap_or_default();
-    log(kind, &format!("FOUND {} unfinished .tmp files in the outbox", tmp.len()));
+    log(
+        kind,
+        &format!("FOUND {} unfinished .tmp files in the outbox", tmp.len()),
+    );
     assert!(tmp.is_empty(), "{tmp:?}");
 }
 
@@ -224,7 +245,10 @@ pub async fn serve_killed_under_intake_load(kind: Kind) {
         (answered.load(std::sync::atomic::Ordering::SeqCst) >= KILL_AFTER).then_some(())
     })
     .await;
-    assert!(killed.is_some(), "{KILL_AFTER} submissions not answered within {WAIT:?}");
+    assert!(
+        killed.is_some(),
+        "{KILL_AFTER} submissions not answered within {WAIT:?}"
+    );
     let pid = b.kill_server();
     let mut first: Vec<(usize, First)> = Vec::new();
     for t in tasks {
@@ -238,7 +262,10 @@ pub async fn serve_killed_under_intake_load(kind: Kind) {
             _ => None,
         })
         .collect();
-    let unanswered = first.iter().filter(|(_, f)| matches!(f, First::NoAnswer)).count();
+    let unanswered = first
+        .iter()
+        .filter(|(_, f)| matches!(f, First::NoAnswer))
+        .count();
     let other: Vec<u16> = first
         .iter()
         .filter_map(|(_, f)| match f {
@@ -261,10 +288,18 @@ pub async fn serve_killed_under_intake_load(kind: Kind) {
     let mut case_ids = Vec::new();
     for (i, (body, _, _)) in subs.iter().enumerate() {
         let r = portal.post("/v1/submissions", body).await;
-        assert!(r.status == 200 || r.status == 201, "resubmission {i}: {} {}", r.status, r.text);
+        assert!(
+            r.status == 200 || r.status == 201,
+            "resubmission {i}: {} {}",
+            r.status,
+            r.text
+        );
         let id = r.json["case_id"].as_str().expect("case id").to_string();
         if let Some(before) = created.get(&i) {
-            assert_eq!(&id, before, "submission {i}: the answered case is the same case");
+            assert_eq!(
+                &id, before,
+                "submission {i}: the answered case is the same case"
+            );
             assert_eq!(r.status, 200, "submission {i} was created before");
         }
         case_ids.push(id);
@@ -275,12 +310,19 @@ pub async fn serve_killed_under_intake_load(kind: Kind) {
     let cw = b.caseworker("sb1", &[OE1], &["caseworker"]);
     let inbox = cw.get("/v1/cases?limit=100").await.expect(200, "inbox");
     let listed = inbox["items"].as_array().map(Vec::len).unwrap_or(0);
-    log(kind, &format!("FOUND {listed} cases in the inbox for {N} submissions"));
+    log(
+        kind,
+        &format!("FOUND {listed} cases in the inbox for {N} submissions"),
+    );
     assert_eq!(listed, N, "no submission exists twice");
     for (i, id) in case_ids.iter().enumerate() {
         let doc = cw.get(&format!("/v1/cases/{id}/attachments/1")).await;
         assert_eq!(doc.status, 200, "case {id}: document 1: {}", doc.text);
-        assert_eq!(doc.text.as_bytes(), &subs[i].2[..], "case {id}: document intact");
+        assert_eq!(
+            doc.text.as_bytes(),
+            &subs[i].2[..],
+            "case {id}: document intact"
+        );
     }
     log(kind, &format!("FOUND all {N} documents intact"));
     let owed = owed_on_intake(&case_ids);
@@ -312,16 +354,28 @@ pub async fn serve_killed_during_export(kind: Kind) {
     };
     let run = crate::run_id();
     let (body, _, _) = submission(&run, 1);
-    let created = b.portal().post("/v1/submissions", &body).await.expect(201, "submission");
+    let created = b
+        .portal()
+        .post("/v1/submissions", &body)
+        .await
+        .expect(201, "submission");
     let case_id = created["case_id"].as_str().expect("case id").to_string();
     let cw = b.caseworker("sb1", &[OE1], &["caseworker"]);
-    cw.act_ok(&case_id, json!({"action": "confirm_competence"})).await;
-    cw.act_ok(&case_id, json!({"action": "confirm_complete"})).await;
+    cw.act_ok(&case_id, json!({"action": "confirm_competence"}))
+        .await;
+    cw.act_ok(&case_id, json!({"action": "confirm_complete"}))
+        .await;
     cw.act_ok(&case_id, json!({"action": "export"})).await;
-    log(kind, &format!("case {case_id} is exporting; waiting for the delivery"));
+    log(
+        kind,
+        &format!("case {case_id} is exporting; waiting for the delivery"),
+    );
     wait_for_fault(&mut b, kind).await;
     let delivered = receiver.deliveries().len();
-    log(kind, &format!("the receiver had {delivered} delivery before the kill"));
+    log(
+        kind,
+        &format!("the receiver had {delivered} delivery before the kill"),
+    );
 
     b.set_env("FALLWERK_TEST_CRASH_AT", None);
     b.restart_server().await;
@@ -340,7 +394,11 @@ pub async fn serve_killed_during_export(kind: Kind) {
             b.server_log_tail(20)
         )
     });
-    let packages: Vec<String> = receiver.deliveries().iter().map(|d| d.package.clone()).collect();
+    let packages: Vec<String> = receiver
+        .deliveries()
+        .iter()
+        .map(|d| d.package.clone())
+        .collect();
     log(
         kind,
         &format!(
@@ -350,7 +408,10 @@ pub async fn serve_killed_during_export(kind: Kind) {
         ),
     );
     assert!((1..=2).contains(&packages.len()), "{packages:?}");
-    assert!(packages.iter().all(|p| p == &packages[0]), "the same package: {packages:?}");
+    assert!(
+        packages.iter().all(|p| p == &packages[0]),
+        "the same package: {packages:?}"
+    );
     b.finish().await;
 }
 
@@ -364,7 +425,10 @@ pub async fn concurrent_replies(kind: Kind) {
     let run = crate::run_id();
     let portal: Portal = b.portal();
     let (body, _, first_doc) = submission(&run, 1);
-    let created = portal.post("/v1/submissions", &body).await.expect(201, "submission");
+    let created = portal
+        .post("/v1/submissions", &body)
+        .await
+        .expect(201, "submission");
     let case_id = created["case_id"].as_str().expect("case id").to_string();
     let path = format!("/v1/cases/{case_id}/replies");
     let mut expected: Vec<Vec<u8>> = vec![first_doc];
@@ -391,17 +455,109 @@ pub async fn concurrent_replies(kind: Kind) {
         .unwrap_or_default();
     let numbers: Vec<u64> = attachments.iter().filter_map(|a| a["n"].as_u64()).collect();
     let distinct: BTreeSet<u64> = numbers.iter().copied().collect();
-    log(kind, &format!("FOUND documents numbered {numbers:?} on case {case_id}"));
-    assert_eq!(numbers.len(), expected.len(), "every document listed: {attachments:?}");
-    assert_eq!(distinct.len(), numbers.len(), "distinct numbers: {numbers:?}");
+    log(
+        kind,
+        &format!("FOUND documents numbered {numbers:?} on case {case_id}"),
+    );
+    assert_eq!(
+        numbers.len(),
+        expected.len(),
+        "every document listed: {attachments:?}"
+    );
+    assert_eq!(
+        distinct.len(),
+        numbers.len(),
+        "distinct numbers: {numbers:?}"
+    );
     let mut downloaded = BTreeSet::new();
     for n in &numbers {
-        let doc = cw.get(&format!("/v1/cases/{case_id}/attachments/{n}")).await;
+        let doc = cw
+            .get(&format!("/v1/cases/{case_id}/attachments/{n}"))
+            .await;
         assert_eq!(doc.status, 200, "document {n}: {}", doc.text);
         downloaded.insert(doc.text.into_bytes());
     }
     let want: BTreeSet<Vec<u8>> = expected.into_iter().collect();
-    assert_eq!(downloaded, want, "every document downloads with its own bytes");
-    log(kind, &format!("FOUND all {} documents intact", numbers.len()));
+    assert_eq!(
+        downloaded, want,
+        "every document downloads with its own bytes"
+    );
+    log(
+        kind,
+        &format!("FOUND all {} documents intact", numbers.len()),
+    );
+    b.finish().await;
+}
+
+/// `fallwerk serve` is SIGKILLed while the scheduler's ticks send the reminders of a case whose
+/// deadlines ran out (the server's clock moved ten days ahead). After the restart every
+/// reminder the history records went out (at most twice, same id), and none is recorded twice.
+pub async fn serve_killed_during_tick(kind: Kind) {
+    let receiver = Receiver::start(SECRET).await;
+    let Some(mut b) = start(kind, &receiver, None).await else {
+        return;
+    };
+    let run = crate::run_id();
+    let (body, _, _) = submission(&run, 1);
+    let created = b
+        .portal()
+        .post("/v1/submissions", &body)
+        .await
+        .expect(201, "submission");
+    let case_id = created["case_id"].as_str().expect("case id").to_string();
+    wait_mails(&b, &owed_on_intake(std::slice::from_ref(&case_id))).await;
+    b.set_clock_offset(10 * 24 * 3600);
+    log(
+        kind,
+        "moved the server's clock ten days ahead; waiting for the first reminder",
+    );
+    let first = crate::poll(WAIT, Duration::from_millis(20), || async {
+        let sent = mails_by_id(&b).await;
+        let reminders = sent.keys().filter(|id| id.contains(":reminder-")).count();
+        (reminders > 0).then_some(reminders)
+    })
+    .await
+    .unwrap_or_else(|| panic!("no reminder within {WAIT:?}\n{}", b.server_log_tail(40)));
+    let pid = b.kill_server();
+    log(
+        kind,
+        &format!(
+            "KILLED fallwerk serve (pid {pid}) during the ticks, {first} reminder mail(s) out"
+        ),
+    );
+    b.restart_server().await;
+    log(kind, "restarted fallwerk serve");
+    // Let the ticks and consumers after the restart finish what is owed.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let cw = b.caseworker("sb1", &[OE1], &["caseworker"]);
+    let history = cw
+        .get(&format!("/v1/cases/{case_id}/history?limit=500"))
+        .await
+        .expect(200, "history");
+    let reminders: Vec<&Value> = history["items"]
+        .as_array()
+        .map(|a| a.iter().filter(|e| e["type"] == "reminder_sent").collect())
+        .unwrap_or_default();
+    assert!(!reminders.is_empty(), "the history records reminders");
+    let mut recorded = BTreeSet::new();
+    let mut owed = BTreeSet::new();
+    for e in &reminders {
+        let key = format!("{}/{}", e["deadline_id"], e["level"]);
+        assert!(
+            recorded.insert(key.clone()),
+            "reminder {key} recorded twice"
+        );
+        let level = e["level"].as_str().unwrap_or_default();
+        owed.insert(format!("{case_id}:{}:reminder-{level}", e["seq"]));
+    }
+    let sent = wait_mails(&b, &owed).await;
+    for id in &owed {
+        let (count, to) = &sent[id];
+        log(
+            kind,
+            &format!("FOUND reminder {id} to {} sent {count}×", to.join(", ")),
+        );
+        assert!((1..=2).contains(count), "{id} sent {count}×");
+    }
     b.finish().await;
 }

@@ -111,7 +111,10 @@ fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
 
 fn from_moto(m: &serde_json::Value) -> Mail {
     // A raw send (`SesMailer` sends raw): the RFC 5322 text, parsed like an `.eml`.
-    if let Some(mail) = m["raw_data"].as_str().and_then(|raw| parse_eml(raw.as_bytes())) {
+    if let Some(mail) = m["raw_data"]
+        .as_str()
+        .and_then(|raw| parse_eml(raw.as_bytes()))
+    {
         return mail;
     }
     let mut to = Vec::new();

@@ -54,3 +54,13 @@ async fn embedded_concurrent_replies_keep_every_document() {
 async fn aws_concurrent_replies_keep_every_document() {
     crash::concurrent_replies(Kind::Aws).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_serve_killed_during_scheduler_ticks() {
+    crash::serve_killed_during_tick(Kind::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_serve_killed_during_scheduler_ticks() {
+    crash::serve_killed_during_tick(Kind::Aws).await;
+}

@@ -288,7 +288,12 @@ async fn duplicate_submission_is_200_with_one_case_and_a_changed_body_409() {
         .await;
     assert_problem(&r, StatusCode::CONFLICT, "submission-mismatch");
     // The problem names the case the first delivery created (issue 16).
-    assert_eq!(r.json()["case_id"], first.json()["case_id"], "{:?}", r.json());
+    assert_eq!(
+        r.json()["case_id"],
+        first.json()["case_id"],
+        "{:?}",
+        r.json()
+    );
     assert_eq!(r.json()["reference"], first.json()["reference"]);
     assert_eq!(case_count(&h).await, 1);
 }
@@ -312,7 +317,13 @@ fn reformatted(v: &Value) -> String {
         Value::String(s) => {
             let escaped: String = s
                 .chars()
-                .map(|c| if c.is_ascii() { c.to_string() } else { format!("\\u{:04x}", c as u32) })
+                .map(|c| {
+                    if c.is_ascii() {
+                        c.to_string()
+                    } else {
+                        format!("\\u{:04x}", c as u32)
+                    }
+                })
                 .collect();
             format!("\"{escaped}\"")
         }

@@ -140,7 +140,10 @@ mod tests {
         };
         let raw = render(&mail, DateTime::UNIX_EPOCH).expect("render");
         let raw = String::from_utf8(raw).expect("utf-8");
-        assert!(raw.contains("X-Fallwerk-Message-ID: c-1:3:applicant\r\n"), "{raw}");
+        assert!(
+            raw.contains("X-Fallwerk-Message-ID: c-1:3:applicant\r\n"),
+            "{raw}"
+        );
         assert!(raw.contains("Message-ID: <c-1_3_applicant-"), "{raw}");
     }
 }

@@ -965,6 +965,9 @@ fn a_stuck_export_offers_retry_after_the_lease() {
     let export = d.case.export.as_ref().unwrap();
     assert_eq!(export.attempts, 2);
     assert_eq!(export.requested_at, Some(h.now));
-    assert!(!h.allowed().contains(&"retry_export"), "the new attempt runs");
+    assert!(
+        !h.allowed().contains(&"retry_export"),
+        "the new attempt runs"
+    );
     assert_eq!(h.replay(), h.case);
 }

@@ -34,10 +34,7 @@ pub async fn drain_once(
     name: QueueName,
 ) -> usize {
     let now = ctx.app.clock.now();
-    let batch = match queue
-        .receive(name, BATCH, visibility(ctx), now)
-        .await
-    {
+    let batch = match queue.receive(name, BATCH, visibility(ctx), now).await {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(queue = name.as_str(), error = %e, "queue receive failed");

@@ -107,10 +107,8 @@ impl Consumer for Run<'_> {
             Ok(h) => h,
             Err(e) => return transient(format!("cannot load the history: {e}")),
         };
-        let created_at =
-            requested_at(&history, req.attempt).unwrap_or_else(|| ctx.app.clock.now());
-        let package = match build_package(&ctx.app, case, req.attempt, created_at, &history).await
-        {
+        let created_at = requested_at(&history, req.attempt).unwrap_or_else(|| ctx.app.clock.now());
+        let package = match build_package(&ctx.app, case, req.attempt, created_at, &history).await {
             Ok(p) => p,
             Err(e) => {
                 return Work::Failed {

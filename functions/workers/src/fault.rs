@@ -39,9 +39,13 @@ fn armed() -> Option<&'static (Fault, String)> {
         .get_or_init(|| {
             let value = std::env::var(CRASH_AT_VAR).ok()?;
             let (point, suffix) = value.split_once(':').unwrap_or((value.as_str(), ""));
-            let fault = [Fault::AfterClaim, Fault::BeforeConfirm, Fault::AfterDelivery]
-                .into_iter()
-                .find(|f| f.as_str() == point)?;
+            let fault = [
+                Fault::AfterClaim,
+                Fault::BeforeConfirm,
+                Fault::AfterDelivery,
+            ]
+            .into_iter()
+            .find(|f| f.as_str() == point)?;
             let suffix = if suffix.is_empty() {
                 String::new()
             } else {

@@ -52,7 +52,13 @@ pub(crate) async fn run(ctx: &WorkerCtx, c: &impl Consumer, receive_count: u32) 
             return Outcome::Retry(format!("claimed by another consumer until {until}"));
         }
         Err(e) => {
-            return failed(ctx, c, receive_count, format!("cannot claim the message: {e}")).await;
+            return failed(
+                ctx,
+                c,
+                receive_count,
+                format!("cannot claim the message: {e}"),
+            )
+            .await;
         }
     }
     fault::point(Fault::AfterClaim, message_id);

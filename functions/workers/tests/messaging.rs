@@ -576,7 +576,11 @@ async fn a_claim_left_by_a_crashed_consumer_expires_and_the_redelivery_sends_onc
     assert_eq!(handle_message(&h.ctx, &m, 3).await, Outcome::Done);
     let sent = h.mailer.sent();
     assert_eq!(sent.len(), 1, "sent exactly once: {sent:?}");
-    assert_eq!(sent[0].id, m.message_id(), "the Message-ID is the message id");
+    assert_eq!(
+        sent[0].id,
+        m.message_id(),
+        "the Message-ID is the message id"
+    );
 }
 
 /// While another consumer's claim holds (a second copy of the message arrived while the first
@@ -588,11 +592,10 @@ async fn a_running_claim_makes_a_second_copy_wait() {
     let reference = h.case(&id).await.reference;
     let m = applicant_notice(&id, &reference, ApplicantReason::Message);
     let now = h.app.clock.now();
-    let state = h.app.store.claim_work(
-        m.message_id(),
-        now,
-        now + chrono::Duration::seconds(120),
-    );
+    let state = h
+        .app
+        .store
+        .claim_work(m.message_id(), now, now + chrono::Duration::seconds(120));
     assert_eq!(state.await.expect("claim"), ClaimState::Claimed);
     let outcome = handle_message(&h.ctx, &m, 1).await;
     assert!(

@@ -75,8 +75,7 @@ impl Mailer for SesMailer {
             .map_err(|err| {
                 let transient =
                     is_transient(&err) || code(&err).is_some_and(|c| PAUSED_CODES.contains(&c));
-                let reason =
-                    format!("SES SendRawEmail for mail {}: {}", mail.id, describe(&err));
+                let reason = format!("SES SendRawEmail for mail {}: {}", mail.id, describe(&err));
                 if transient {
                     MailError::Transient(reason)
                 } else {

@@ -215,7 +215,10 @@ async fn ses_mail_arrives_in_moto_with_umlauts_and_recipients() {
         Some(m.subject.as_str())
     );
     assert_eq!(
-        parsed.headers.get_first_value("X-Fallwerk-Message-ID").as_deref(),
+        parsed
+            .headers
+            .get_first_value("X-Fallwerk-Message-ID")
+            .as_deref(),
         Some(m.id.as_str())
     );
     assert_eq!(

@@ -18,7 +18,6 @@ use fallwerk_core::ports::{Mail, MailError, Mailer, sha256_hex};
 
 use crate::queue::Clock;
 
-
 /// Length of the `yyyymmddThhmmss` prefix of a file name.
 const STAMP_LEN: usize = 15;
 /// The longest id kept verbatim in a file name.

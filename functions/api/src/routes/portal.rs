@@ -73,8 +73,7 @@ pub async fn submit(
     };
     // The fingerprint of the canonical JSON: a retry that only re-serialised the body is the
     // same submission (the body parsed above, so it is JSON).
-    let fingerprint =
-        canonical_json_sha256(&req.body).unwrap_or_else(|| sha256_hex(&req.body));
+    let fingerprint = canonical_json_sha256(&req.body).unwrap_or_else(|| sha256_hex(&req.body));
     let outcome = state
         .app
         .submit(&req.client.0, submission, &fingerprint)

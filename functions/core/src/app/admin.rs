@@ -30,7 +30,11 @@ fn require_admin(caller: &Caller) -> Result<(), AppError> {
 }
 
 impl App {
-    pub async fn put_org_unit(&self, caller: &Caller, mut ou: OrgUnit) -> Result<OrgUnit, AppError> {
+    pub async fn put_org_unit(
+        &self,
+        caller: &Caller,
+        mut ou: OrgUnit,
+    ) -> Result<OrgUnit, AppError> {
         require_admin(caller)?;
         validate_directory_id("id", &ou.id)?;
         if ou.name.trim().is_empty() {

@@ -11,13 +11,13 @@ pub enum EmailError {
     Empty,
     #[error("must be at most 254 characters")]
     TooLong,
-    #[error("must not contain a line break (CR or LF)")]
+    #[error("must be one address without a line break (CR or LF)")]
     LineBreak,
     #[error("must be one address without spaces, control characters, commas or angle brackets")]
     NotOneAddress,
-    #[error("has no @ between name and domain")]
+    #[error("must have the form name@domain: it has no @")]
     NoAt,
-    #[error("has more than one @")]
+    #[error("must be one address: it has more than one @")]
     SeveralAt,
     #[error("must have the form name@domain (name or domain missing)")]
     Malformed,

@@ -149,7 +149,11 @@ pub async fn claim_work_lease<S: Store + 'static>(store: Arc<S>) {
     ok(store.confirm_work("w-1", kept).await, "confirm");
     ok(store.confirm_work("w-1", kept).await, "confirm twice");
     for at in [t1, t1 + lease * 10] {
-        assert_eq!(claim("w-1", at).await, ClaimState::Done, "confirmed at {at}");
+        assert_eq!(
+            claim("w-1", at).await,
+            ClaimState::Done,
+            "confirmed at {at}"
+        );
     }
     // Confirming without a claim (the claim's record was lost) still records the work.
     ok(store.confirm_work("w-2", kept).await, "confirm unclaimed");
