@@ -166,12 +166,19 @@ pub struct Problem {
     /// For `invalid-field`: the offending field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `submission-mismatch`: the case the first delivery of this submission id created
+    /// (members `case_id` and `reference`). Boxed: it keeps `Problem` small on every error path.
+    #[serde(flatten)]
+    pub existing: Option<Box<ExistingCase>>,
+}
+
+/// The extension members of `submission-mismatch`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ExistingCase {
     /// For `submission-mismatch`: the case the first delivery of this submission id created.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub case_id: Option<String>,
+    pub case_id: String,
     /// For `submission-mismatch`: that case's reference (Aktenzeichen).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
+    pub reference: String,
 }
 
 impl Problem {
@@ -183,8 +190,7 @@ impl Problem {
             detail: detail.into(),
             allowed_actions: None,
             field: None,
-            case_id: None,
-            reference: None,
+            existing: None,
         }
     }
 
@@ -255,8 +261,10 @@ impl From<AppError> for Problem {
                 ..
             } => {
                 let mut p = Problem::new(Kind::SubmissionMismatch, e.to_string());
-                p.case_id = Some(case_id.clone());
-                p.reference = Some(reference.clone());
+                p.existing = Some(Box::new(ExistingCase {
+                    case_id: case_id.clone(),
+                    reference: reference.clone(),
+                }));
                 p
             }
             AppError::UnknownUser(_) => Problem::new(Kind::UnknownUser, e.to_string()),
