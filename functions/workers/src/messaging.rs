@@ -31,6 +31,8 @@ pub enum ComposeError {
 struct Notice<'a> {
     ctx: &'a WorkerCtx,
     message: &'a QueueMessage,
+    /// The composed mail; `None` only while composing failed, when the notice is used to record
+    /// that failure through the same protocol (it is never worked then).
     mail: Option<Mail>,
 }
 
