@@ -660,3 +660,37 @@ async fn health_openapi_and_unknown_routes() {
         .await;
     assert_problem(&r, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed");
 }
+
+#[tokio::test]
+async fn an_antrag_with_an_address_that_is_none_is_422_naming_the_problem() {
+    use fallwerk_api::testing::{Part, antrag_request, multipart};
+    let h = Harness::new().await;
+    for (i, (email, problem)) in [
+        ("erika.example.org", "no @"),
+        ("erika@example.org\r\nBcc: x@evil.example", "line break"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let form = bytes(&json!({
+            "control": {"transactionId": format!("tx-mail-{i}"), "zustaendigeStelle": OE1,
+                        "leikaIds": [LEIKA], "formId": "gewerbe-an"},
+            "formData": [{"antragsteller": {"pers_vorname": "Erika", "pers_nachname": "Muster",
+                                            "kont_email": email}}]
+        }));
+        let body = multipart(&[Part {
+            name: "formData",
+            file_name: None,
+            content_type: Some("application/json"),
+            bytes: &form,
+        }]);
+        let r = h
+            .send(antrag_request("portal-1", PORTAL_SECRET, body))
+            .await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(r.json()["field"], "applicant.email", "{email:?}");
+        let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains(problem), "{email:?}: {detail}");
+    }
+    assert_eq!(case_count(&h).await, 0);
+}
