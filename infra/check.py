@@ -102,6 +102,9 @@ EXTRA_ENV = {
     "casework": {"AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "FALLWERK_JWT_ISSUER", "FALLWERK_JWT_AUDIENCE",
                  "FALLWERK_JWKS_URL",  # the check deploys with JwksUrl set, JwksFile empty
                  "FALLWERK_SESSION_SECRET"},  # ... and with a SessionSecret (the pages are served)
+    # The consumers' claim lease is their queue's visibility timeout (issue 16).
+    "messaging": {"FALLWERK_QUEUE_VISIBILITY_SECONDS"},
+    "export": {"FALLWERK_QUEUE_VISIBILITY_SECONDS"},
 }
 
 TABLE_RW = {"GetItem", "PutItem", "UpdateItem", "Query", "ConditionCheckItem"}

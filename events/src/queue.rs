@@ -78,6 +78,9 @@ pub enum OrgUnitReason {
     ForwardedIn,
     ApplicantReplied,
     ExportFailed,
+    /// An e-mail about the case to someone else (the applicant, the assignee) was rejected or
+    /// bounced; the failure is in the case's history.
+    NotificationFailed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -123,6 +123,16 @@ impl Backend {
     /// Configures and starts fallwerk on `kind`; `None` when the AWS emulators are missing
     /// outside CI. The export target is `webhook`, signed with `webhook_secret`.
     pub async fn start(kind: Kind, webhook: &Receiver, webhook_secret: &str) -> Option<Backend> {
+        Self::start_with(kind, webhook, webhook_secret, &[]).await
+    }
+
+    /// [`Backend::start`] with further environment variables for every `fallwerk` run.
+    pub async fn start_with(
+        kind: Kind,
+        webhook: &Receiver,
+        webhook_secret: &str,
+        extra_env: &[(&str, &str)],
+    ) -> Option<Backend> {
         let run = crate::run_id();
         let tmp = tempfile::Builder::new()
             .prefix(&format!("fallwerk-e2e-{}-", kind.name()))
@@ -161,6 +171,11 @@ impl Backend {
             // `caseworker()` tokens live 30 days: the clock moves by weeks.
             ("FALLWERK_JWT_MAX_LIFETIME_HOURS".into(), "720".into()),
         ];
+        env.extend(
+            extra_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let mut aws = None;
         let mails = match kind {
             Kind::Embedded => MailSink::Outbox(data.join("outbox")),
@@ -506,6 +521,71 @@ users:
                 .map(|b| serde_json::from_str(b).unwrap_or(Value::String(b.to_string())))
                 .collect(),
         )
+    }
+
+    /// Sets (or with `None` removes) an environment variable of later `fallwerk` runs.
+    pub fn set_env(&mut self, name: &str, value: Option<&str>) {
+        self.env.retain(|(k, _)| k != name);
+        if let Some(v) = value {
+            self.env.push((name.to_string(), v.to_string()));
+        }
+    }
+
+    /// SIGKILLs `fallwerk serve` (a crash); its pid.
+    pub fn kill_server(&mut self) -> u32 {
+        let mut server = self.server.take().expect("a running server");
+        let pid = server.id();
+        server.kill();
+        eprintln!(
+            "[e2e:{}] KILLED fallwerk serve (pid {pid}) with SIGKILL",
+            self.kind.name()
+        );
+        self.server = Some(server);
+        pid
+    }
+
+    /// Waits (up to `limit`) until `fallwerk serve` ended by itself (e.g. an injected fault);
+    /// its exit status as text.
+    pub async fn wait_server_exit(&mut self, limit: Duration) -> Option<String> {
+        let server = self.server.as_mut()?;
+        let end = Instant::now() + limit;
+        loop {
+            if let Some(status) = server.exited() {
+                return Some(status.to_string());
+            }
+            if Instant::now() >= end {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Starts `fallwerk serve` again on the same data (after a kill), with the current
+    /// environment; the previous log is kept as `serve.log.{n}`.
+    pub async fn restart_server(&mut self) {
+        if let Some(mut old) = self.server.take() {
+            old.kill();
+            let log = old.log_path().to_path_buf();
+            let mut n = 1;
+            while log.with_extension(format!("log.{n}")).exists() {
+                n += 1;
+            }
+            let _ = std::fs::rename(&log, log.with_extension(format!("log.{n}")));
+        }
+        self.start_server().await;
+    }
+
+    /// The whole log of the current or last `fallwerk serve` and of its predecessors.
+    pub fn server_logs(&self) -> String {
+        let log = self.tmp.path().join("serve.log");
+        let mut out = String::new();
+        let mut n = 1;
+        while let Ok(text) = std::fs::read_to_string(log.with_extension(format!("log.{n}"))) {
+            out.push_str(&text);
+            n += 1;
+        }
+        out.push_str(&std::fs::read_to_string(&log).unwrap_or_default());
+        out
     }
 
     /// The server's log so far (for failure messages).

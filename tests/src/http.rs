@@ -88,6 +88,15 @@ impl Portal {
         }
     }
 
+    /// The same portal client (sharing its used timestamps, so no signature repeats) against
+    /// another base URL: the restarted server.
+    pub fn rebased(&self, base: &str) -> Portal {
+        Portal {
+            base: base.to_string(),
+            ..self.clone()
+        }
+    }
+
     fn timestamp(&self, target: &str) -> i64 {
         let now = self.clock.now().timestamp();
         let mut last = self.last.lock().expect("lock");
@@ -119,6 +128,27 @@ impl Portal {
     pub async fn post(&self, path: &str, body: &Value) -> Resp {
         let bytes = serde_json::to_vec(body).expect("json");
         self.signed(reqwest::Method::POST, path, bytes).await
+    }
+
+    /// `post`, but `None` when no answer came (the server was killed mid-request).
+    pub async fn try_post(&self, path: &str, body: &Value) -> Option<Resp> {
+        let bytes = serde_json::to_vec(body).expect("json");
+        let ts = self.timestamp(&format!("POST {path}"));
+        let headers = self.signer.headers_v2("POST", path, ts, &bytes);
+        let mut req = self.http.post(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
+        let res = req
+            .header("content-type", "application/json")
+            .body(bytes)
+            .send()
+            .await
+            .ok()?;
+        let status = res.status().as_u16();
+        let text = res.text().await.ok()?;
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Some(Resp { status, json, text })
     }
 
     /// A signed GET whose answer is raw bytes (document downloads): status and body.

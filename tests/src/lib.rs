@@ -10,6 +10,7 @@
 
 pub mod backend;
 pub mod binary;
+pub mod crash;
 pub mod http;
 pub mod mail;
 pub mod moto;

@@ -10,6 +10,8 @@ pub struct Mail {
     pub subject: String,
     /// Every text part (plain and HTML), decoded.
     pub body: String,
+    /// The mail's stable id (`X-Fallwerk-Message-ID`: the queue message id), where present.
+    pub id: Option<String>,
 }
 
 impl Mail {
@@ -72,9 +74,15 @@ fn parse_eml(raw: &[u8]) -> Option<Mail> {
                 .collect::<Vec<_>>()
         })
         .collect();
+    let id = parsed.headers.get_first_value("X-Fallwerk-Message-ID");
     let mut body = String::new();
     collect_text(&parsed, &mut body);
-    Some(Mail { to, subject, body })
+    Some(Mail {
+        to,
+        subject,
+        body,
+        id,
+    })
 }
 
 fn collect_text(part: &mailparse::ParsedMail<'_>, out: &mut String) {
@@ -102,11 +110,19 @@ fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
 }
 
 fn from_moto(m: &serde_json::Value) -> Mail {
+    // A raw send (`SesMailer` sends raw): the RFC 5322 text, parsed like an `.eml`.
+    if let Some(mail) = m["raw_data"]
+        .as_str()
+        .and_then(|raw| parse_eml(raw.as_bytes()))
+    {
+        return mail;
+    }
     let mut to = Vec::new();
     strings(&m["destinations"], &mut to);
     Mail {
         to,
         subject: m["subject"].as_str().unwrap_or_default().to_string(),
         body: m["body"].as_str().unwrap_or_default().to_string(),
+        id: None,
     }
 }

@@ -40,6 +40,15 @@ impl ChildGuard {
         &self.log
     }
 
+    /// SIGKILL at once (a crash: nothing is drained or flushed), then reaped.
+    pub fn kill(&mut self) {
+        if self.exited().is_some() {
+            return;
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// SIGTERM, wait up to 10 s, then SIGKILL.
     pub fn stop(&mut self) {
         if self.exited().is_some() {

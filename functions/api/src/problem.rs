@@ -172,6 +172,19 @@ pub struct Problem {
     /// For `invalid-field`: the offending field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `submission-mismatch`: the case the first delivery of this submission id created
+    /// (members `case_id` and `reference`). Boxed: it keeps `Problem` small on every error path.
+    #[serde(flatten)]
+    pub existing: Option<Box<ExistingCase>>,
+}
+
+/// The extension members of `submission-mismatch`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ExistingCase {
+    /// For `submission-mismatch`: the case the first delivery of this submission id created.
+    pub case_id: String,
+    /// For `submission-mismatch`: that case's reference (Aktenzeichen).
+    pub reference: String,
 }
 
 impl Problem {
@@ -183,6 +196,7 @@ impl Problem {
             detail: detail.into(),
             allowed_actions: None,
             field: None,
+            existing: None,
         }
     }
 
@@ -248,8 +262,17 @@ impl From<AppError> for Problem {
             AppError::NotFound(_) => Problem::not_found(e.to_string()),
             AppError::Unroutable(_) => Problem::new(Kind::Unroutable, e.to_string()),
             AppError::Invalid { field, reason } => Problem::invalid_field(field, reason),
-            AppError::SubmissionMismatch(_) => {
-                Problem::new(Kind::SubmissionMismatch, e.to_string())
+            AppError::SubmissionMismatch {
+                ref case_id,
+                ref reference,
+                ..
+            } => {
+                let mut p = Problem::new(Kind::SubmissionMismatch, e.to_string());
+                p.existing = Some(Box::new(ExistingCase {
+                    case_id: case_id.clone(),
+                    reference: reference.clone(),
+                }));
+                p
             }
             AppError::UnknownUser(_) => Problem::new(Kind::UnknownUser, e.to_string()),
             AppError::Forbidden(_) => Problem::new(Kind::Forbidden, e.to_string()),
@@ -359,7 +382,11 @@ mod tests {
             (AppError::Unroutable("oe".into()), 422, "unroutable"),
             (AppError::UnknownUser("u".into()), 422, "unknown-user"),
             (
-                AppError::SubmissionMismatch("s".into()),
+                AppError::SubmissionMismatch {
+                    submission_id: "s".into(),
+                    case_id: "c".into(),
+                    reference: "MV-2026-000001".into(),
+                },
                 409,
                 "submission-mismatch",
             ),

@@ -8,7 +8,7 @@ use chrono::Duration;
 use common::*;
 use fallwerk_api::Limits;
 use fallwerk_api::testing::{PortalSigner, claims, token};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const P: &str = "https://fallwerk.dev/problems/";
 
@@ -287,7 +287,110 @@ async fn duplicate_submission_is_200_with_one_case_and_a_changed_body_409() {
         .portal(Method::POST, "/v1/submissions", bytes(&changed))
         .await;
     assert_problem(&r, StatusCode::CONFLICT, "submission-mismatch");
+    // The problem names the case the first delivery created (issue 16).
+    assert_eq!(
+        r.json()["case_id"],
+        first.json()["case_id"],
+        "{:?}",
+        r.json()
+    );
+    assert_eq!(r.json()["reference"], first.json()["reference"]);
     assert_eq!(case_count(&h).await, 1);
+}
+
+/// `v` serialised with every object's keys in reverse order, spaces and line breaks between
+/// the tokens and non-ASCII characters escaped: what a portal that re-serialised may send.
+fn reformatted(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let members: Vec<String> = m
+                .iter()
+                .rev()
+                .map(|(k, v)| format!("\n  {} : {}", json!(k), reformatted(v)))
+                .collect();
+            format!("{{ {} \n}}", members.join(" ,"))
+        }
+        Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(reformatted).collect();
+            format!("[ {} ]", items.join(" , "))
+        }
+        Value::String(s) => {
+            let escaped: String = s
+                .chars()
+                .map(|c| {
+                    if c.is_ascii() {
+                        c.to_string()
+                    } else {
+                        format!("\\u{:04x}", c as u32)
+                    }
+                })
+                .collect();
+            format!("\"{escaped}\"")
+        }
+        other => other.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn a_retry_that_only_reformats_the_json_is_the_same_submission() {
+    let h = Harness::new().await;
+    let v = submission("s-fmt", OE1);
+    let first = h.portal(Method::POST, "/v1/submissions", bytes(&v)).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.json());
+    let again = reformatted(&v);
+    assert_ne!(again.as_bytes(), &bytes(&v)[..], "the bytes differ");
+    let second = h
+        .portal(Method::POST, "/v1/submissions", again.into_bytes())
+        .await;
+    assert_eq!(second.status, StatusCode::OK, "{:?}", second.json());
+    assert_eq!(first.json(), second.json());
+    assert_eq!(case_count(&h).await, 1);
+}
+
+#[tokio::test]
+async fn an_applicant_address_that_is_none_is_422_naming_the_problem() {
+    let h = Harness::new().await;
+    for (i, (email, problem)) in [
+        ("erika@example.org\r\nBcc: x@evil.example", "line break"),
+        ("erika.example.org", "no @"),
+        ("erika@@example.org", "more than one @"),
+        ("Erika <erika@example.org>", "one address"),
+        ("erika@example..org", "domain"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut v = submission(&format!("s-mail-{i}"), OE1);
+        v["applicant"]["email"] = json!(email);
+        let r = h.portal(Method::POST, "/v1/submissions", bytes(&v)).await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(r.json()["field"], "applicant.email", "{email:?}");
+        let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains(problem), "{email:?}: {detail}");
+    }
+    assert_eq!(case_count(&h).await, 0);
+}
+
+#[tokio::test]
+async fn an_org_unit_address_that_is_none_is_422_naming_the_problem() {
+    let h = Harness::new().await;
+    let admin = h.token("root", &[], &["admin"]);
+    for (email, problem) in [
+        ("oe9@amt.example\nBcc: x@evil.example", "line break"),
+        ("oe9.amt.example", "no @"),
+    ] {
+        let body = json!({"id": "oe-9", "name": "Neue Stelle", "notification_email": email,
+                          "state": "MV", "services": [LEIKA]});
+        let r = h
+            .cw(Method::PUT, "/v1/admin/org-units/oe-9", &admin, Some(body))
+            .await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(r.json()["field"], "notification_email");
+        let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains(problem), "{email:?}: {detail}");
+    }
+    let r = h.cw(Method::GET, "/v1/admin/org-units", &admin, None).await;
+    assert!(!r.json().to_string().contains("oe-9"), "nothing stored");
 }
 
 #[tokio::test]
@@ -556,4 +659,38 @@ async fn health_openapi_and_unknown_routes() {
         )
         .await;
     assert_problem(&r, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed");
+}
+
+#[tokio::test]
+async fn an_antrag_with_an_address_that_is_none_is_422_naming_the_problem() {
+    use fallwerk_api::testing::{Part, antrag_request, multipart};
+    let h = Harness::new().await;
+    for (i, (email, problem)) in [
+        ("erika.example.org", "no @"),
+        ("erika@example.org\r\nBcc: x@evil.example", "line break"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let form = bytes(&json!({
+            "control": {"transactionId": format!("tx-mail-{i}"), "zustaendigeStelle": OE1,
+                        "leikaIds": [LEIKA], "formId": "gewerbe-an"},
+            "formData": [{"antragsteller": {"pers_vorname": "Erika", "pers_nachname": "Muster",
+                                            "kont_email": email}}]
+        }));
+        let body = multipart(&[Part {
+            name: "formData",
+            file_name: None,
+            content_type: Some("application/json"),
+            bytes: &form,
+        }]);
+        let r = h
+            .send(antrag_request("portal-1", PORTAL_SECRET, body))
+            .await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(r.json()["field"], "applicant.email", "{email:?}");
+        let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains(problem), "{email:?}: {detail}");
+    }
+    assert_eq!(case_count(&h).await, 0);
 }

@@ -7,6 +7,7 @@ pub mod case;
 pub mod deadline;
 pub mod form;
 pub mod inbox;
+pub mod mail;
 pub mod model;
 pub mod ports;
 

@@ -248,6 +248,17 @@ pub trait SchedulerStore: Send + Sync {
     async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()>;
 }
 
+/// What [`OutboxStore::claim_work`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimState {
+    /// The caller holds the claim now: do the work, then confirm it.
+    Claimed,
+    /// Another consumer's claim holds until then: leave the message for a later receive.
+    Leased { until: DateTime<Utc> },
+    /// The work was confirmed before: nothing to do.
+    Done,
+}
+
 /// A message written with a case change and not yet handed to the queue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEntry {
@@ -270,6 +281,21 @@ pub trait OutboxStore: Send + Sync {
     -> StoreResult<bool>;
     /// Gives a claim back after the work failed, so a redelivery can do it (idempotent).
     async fn release_message(&self, message_id: &str) -> StoreResult<()>;
+    /// A queue consumer's claim on the work of `message_id`, held until `lease_until` unless
+    /// confirmed: [`ClaimState::Claimed`] when there is no record yet or an earlier claim's lease
+    /// ran out unconfirmed (its holder crashed between claim and confirmation: do the work
+    /// again), [`ClaimState::Leased`] while another claim's lease runs, [`ClaimState::Done`]
+    /// once the work was confirmed (also for ids taken by [`OutboxStore::claim_message`]).
+    async fn claim_work(
+        &self,
+        message_id: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<ClaimState>;
+    /// Records that the work of `message_id` is done (after the send or delivery): later
+    /// claims answer [`ClaimState::Done`]; the record may be dropped after `kept_until`.
+    /// Idempotent; it also confirms when the lease has run out or there is no claim.
+    async fn confirm_work(&self, message_id: &str, kept_until: DateTime<Utc>) -> StoreResult<()>;
     /// `true` when this store puts outbox messages on the queue itself, in the same transaction
     /// as the case change (the embedded store, whose queue lives in the same database): then
     /// there is nothing to hand off after the write.

@@ -1024,3 +1024,31 @@ fn full_journey_with_export_keeps_history_consistent() {
     ids.dedup();
     assert_eq!(ids.len(), h.outbox.len());
 }
+
+/// A case left in `exporting` (its consumer died after delivering, or the queue lost the
+/// request) offers `retry_export` once the export queue would have redelivered the attempt,
+/// not before; the retry is a new attempt, which then is not stale (issue 16).
+#[test]
+fn a_stuck_export_offers_retry_after_the_lease() {
+    let mut h = H::at(Status::Exporting);
+    let requested = h.case.export.as_ref().unwrap().requested_at;
+    assert_eq!(requested, Some(h.now), "the attempt's request time is kept");
+    h.now += Duration::minutes(29);
+    assert!(!h.allowed().contains(&"retry_export"), "{:?}", h.allowed());
+    assert!(matches!(
+        h.try_act(Action::RetryExport),
+        Err(CommandError::NotAllowed { .. })
+    ));
+    h.now += Duration::minutes(2);
+    assert!(h.allowed().contains(&"retry_export"), "{:?}", h.allowed());
+    let d = h.act(Action::RetryExport);
+    assert_eq!(d.case.status, Status::Exporting);
+    let export = d.case.export.as_ref().unwrap();
+    assert_eq!(export.attempts, 2);
+    assert_eq!(export.requested_at, Some(h.now));
+    assert!(
+        !h.allowed().contains(&"retry_export"),
+        "the new attempt runs"
+    );
+    assert_eq!(h.replay(), h.case);
+}

@@ -77,7 +77,7 @@ fn allowed_actions_follow_the_design_table() {
 fn every_forbidden_action_in_every_status_is_not_allowed() {
     let mut checked = 0;
     for h in all_situations() {
-        let allowed = allowed_actions(&h.case, &h.service);
+        let allowed = allowed_actions(&h.case, &h.service, h.now);
         for action in every_action(h.today()) {
             let name = action.name();
             if allowed.contains(&name) {

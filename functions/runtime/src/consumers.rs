@@ -11,8 +11,6 @@ use fallwerk_workers::{Outcome, WorkerCtx, handle};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// How long a received message stays invisible to other consumers.
-pub const VISIBILITY: u64 = 120;
 /// Messages per batch (the SQS maximum).
 pub const BATCH: usize = 10;
 
@@ -20,6 +18,12 @@ pub const BATCH: usize = 10;
 pub fn backoff(base: u32, receive_count: u32) -> u32 {
     base.saturating_mul(1 << receive_count.saturating_sub(1).min(8))
         .min(300)
+}
+
+/// How long a received message stays invisible to other consumers: the claim lease, so that a
+/// redelivery after a crash finds the crashed consumer's claim expired.
+fn visibility(ctx: &WorkerCtx) -> std::time::Duration {
+    std::time::Duration::from_secs(u64::from(ctx.settings.lease_seconds.max(1)))
 }
 
 /// Processes one batch of `queue`; returns how many messages it handled.
@@ -30,10 +34,7 @@ pub async fn drain_once(
     name: QueueName,
 ) -> usize {
     let now = ctx.app.clock.now();
-    let batch = match queue
-        .receive(name, BATCH, std::time::Duration::from_secs(VISIBILITY), now)
-        .await
-    {
+    let batch = match queue.receive(name, BATCH, visibility(ctx), now).await {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(queue = name.as_str(), error = %e, "queue receive failed");
@@ -85,7 +86,7 @@ pub async fn drain_sqs_once(
     name: QueueName,
 ) -> usize {
     let batch = match queue
-        .receive(name, BATCH as u32, 1, VISIBILITY as u32)
+        .receive(name, BATCH as u32, 1, ctx.settings.lease_seconds)
         .await
     {
         Ok(b) => b,

@@ -27,6 +27,9 @@ pub struct Settings {
     pub export_root: Option<String>,
     /// `FALLWERK_JWT_MAX_LIFETIME_HOURS`: caseworker tokens living longer are refused (default 12).
     pub jwt_max_lifetime_hours: i64,
+    /// `FALLWERK_QUEUE_VISIBILITY_SECONDS`: how long a received message stays hidden before the
+    /// queue hands it out again, and so how long a consumer's claim on it holds (default 120).
+    pub visibility_seconds: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +56,7 @@ impl Default for Settings {
             users_from_token: false,
             export_root: None,
             jwt_max_lifetime_hours: 12,
+            visibility_seconds: 120,
         }
     }
 }
@@ -128,6 +132,16 @@ impl Settings {
                     }
                     s.export_root = Some(value);
                 }
+                "FALLWERK_QUEUE_VISIBILITY_SECONDS" => {
+                    s.visibility_seconds = value
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=43_200).contains(n))
+                        .ok_or(SettingsError::Invalid {
+                            name: "FALLWERK_QUEUE_VISIBILITY_SECONDS",
+                            reason: "a number of seconds from 1 to 43200".into(),
+                        })?;
+                }
                 "FALLWERK_RETRY_BASE_SECONDS" => {
                     s.retry_base_seconds =
                         value
@@ -183,6 +197,7 @@ impl Settings {
             portal_url: self.portal_url.clone(),
             caseworker_url: self.caseworker_url.clone(),
             max_receives: self.max_receives,
+            lease_seconds: self.visibility_seconds,
         }
     }
 }
@@ -220,6 +235,9 @@ mod tests {
         assert!(e.to_string().contains("true or false"));
         let e = Settings::from_vars(vars(&[("FALLWERK_MAX_RECEIVES", "0")])).expect_err("zero");
         assert!(e.to_string().contains("1 to 100"));
+        let e = Settings::from_vars(vars(&[("FALLWERK_QUEUE_VISIBILITY_SECONDS", "0")]))
+            .expect_err("zero visibility");
+        assert!(e.to_string().contains("1 to 43200"));
         let e = Settings::from_vars(vars(&[("FALLWERK_USERS_FROM_TOKEN", "ja")])).expect_err("ja");
         assert!(e.to_string().contains("FALLWERK_USERS_FROM_TOKEN"));
     }

@@ -22,6 +22,9 @@ pub struct Settings {
     pub caseworker_url: String,
     /// The receive count at which a failing message is given up (the queue's maxReceiveCount).
     pub max_receives: u32,
+    /// How long a consumer's claim on a message holds unless confirmed: the queue's visibility
+    /// timeout, after which the queue redelivers a message its consumer did not finish.
+    pub lease_seconds: u32,
 }
 
 /// The context a consumer runs in.

@@ -11,7 +11,9 @@
 
 mod ctx;
 pub mod export;
+pub mod fault;
 pub mod messaging;
+mod protocol;
 mod record;
 pub mod templates;
 pub mod webhook;

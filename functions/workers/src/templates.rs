@@ -17,6 +17,8 @@ pub enum MailKind {
     OrgUnitForwardedIn,
     OrgUnitApplicantReplied,
     OrgUnitExportFailed,
+    /// A notice about the case could not be delivered (rejected or bounced).
+    OrgUnitNotificationFailed,
     ApplicantReceived,
     ApplicantForwarded,
     ApplicantDocumentsRequested,
@@ -33,11 +35,12 @@ pub enum MailKind {
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 16] = [
+    pub const ALL: [MailKind; 17] = [
         MailKind::OrgUnitNewCase,
         MailKind::OrgUnitForwardedIn,
         MailKind::OrgUnitApplicantReplied,
         MailKind::OrgUnitExportFailed,
+        MailKind::OrgUnitNotificationFailed,
         MailKind::ApplicantReceived,
         MailKind::ApplicantForwarded,
         MailKind::ApplicantDocumentsRequested,
@@ -59,6 +62,7 @@ impl MailKind {
             MailKind::OrgUnitForwardedIn => "org_unit_forwarded_in",
             MailKind::OrgUnitApplicantReplied => "org_unit_applicant_replied",
             MailKind::OrgUnitExportFailed => "org_unit_export_failed",
+            MailKind::OrgUnitNotificationFailed => "org_unit_notification_failed",
             MailKind::ApplicantReceived => "applicant_received",
             MailKind::ApplicantForwarded => "applicant_forwarded",
             MailKind::ApplicantDocumentsRequested => "applicant_documents_requested",
@@ -132,6 +136,8 @@ const SOURCES: &[(&str, &str)] = sources![
     "org_unit_applicant_replied.html",
     "org_unit_export_failed.txt",
     "org_unit_export_failed.html",
+    "org_unit_notification_failed.txt",
+    "org_unit_notification_failed.html",
     "applicant_received.txt",
     "applicant_received.html",
     "applicant_forwarded.txt",

@@ -351,3 +351,34 @@ async fn the_directory_sink_receives_the_same_package() {
         assert_eq!(sha256_hex(&bytes), f.sha256);
     }
 }
+
+/// The export consumer crashed after delivering (its claim expired unconfirmed, the receipt was
+/// never stored): the redelivery delivers the same package again and stores the receipt, so the
+/// case does not stay `exporting` (issue 16: "1 of 118 cases stuck").
+#[tokio::test]
+async fn a_crash_after_delivery_is_repaired_by_the_redelivery() {
+    let (h, receiver, id, req) = setup(0).await;
+    let now = h.app.clock.now();
+    let then = now - chrono::Duration::minutes(5);
+    let state =
+        h.app
+            .store
+            .claim_work(&req.message_id, then, then + chrono::Duration::seconds(120));
+    assert_eq!(
+        state.await.expect("claim"),
+        fallwerk_core::ports::ClaimState::Claimed
+    );
+    assert_eq!(handle_export(&h.ctx, &req, 2).await, Outcome::Done);
+    let case = h.case(&id).await;
+    assert_eq!(case.status, Status::Exported);
+    let accepted = receiver.accepted.lock().await.clone();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(
+        accepted[0].headers["idempotency-key"],
+        format!("{}-1", case.reference).as_str(),
+        "the package name is the same on every delivery of the attempt"
+    );
+    // Confirmed now: a further copy delivers nothing.
+    assert_eq!(handle_export(&h.ctx, &req, 3).await, Outcome::Done);
+    assert_eq!(receiver.requests.load(Ordering::SeqCst), 1);
+}

@@ -5,7 +5,7 @@ mod common;
 
 use common::{FORM_SECRET, Harness, REPLY_SECRET};
 use fallwerk_core::case::Action;
-use fallwerk_core::ports::MailError;
+use fallwerk_core::ports::{ClaimState, MailError};
 use fallwerk_events::{
     ApplicantNotification, ApplicantReason, CONTRACT_VERSION, DeadlineKind, DeadlineReminder,
     OrgUnitReason, QueueMessage, ReminderLevel, ReminderRecipient,
@@ -556,4 +556,91 @@ async fn assignment_notices_reach_the_assignee_personally() {
         Outcome::Done
     );
     assert_eq!(h.mailer.sent().len(), before);
+}
+
+/// A consumer that crashed after claiming (the claim's lease ran out unconfirmed) does not keep
+/// the mail from going out: the redelivery sends it, once (issue 16: "599 of 600 e-mails").
+#[tokio::test]
+async fn a_claim_left_by_a_crashed_consumer_expires_and_the_redelivery_sends_once() {
+    let h = Harness::new(None, ExportSinks::default()).await;
+    let id = h.submit(Some("erika@example.org")).await;
+    let reference = h.case(&id).await.reference;
+    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
+    let now = h.app.clock.now();
+    let lease = chrono::Duration::seconds(120);
+    // The crashed consumer's claim, taken three minutes ago, never confirmed.
+    let then = now - chrono::Duration::minutes(3);
+    let state = h.app.store.claim_work(m.message_id(), then, then + lease);
+    assert_eq!(state.await.expect("claim"), ClaimState::Claimed);
+    assert_eq!(handle_message(&h.ctx, &m, 2).await, Outcome::Done);
+    assert_eq!(handle_message(&h.ctx, &m, 3).await, Outcome::Done);
+    let sent = h.mailer.sent();
+    assert_eq!(sent.len(), 1, "sent exactly once: {sent:?}");
+    assert_eq!(
+        sent[0].id,
+        m.message_id(),
+        "the Message-ID is the message id"
+    );
+}
+
+/// While another consumer's claim holds (a second copy of the message arrived while the first
+/// is being worked on), nothing is sent and the message waits for a later receive.
+#[tokio::test]
+async fn a_running_claim_makes_a_second_copy_wait() {
+    let h = Harness::new(None, ExportSinks::default()).await;
+    let id = h.submit(Some("erika@example.org")).await;
+    let reference = h.case(&id).await.reference;
+    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
+    let now = h.app.clock.now();
+    let state = h
+        .app
+        .store
+        .claim_work(m.message_id(), now, now + chrono::Duration::seconds(120));
+    assert_eq!(state.await.expect("claim"), ClaimState::Claimed);
+    let outcome = handle_message(&h.ctx, &m, 1).await;
+    assert!(
+        matches!(&outcome, Outcome::Retry(why) if why.contains("another consumer")),
+        "{outcome:?}"
+    );
+    assert!(h.mailer.sent().is_empty());
+    assert!(h.case(&id).await.notification_failures.is_empty());
+}
+
+/// A notice the mail service rejects is recorded on the case, and the org unit is told by
+/// e-mail (issue 16: "only a notification_failed entry in the case's history shows it").
+#[tokio::test]
+async fn a_rejected_applicant_notice_is_told_to_the_org_unit() {
+    let h = Harness::new(None, ExportSinks::default()).await;
+    let id = h.submit(Some("erika@example.org")).await;
+    let reference = h.case(&id).await.reference;
+    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
+    h.mailer
+        .fail_next(MailError::Permanent("mailbox unavailable".into()));
+    assert!(matches!(
+        handle_message(&h.ctx, &m, 1).await,
+        Outcome::GiveUp(_)
+    ));
+    let told = h
+        .outbox(&id)
+        .await
+        .into_iter()
+        .find(|q| {
+            matches!(q, QueueMessage::OrgUnitNotification(n)
+                if n.reason == OrgUnitReason::NotificationFailed)
+        })
+        .expect("the org unit is owed a notice");
+    assert_eq!(handle_message(&h.ctx, &told, 1).await, Outcome::Done);
+    let sent = h.mailer.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].to, ["buergeramt@rostock.example"]);
+    assert!(
+        sent[0].subject.starts_with("E-Mail nicht zugestellt"),
+        "{}",
+        sent[0].subject
+    );
+    assert!(sent[0].text.contains(&reference));
+    assert!(
+        !sent[0].text.contains("erika@example.org"),
+        "no address in the notice"
+    );
 }

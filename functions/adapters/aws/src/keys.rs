@@ -25,6 +25,9 @@
 //! | outbox entry | `OUTBOX#{message_id}` | `META` | – | `OUTBOX#{shard}` / `{created_at}#{message_id}` | – |
 //! | processed marker | `PROCESSED#{message_id}` | `META` | – | – | `expires_at` |
 //!
+//! A processed marker with `lease_until_ms` (N) is a consumer's claim whose work is not yet
+//! confirmed; without it, the work is confirmed (`OutboxStore::claim_work`).
+//!
 //! `{shard}` is `0..SHARDS` (FNV-1a of the case id for deadlines, of the message id for the
 //! outbox): the scheduler queries every shard with `gsi2sk < "{now}$"` and merges the results,
 //! so the cost follows the number of due entries, never the number of stored deadlines.
@@ -84,6 +87,8 @@ pub const REFERENCE_KEY: &str = "ref_key";
 pub const NAME_KEY: &str = "name_key";
 /// Lease expiry in epoch milliseconds (N).
 pub const EXPIRES_AT_MS: &str = "expires_at_ms";
+/// Lease end (ms since the epoch) of an unconfirmed consumer claim (processed marker).
+pub const LEASE_UNTIL_MS: &str = "lease_until_ms";
 /// A user's org units (L of S), for the per-org-unit member list.
 pub const ORG_UNITS: &str = "org_units";
 

@@ -1,15 +1,18 @@
-//! `SesMailer`: the core [`Mailer`] port on Amazon SES v1 (`SendEmail`, text + HTML, UTF-8).
+//! `SesMailer`: the core [`Mailer`] port on Amazon SES v1, sent raw (`SendRawEmail`) in the
+//! RFC 5322 form every transport uses ([`fallwerk_core::mail::render`]): the mail carries its
+//! stable id in `Message-ID` and `X-Fallwerk-Message-ID`, so the second send after a consumer
+//! crash (at most two) is recognisable as the same mail. SES itself replaces `Message-ID` with
+//! its own value and keeps the other header; emulators keep both.
 //! Throttling, 5xx and network failures are [`MailError::Transient`]; rejected messages,
 //! unverified senders and invalid addresses are [`MailError::Permanent`].
 
 use async_trait::async_trait;
 use aws_sdk_ses::Client;
-use aws_sdk_ses::types::{Body, Content, Destination, Message};
+use aws_sdk_ses::primitives::Blob;
+use aws_sdk_ses::types::RawMessage;
 use fallwerk_core::ports::{Mail, MailError, Mailer};
 
 use crate::retry_class::{code, describe, is_transient};
-
-const CHARSET: &str = "UTF-8";
 
 /// SES error codes that say "not now" although they are 4xx: the mail itself is fine and a
 /// later delivery (or a redrive from the DLQ) succeeds once the operator resumed sending.
@@ -28,14 +31,6 @@ pub fn ses_client(config: &aws_config::SdkConfig) -> Client {
 pub struct SesMailer {
     client: Client,
     configuration_set: Option<String>,
-}
-
-fn content(data: &str) -> Result<Content, MailError> {
-    Content::builder()
-        .data(data)
-        .charset(CHARSET)
-        .build()
-        .map_err(|e| MailError::Permanent(describe(e)))
 }
 
 impl SesMailer {
@@ -62,31 +57,25 @@ impl Mailer for SesMailer {
                 mail.id
             )));
         }
-        let mut body = Body::builder().text(content(&mail.text)?);
-        if let Some(html) = &mail.html {
-            body = body.html(content(html)?);
-        }
-        let message = Message::builder()
-            .subject(content(&mail.subject)?)
-            .body(body.build())
-            .build();
+        // SES sets the Date itself; the one given here only has to be valid.
+        let raw = fallwerk_core::mail::render(mail, chrono::Utc::now())?;
+        let message = RawMessage::builder()
+            .data(Blob::new(raw))
+            .build()
+            .map_err(|e| MailError::Permanent(describe(e)))?;
         let resp = self
             .client
-            .send_email()
+            .send_raw_email()
             .source(&mail.from)
-            .destination(
-                Destination::builder()
-                    .set_to_addresses(Some(mail.to.clone()))
-                    .build(),
-            )
-            .message(message)
+            .set_destinations(Some(mail.to.clone()))
+            .raw_message(message)
             .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await
             .map_err(|err| {
                 let transient =
                     is_transient(&err) || code(&err).is_some_and(|c| PAUSED_CODES.contains(&c));
-                let reason = format!("SES SendEmail for mail {}: {}", mail.id, describe(&err));
+                let reason = format!("SES SendRawEmail for mail {}: {}", mail.id, describe(&err));
                 if transient {
                     MailError::Transient(reason)
                 } else {

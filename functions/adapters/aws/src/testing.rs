@@ -169,7 +169,8 @@ pub async fn ses_client() -> Option<(aws_sdk_ses::Client, String)> {
 
 /// The e-mails moto's SES has sent (all tests' mails: filter by sender or recipient), read from
 /// `GET {endpoint}/moto-api/data.json` → `.ses.Message`: objects with `id`, `source`, `subject`,
-/// `body` (the HTML part if there is one, else the text), `destinations`. Panics when moto does not
+/// `body` (the HTML part if there is one, else the text), `destinations`; then
+/// `.ses.RawMessage`: objects with `id`, `source`, `destinations` (a list) and `raw_data`. Panics when moto does not
 /// answer with JSON, e.g. once any Lambda function was created on that moto (data.json then fails
 /// with a Docker error until a reset, also after the function is deleted).
 pub async fn sent_mails(endpoint: &str) -> Vec<serde_json::Value> {
@@ -185,10 +186,14 @@ pub async fn sent_mails(endpoint: &str) -> Vec<serde_json::Value> {
         Ok(data) => data,
         Err(e) => panic!("{endpoint}/moto-api/data.json is not JSON: {e}"),
     };
-    match data.pointer("/ses/Message") {
-        Some(serde_json::Value::Array(mails)) => mails.clone(),
-        _ => Vec::new(),
-    }
+    // `SendEmail` lands in `Message`, `SendRawEmail` (what `SesMailer` uses) in `RawMessage`
+    // with `raw_data` (the RFC 5322 text) instead of `subject` and `body`.
+    ["/ses/Message", "/ses/RawMessage"]
+        .iter()
+        .filter_map(|p| data.pointer(p).and_then(|v| v.as_array()))
+        .flatten()
+        .cloned()
+        .collect()
 }
 
 /// A minimal HTTP/1.0 GET over plain TCP (moto speaks plain http; 1.0 avoids chunked bodies):

@@ -71,6 +71,7 @@ store_checks!(
     lease_exclusive_until_expiry,
     outbox_pending_and_done,
     claim_message_once,
+    claim_work_lease,
     reference_counter_concurrent,
     directory_round_trip,
     users_round_trip,

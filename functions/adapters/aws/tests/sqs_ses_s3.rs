@@ -205,9 +205,30 @@ async fn ses_mail_arrives_in_moto_with_umlauts_and_recipients() {
     assert_eq!(found.len(), 1, "{sent:?}");
     let s = found[0];
     assert_eq!(s["id"], ses_id.as_str());
-    assert_eq!(s["subject"], m.subject.as_str());
-    assert_eq!(s["destinations"]["ToAddresses"], serde_json::json!([to]));
-    let body = s["body"].to_string();
+    assert_eq!(s["destinations"][0], to.as_str(), "{s}");
+    // Sent raw: the mail as fallwerk renders it, with its id in both id headers.
+    let raw = s["raw_data"].as_str().expect("raw_data");
+    let parsed = mailparse::parse_mail(raw.as_bytes()).expect("RFC 5322");
+    use mailparse::MailHeaderMap;
+    assert_eq!(
+        parsed.headers.get_first_value("Subject").as_deref(),
+        Some(m.subject.as_str())
+    );
+    assert_eq!(
+        parsed
+            .headers
+            .get_first_value("X-Fallwerk-Message-ID")
+            .as_deref(),
+        Some(m.id.as_str())
+    );
+    assert_eq!(
+        parsed.headers.get_first_value("Message-ID"),
+        Some(fallwerk_core::mail::message_id(&m.id))
+    );
+    let mut body = String::new();
+    for part in std::iter::once(&parsed).chain(parsed.subparts.iter()) {
+        body.push_str(&part.get_body().unwrap_or_default());
+    }
     assert!(body.contains("Grüße"), "{body}");
 }
 

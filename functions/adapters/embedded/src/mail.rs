@@ -11,18 +11,12 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::SystemTime;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use fallwerk_core::ports::{Mail, MailError, Mailer, sha256_hex};
-use lettre::Message;
-use lettre::message::{Mailbox, MultiPart, header};
 
 use crate::queue::Clock;
-
-/// The domain of the `Message-ID`s this mailer writes.
-pub const MESSAGE_ID_DOMAIN: &str = "fallwerk.local";
 
 /// Length of the `yyyymmddThhmmss` prefix of a file name.
 const STAMP_LEN: usize = 15;
@@ -55,6 +49,7 @@ impl EmlMailer {
     pub fn open(dir: impl Into<PathBuf>) -> std::io::Result<Self> {
         let dir = dir.into();
         std::fs::create_dir_all(&dir)?;
+        sweep_temporaries(&dir)?;
         Ok(EmlMailer {
             dir,
             clock: Arc::new(Utc::now),
@@ -72,39 +67,10 @@ impl EmlMailer {
         &self.dir
     }
 
-    /// The RFC 5322 bytes of `mail` as this mailer writes them, dated `date`.
+    /// The RFC 5322 bytes of `mail` as this mailer writes them, dated `date`
+    /// ([`fallwerk_core::mail::render`], the form every transport sends).
     pub fn render(mail: &Mail, date: DateTime<Utc>) -> Result<Vec<u8>, MailError> {
-        let from: Mailbox = mail
-            .from
-            .parse()
-            .map_err(|e| MailError::Permanent(format!("invalid sender address: {e}")))?;
-        if mail.to.is_empty() {
-            return Err(MailError::Permanent("mail has no recipient".into()));
-        }
-        let mut builder = Message::builder()
-            .from(from)
-            .subject(mail.subject.clone())
-            .date(SystemTime::from(date))
-            .message_id(Some(message_id(&mail.id)));
-        for to in &mail.to {
-            let to: Mailbox = to
-                .parse()
-                .map_err(|e| MailError::Permanent(format!("invalid recipient address: {e}")))?;
-            builder = builder.to(to);
-        }
-        let message = match &mail.html {
-            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
-                mail.text.clone(),
-                html.clone(),
-            )),
-            // Not `singlepart`: that appends a CRLF the reader would see as an extra line.
-            None => builder
-                .header(header::MIME_VERSION_1_0)
-                .header(header::ContentType::TEXT_PLAIN)
-                .body(mail.text.clone()),
-        }
-        .map_err(|e| MailError::Permanent(format!("cannot build mail: {e}")))?;
-        Ok(message.formatted())
+        fallwerk_core::mail::render(mail, date)
     }
 }
 
@@ -131,30 +97,6 @@ pub fn file_key(id: &str) -> String {
     }
 }
 
-/// `<{id}@fallwerk.local>`; an id that is not RFC 5322 `dot-atom-text` is replaced by a safe
-/// form plus a hash of it (fallwerk's ids are UUIDs and pass unchanged).
-pub fn message_id(id: &str) -> String {
-    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
-    let dot_atom = !id.is_empty() && id.split('.').all(|s| !s.is_empty() && s.chars().all(atext));
-    if dot_atom {
-        format!("<{id}@{MESSAGE_ID_DOMAIN}>")
-    } else {
-        let safe: String = id
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(MAX_ID_LEN)
-            .collect();
-        let hash = sha256_hex(id.as_bytes());
-        format!("<{safe}-{}@{MESSAGE_ID_DOMAIN}>", &hash[..16])
-    }
-}
-
 /// The `.eml` files in `dir` by their key (the part after the time stamp).
 fn read_index(dir: &Path) -> std::io::Result<HashMap<String, String>> {
     let mut index = HashMap::new();
@@ -170,6 +112,34 @@ fn read_index(dir: &Path) -> std::io::Result<HashMap<String, String>> {
         }
     }
     Ok(index)
+}
+
+/// Whether `name` is a temporary file of [`write_new`] (`.{name}.{uuid}.tmp`).
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".tmp")
+}
+
+/// Removes the temporary files a crashed process left between writing and renaming (their mail
+/// was not sent: the consumer's claim was not confirmed, so the redelivery writes it anew). A
+/// writer of another process whose file is removed fails its rename and retries; nothing is lost.
+/// Returns how many were removed.
+pub fn sweep_temporaries(dir: &Path) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name.to_str().is_some_and(is_temporary) && entry.file_type()?.is_file() {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, "removed unfinished mail files from the outbox");
+    }
+    Ok(removed)
 }
 
 fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
@@ -229,15 +199,5 @@ mod tests {
         assert_ne!(file_key("a/b"), file_key("a:b"));
         assert!(file_key("").starts_with('-'));
         assert!(file_key(&"x".repeat(500)).len() < 130);
-    }
-
-    #[test]
-    fn message_ids_are_valid() {
-        assert_eq!(message_id("7f3c-a1"), "<7f3c-a1@fallwerk.local>");
-        let odd = message_id("../a b");
-        assert!(
-            odd.starts_with("<___a_b-") && odd.ends_with("@fallwerk.local>"),
-            "{odd}"
-        );
     }
 }

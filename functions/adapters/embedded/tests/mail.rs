@@ -235,3 +235,26 @@ async fn invalid_addresses_are_permanent_failures_and_write_nothing() {
     ));
     assert!(files(&mailer).is_empty());
 }
+
+/// A process killed between writing a mail's temporary file and renaming it leaves a `.tmp`;
+/// opening the outbox again removes it, and the mail written anew is complete (issue 16).
+#[tokio::test]
+async fn unfinished_temporaries_are_swept_on_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outbox = dir.path().join("outbox");
+    std::fs::create_dir_all(&outbox).expect("outbox");
+    let stale = outbox.join(".20260302T090507-m-crash.eml.0f3c.tmp");
+    std::fs::write(&stale, b"From: half a mail").expect("stale tmp");
+    let keep = outbox.join("notes.txt");
+    std::fs::write(&keep, b"not ours").expect("other file");
+    let m = mailer(dir.path());
+    assert!(!stale.exists(), "the temporary is gone");
+    assert!(keep.exists(), "other files stay");
+    m.send(&mail("m-crash", false)).await.expect("send");
+    let names = files(&m);
+    assert_eq!(names, vec!["20260302T090507-m-crash.eml", "notes.txt"]);
+    let raw = std::fs::read(m.dir().join(&names[0])).expect("read");
+    let parsed = mailparse::parse_mail(&raw).expect("parse");
+    assert_eq!(header(&parsed, "X-Fallwerk-Message-ID"), "m-crash");
+    assert_eq!(header(&parsed, "Message-ID"), "<m-crash@fallwerk.local>");
+}

@@ -152,7 +152,11 @@ async fn read_parts(mut multipart: Multipart, limit: usize) -> Result<Parts, Pro
 /// (whose boundary changes on every retry).
 fn fingerprint(form_raw: &[u8], documents: &[IncomingDocument]) -> String {
     let mut h = Sha256::new();
-    h.update(Sha256::digest(form_raw));
+    // Canonical JSON: a re-serialised `formData` is the same submission.
+    match fallwerk_core::app::canonical_json_sha256(form_raw) {
+        Some(canonical) => h.update(canonical.as_bytes()),
+        None => h.update(Sha256::digest(form_raw)),
+    }
     for d in documents {
         h.update(d.source.as_bytes());
         h.update(d.name.as_bytes());

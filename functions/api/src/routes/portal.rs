@@ -13,7 +13,7 @@ use crate::body::{parse_json, require_json};
 use crate::problem::{ApiResult, Problem};
 use crate::telemetry::record_case;
 use fallwerk_core::app::uploads::UploadRef;
-use fallwerk_core::app::{ApplicantStatus, Submission};
+use fallwerk_core::app::{ApplicantStatus, Submission, canonical_json_sha256};
 use fallwerk_core::model::{Applicant, Message, Status};
 use fallwerk_core::ports::sha256_hex;
 
@@ -95,9 +95,12 @@ pub async fn submit(
         form_data: input.form.data,
         documents,
     };
+    // The fingerprint of the canonical JSON: a retry that only re-serialised the body is the
+    // same submission (the body parsed above, so it is JSON).
+    let fingerprint = canonical_json_sha256(&req.body).unwrap_or_else(|| sha256_hex(&req.body));
     let outcome = state
         .app
-        .submit(&req.client.0, submission, &sha256_hex(&req.body))
+        .submit(&req.client.0, submission, &fingerprint)
         .await?;
     record_case(&outcome.case_id);
     // The case holds the documents now (or held them already, for a repeated submission).

@@ -30,18 +30,19 @@ fn require_admin(caller: &Caller) -> Result<(), AppError> {
 }
 
 impl App {
-    pub async fn put_org_unit(&self, caller: &Caller, ou: OrgUnit) -> Result<OrgUnit, AppError> {
+    pub async fn put_org_unit(
+        &self,
+        caller: &Caller,
+        mut ou: OrgUnit,
+    ) -> Result<OrgUnit, AppError> {
         require_admin(caller)?;
         validate_directory_id("id", &ou.id)?;
         if ou.name.trim().is_empty() {
             return Err(AppError::invalid("name", "must not be empty"));
         }
-        if !ou.notification_email.contains('@') {
-            return Err(AppError::invalid(
-                "notification_email",
-                "must be an e-mail address",
-            ));
-        }
+        ou.notification_email = crate::model::EmailAddress::parse(&ou.notification_email)
+            .map_err(|e| AppError::invalid("notification_email", e.to_string()))?
+            .into_string();
         limits::check_org_unit(&ou)?;
         for s in &ou.services {
             validate_directory_id("services", s)?;

@@ -57,7 +57,7 @@ impl App {
     pub async fn case_view(&self, caller: &Caller, case_id: &str) -> Result<CaseView, AppError> {
         let case = self.visible_case(caller, case_id).await?;
         let service = self.service_of(&case).await?;
-        Ok(view(case, &service))
+        Ok(view(case, &service, self.clock.now()))
     }
 
     pub async fn inbox(
@@ -149,13 +149,13 @@ impl App {
             })
             .await?;
         self.dispatch(&decision.outbox).await;
-        Ok(view(decision.case, &service))
+        Ok(view(decision.case, &service, self.clock.now()))
     }
 }
 
-fn view(case: Case, service: &Service) -> CaseView {
+fn view(case: Case, service: &Service, now: chrono::DateTime<chrono::Utc>) -> CaseView {
     CaseView {
-        allowed_actions: allowed_actions(&case, service),
+        allowed_actions: allowed_actions(&case, service, now),
         open_task: case.open_task(),
         overdue: case.is_overdue(),
         checklist: crate::model::checklist(&case, service),

@@ -35,13 +35,19 @@ impl IncomingDocument {
 impl App {
     /// Stores `documents` as attachments `first_n, first_n + 1, ...` of `case_id`. When one of
     /// them fails (its checksum, or the store), none of them stays behind.
+    ///
+    /// Every call writes under keys of its own (a fresh upload id), never under the number:
+    /// two concurrent requests on one case may both start from the same number, and the one
+    /// that loses the case's version-guarded write must not overwrite or remove the winner's
+    /// bytes when it cleans up. The numbers are final only in that write (see `renumber`).
     pub(crate) async fn store_attachments(
         &self,
         case_id: &str,
         first_n: u32,
         documents: &[IncomingDocument],
     ) -> Result<Vec<AttachmentMeta>, AppError> {
-        let key = |i: usize| format!("cases/{case_id}/attachments/{}", first_n + i as u32);
+        let upload = uuid::Uuid::new_v4().simple().to_string();
+        let key = |i: usize| format!("cases/{case_id}/attachments/{upload}-{i}");
         let writes = documents.iter().enumerate().map(|(i, d)| async move {
             let key = key(i);
             let meta = self.blobs.put_blob(&key, &d.bytes).await?;
@@ -73,6 +79,20 @@ impl App {
             }
             None => Ok(metas),
         }
+    }
+
+    /// Gives `metas` the numbers after the highest attachment number of `case` (as loaded for
+    /// the version-guarded write that stores them).
+    pub(crate) fn renumber(case: &crate::model::Case, metas: &mut [AttachmentMeta]) -> Vec<u32> {
+        let first = case.attachments.iter().map(|a| a.n).max().unwrap_or(0) + 1;
+        metas
+            .iter_mut()
+            .zip(first..)
+            .map(|(m, n)| {
+                m.n = n;
+                n
+            })
+            .collect()
     }
 
     /// Removes blobs this attempt wrote and no case refers to (best effort: an orphan is only

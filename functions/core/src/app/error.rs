@@ -16,9 +16,16 @@ pub enum AppError {
     /// A field is invalid (HTTP 422).
     #[error("invalid `{field}`: {reason}")]
     Invalid { field: String, reason: String },
-    /// The same submission id arrived before with a different body (HTTP 409).
-    #[error("submission `{0}` was already received with a different content")]
-    SubmissionMismatch(String),
+    /// The same submission id arrived before with a different body (HTTP 409); names the case
+    /// the first delivery created, so the portal can tell what happened.
+    #[error(
+        "submission `{submission_id}` was already received with a different content (case {reference})"
+    )]
+    SubmissionMismatch {
+        submission_id: String,
+        case_id: String,
+        reference: String,
+    },
     /// An assignee that is unknown, inactive or not a member of the case's org unit (HTTP 422).
     #[error("{0}")]
     UnknownUser(String),

@@ -82,7 +82,7 @@ impl App {
     pub async fn submit(
         &self,
         portal_client_id: &str,
-        submission: Submission,
+        mut submission: Submission,
         body_sha256: &str,
     ) -> Result<SubmitOutcome, AppError> {
         if submission.submission_id.trim().is_empty() || submission.submission_id.len() > 128 {
@@ -93,6 +93,13 @@ impl App {
         }
         // An empty name is allowed: the sender's form named nobody, and the case says so
         // (`Applicant::recognised`) instead of inventing a name.
+        // The address is checked here, where every intake route hands the applicant over: an
+        // address that is none would only fail later, when the receipt bounces.
+        if let Some(email) = submission.applicant.email.take() {
+            let email = crate::model::EmailAddress::parse(&email)
+                .map_err(|e| AppError::invalid("applicant.email", e.to_string()))?;
+            submission.applicant.email = Some(email.into_string());
+        }
         super::limits::check_submission(&submission)?;
         if submission.documents.len() > MAX_DOCUMENTS {
             return Err(AppError::invalid(
@@ -196,14 +203,18 @@ impl App {
             } => {
                 // The blobs written for this attempt belong to no case; remove them.
                 self.delete_blobs(written).await;
-                if stored != body_sha256 {
-                    return Err(AppError::SubmissionMismatch(submission.submission_id));
-                }
                 let case = self
                     .store
                     .load_case(&existing)
                     .await?
                     .ok_or_else(|| AppError::NotFound(format!("case {existing}")))?;
+                if stored != body_sha256 {
+                    return Err(AppError::SubmissionMismatch {
+                        submission_id: submission.submission_id,
+                        case_id: case.id,
+                        reference: case.reference,
+                    });
+                }
                 Ok(SubmitOutcome {
                     case_id: case.id,
                     reference: case.reference,

@@ -3,6 +3,7 @@
 
 mod admin;
 mod authority_documents;
+mod canonical;
 mod casework;
 mod clock;
 mod documents;
@@ -30,6 +31,7 @@ pub use authority_documents::{
     AUTHORITY_MEDIA_TYPES, MAX_AUTHORITY_DOCUMENT, MAX_AUTHORITY_DOCUMENTS,
     authority_media_type_allowed,
 };
+pub use canonical::canonical_json_sha256;
 pub use casework::CaseView;
 pub use clock::{Clock, ManualClock, SystemClock, new_case_id};
 pub use error::AppError;

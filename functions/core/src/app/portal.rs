@@ -104,62 +104,79 @@ impl App {
             ));
         }
         super::limits::check_documents(&documents)?;
-        // Numbers continue after the existing attachments; a concurrent writer makes the save
-        // fail with a conflict, and the orphaned blobs are removed.
-        let first = case.attachments.iter().map(|a| a.n).max().unwrap_or(0) + 1;
         for (i, d) in documents.iter().enumerate() {
             d.check_size(i)?;
         }
+        // The blobs go under keys of this request; their numbers are allocated in the write.
+        let first = case.attachments.iter().map(|a| a.n).max().unwrap_or(0) + 1;
         let metas = self.store_attachments(case_id, first, &documents).await?;
-        let numbers: Vec<u32> = metas.iter().map(|m| m.n).collect();
         let result = self
-            .reply_with_attachments(case_id, subject, text, numbers, metas.clone())
+            .reply_with_attachments(case_id, subject, text, metas.clone())
             .await;
         if result.is_err() {
+            // Only what this request wrote: nobody else uses these keys.
             self.delete_blobs(metas.into_iter().map(|m| m.key)).await;
         }
         result?;
         self.applicant_status(portal_client_id, case_id).await
     }
 
+    /// Records the reply with its documents. The numbers follow the case's highest number as
+    /// loaded for the version-guarded write; when a concurrent writer (another reply, an
+    /// upload) changed the case first, the reply is decided again on the new version, with new
+    /// numbers, a bounded number of times.
     async fn reply_with_attachments(
         &self,
         case_id: &str,
         subject: String,
         text: String,
-        numbers: Vec<u32>,
-        metas: Vec<AttachmentMeta>,
+        mut metas: Vec<AttachmentMeta>,
     ) -> Result<(), AppError> {
-        let case = self
-            .store
-            .load_case(case_id)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
-        let service = self.service_of(&case).await?;
-        let ctx = crate::case::Ctx {
-            now: self.clock.now(),
-            service: &service,
-            forward_target: None,
-        };
-        let caller = crate::case::Caller::system(Actor::Applicant);
-        let cmd = Command::ApplicantReply {
-            subject,
-            text,
-            attachments: numbers,
-        };
-        let mut decision = crate::case::execute(&case, &caller, &cmd, &ctx, None)?;
-        decision.case.attachments.extend(metas);
-        let outbox = decision.outbox.clone();
-        self.store
-            .save_case(crate::ports::CaseChange {
-                case: decision.case,
-                expected_version: case.version,
-                events: decision.events,
-                messages: decision.messages,
-                outbox: decision.outbox,
-            })
-            .await?;
-        self.dispatch(&outbox).await;
-        Ok(())
+        const ATTEMPTS: usize = 8;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let case = self
+                .store
+                .load_case(case_id)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
+            let service = self.service_of(&case).await?;
+            let ctx = crate::case::Ctx {
+                now: self.clock.now(),
+                service: &service,
+                forward_target: None,
+            };
+            let caller = crate::case::Caller::system(Actor::Applicant);
+            let numbers = Self::renumber(&case, &mut metas);
+            let cmd = Command::ApplicantReply {
+                subject: subject.clone(),
+                text: text.clone(),
+                attachments: numbers,
+            };
+            let mut decision = crate::case::execute(&case, &caller, &cmd, &ctx, None)?;
+            decision.case.attachments.extend(metas.iter().cloned());
+            let outbox = decision.outbox.clone();
+            let saved = self
+                .store
+                .save_case(crate::ports::CaseChange {
+                    case: decision.case,
+                    expected_version: case.version,
+                    events: decision.events,
+                    messages: decision.messages,
+                    outbox: decision.outbox,
+                })
+                .await;
+            match saved {
+                Ok(()) => {
+                    self.dispatch(&outbox).await;
+                    return Ok(());
+                }
+                Err(crate::ports::StoreError::VersionConflict { .. }) if attempt < ATTEMPTS => {
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 }

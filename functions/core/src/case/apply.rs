@@ -195,9 +195,11 @@ pub fn apply(case: &mut Case, event: &DomainEvent) {
                 receipt: None,
                 location: None,
                 last_error: None,
+                requested_at: None,
             });
             export.target = target.clone();
             export.attempts = *attempt;
+            export.requested_at = Some(at);
             end_task_if_open(case, TaskKind::DeadlineMonitoring, at, &by);
             open_task(case, TaskKind::Export, at);
             case.status = Status::Exporting;

@@ -76,7 +76,7 @@ pub fn decide(
     match cmd {
         Command::Act(action) => {
             authorise(case, caller, action)?;
-            let allowed = allowed_actions(case, ctx.service);
+            let allowed = allowed_actions(case, ctx.service, ctx.now);
             if !allowed.contains(&action.name()) {
                 if matches!(action, Action::Extend { .. })
                     && case.status == Status::InProgress
@@ -489,7 +489,7 @@ fn not_allowed(case: &Case, cmd: &Command, ctx: &Ctx) -> CommandError {
     CommandError::NotAllowed {
         action: cmd.name(),
         status: case.status,
-        allowed: allowed_actions(case, ctx.service),
+        allowed: allowed_actions(case, ctx.service, ctx.now),
     }
 }
 

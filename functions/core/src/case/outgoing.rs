@@ -81,6 +81,14 @@ pub fn outbox(case: &Case, events: &[DomainEvent]) -> Vec<QueueMessage> {
             EventKind::ExportFailed { .. } => {
                 out.push(ou(&case.org_unit_id, OrgUnitReason::ExportFailed))
             }
+            // The org unit hears of a notice that did not reach the applicant or the assignee;
+            // not of its own notices or reminders (its address is the one failing then: the
+            // case's history shows it).
+            EventKind::NotificationFailed { message_id, .. }
+                if !message_id.ends_with(":ou") && !message_id.contains(":reminder-") =>
+            {
+                out.push(ou(&case.org_unit_id, OrgUnitReason::NotificationFailed))
+            }
             EventKind::ExportRequested { target, attempt } => {
                 out.push(QueueMessage::ExportRequested(ExportRequested {
                     v: CONTRACT_VERSION,

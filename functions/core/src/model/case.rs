@@ -160,6 +160,23 @@ pub struct ExportState {
     pub receipt: Option<String>,
     pub location: Option<String>,
     pub last_error: Option<String>,
+    /// When the current attempt was requested (cases exported before this was kept: unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_at: Option<DateTime<Utc>>,
+}
+
+/// How long an export attempt may stay in `exporting` before the caseworker is offered
+/// `retry_export`: the export queue's visibility timeout (30 minutes), after which the queue has
+/// redelivered an attempt whose consumer did not finish. A retry is a new attempt; the old
+/// attempt's messages then find the case on another attempt and deliver nothing.
+pub const EXPORT_STALE_AFTER_SECONDS: i64 = 30 * 60;
+
+impl ExportState {
+    /// The attempt has been `exporting` for longer than [`EXPORT_STALE_AFTER_SECONDS`] at `now`.
+    pub fn stale(&self, now: DateTime<Utc>, fallback_since: DateTime<Utc>) -> bool {
+        let since = self.requested_at.unwrap_or(fallback_since);
+        now - since > chrono::Duration::seconds(EXPORT_STALE_AFTER_SECONDS)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

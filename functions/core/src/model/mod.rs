@@ -3,11 +3,13 @@
 mod case;
 mod checklist;
 mod directory;
+mod email;
 mod status;
 mod user;
 
 pub use case::*;
 pub use checklist::*;
 pub use directory::*;
+pub use email::*;
 pub use status::*;
 pub use user::*;

@@ -158,49 +158,6 @@ impl From<UserInput> for User {
     }
 }
 
-/// Why an e-mail address is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EmailError {
-    #[error("must not be empty")]
-    Empty,
-    #[error("must be one address without line breaks, spaces, commas or angle brackets")]
-    NotOneAddress,
-    #[error("must have the form name@domain")]
-    Malformed,
-    #[error("must be at most 254 characters")]
-    TooLong,
-}
-
-/// One plain address `local@domain`: no display name, no list, nothing that could inject a
-/// header (CR/LF) or a second recipient.
-pub fn validate_email(address: &str) -> Result<(), EmailError> {
-    if address.is_empty() {
-        return Err(EmailError::Empty);
-    }
-    if address.len() > 254 {
-        return Err(EmailError::TooLong);
-    }
-    if address
-        .chars()
-        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '"'))
-    {
-        return Err(EmailError::NotOneAddress);
-    }
-    let mut parts = address.split('@');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(local), Some(domain), None)
-            if !local.is_empty()
-                && !domain.is_empty()
-                && !domain.starts_with('.')
-                && !domain.ends_with('.') =>
-        {
-            Ok(())
-        }
-        (_, _, Some(_)) => Err(EmailError::NotOneAddress),
-        _ => Err(EmailError::Malformed),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,32 +206,5 @@ mod tests {
         assert_eq!(u.substitute_on(d("2026-03-02")), Some("kvertretung"));
         assert_eq!(u.substitute_on(d("2026-03-06")), Some("kvertretung"));
         assert_eq!(u.substitute_on(d("2026-03-07")), None);
-    }
-
-    #[test]
-    fn email_validation() {
-        assert_eq!(validate_email("a@b.de"), Ok(()));
-        assert_eq!(validate_email(""), Err(EmailError::Empty));
-        assert_eq!(validate_email("ab.de"), Err(EmailError::Malformed));
-        assert_eq!(validate_email("@b.de"), Err(EmailError::Malformed));
-        assert_eq!(validate_email("a@"), Err(EmailError::Malformed));
-        assert_eq!(validate_email("a@b@c.de"), Err(EmailError::NotOneAddress));
-        for bad in [
-            "a@b.de\r\nBcc: x@y.de",
-            "a@b.de\n",
-            "a@b.de, c@d.de",
-            "A <a@b.de>",
-            "a b@c.de",
-        ] {
-            assert_eq!(
-                validate_email(bad),
-                Err(EmailError::NotOneAddress),
-                "{bad:?}"
-            );
-        }
-        assert_eq!(
-            validate_email(&format!("{}@b.de", "x".repeat(260))),
-            Err(EmailError::TooLong)
-        );
     }
 }

@@ -428,7 +428,7 @@ impl H {
     }
 
     pub fn allowed(&self) -> Vec<&'static str> {
-        allowed_actions(&self.case, &self.service)
+        allowed_actions(&self.case, &self.service, self.now)
     }
 
     /// Drives a fresh case to `status` on the shortest path.

@@ -150,6 +150,7 @@ pub async fn compose(ctx: &WorkerCtx, message: &QueueMessage) -> Result<Composed
                     vars.error = case.export.as_ref().and_then(|e| e.last_error.clone());
                     MailKind::OrgUnitExportFailed
                 }
+                OrgUnitReason::NotificationFailed => MailKind::OrgUnitNotificationFailed,
             };
             (kind, ou.notification_email, m.org_unit_id.as_str())
         }

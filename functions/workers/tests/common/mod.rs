@@ -68,6 +68,7 @@ pub fn settings(max_receives: u32) -> Settings {
         portal_url: "https://portal.example/".into(),
         caseworker_url: "https://sb.example".into(),
         max_receives,
+        lease_seconds: 120,
     }
 }
 

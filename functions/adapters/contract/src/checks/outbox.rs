@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use fallwerk_core::ports::Store;
+use fallwerk_core::ports::{ClaimState, Store};
 
 use super::ok;
 use crate::fixtures::{applicant_notice, case, change, new_case, t};
@@ -119,4 +119,51 @@ pub async fn claim_message_once<S: Store + 'static>(store: Arc<S>) {
         store.claim_message("m-2", expires).await,
         "other claim untouched"
     ));
+}
+
+/// A consumer's claim holds a lease until confirmed: a second claim waits while the lease runs,
+/// takes the work over once it ran out unconfirmed (the first holder crashed between claim and
+/// confirmation), and finds the work done once it was confirmed.
+pub async fn claim_work_lease<S: Store + 'static>(store: Arc<S>) {
+    let t0 = t("2026-04-10T08:00:00Z");
+    let lease = Duration::seconds(120);
+    let kept = t0 + Duration::days(14);
+    let claim = |id: &'static str, now| {
+        let store = store.clone();
+        async move { ok(store.claim_work(id, now, now + lease).await, "claim_work") }
+    };
+    assert_eq!(claim("w-1", t0).await, ClaimState::Claimed, "first claim");
+    assert_eq!(
+        claim("w-1", t0 + Duration::seconds(1)).await,
+        ClaimState::Leased { until: t0 + lease },
+        "a second claim while the lease runs waits"
+    );
+    // The holder crashed: after the lease the work is claimed again, with a new lease.
+    let t1 = t0 + lease + Duration::seconds(1);
+    assert_eq!(claim("w-1", t1).await, ClaimState::Claimed, "expired lease");
+    assert_eq!(
+        claim("w-1", t1 + Duration::seconds(1)).await,
+        ClaimState::Leased { until: t1 + lease },
+        "the new lease holds"
+    );
+    ok(store.confirm_work("w-1", kept).await, "confirm");
+    ok(store.confirm_work("w-1", kept).await, "confirm twice");
+    for at in [t1, t1 + lease * 10] {
+        assert_eq!(
+            claim("w-1", at).await,
+            ClaimState::Done,
+            "confirmed at {at}"
+        );
+    }
+    // Confirming without a claim (the claim's record was lost) still records the work.
+    ok(store.confirm_work("w-2", kept).await, "confirm unclaimed");
+    assert_eq!(claim("w-2", t0).await, ClaimState::Done, "confirmed w-2");
+    // A released claim is free at once; other ids are independent.
+    assert_eq!(claim("w-3", t0).await, ClaimState::Claimed);
+    ok(store.release_message("w-3").await, "release");
+    assert_eq!(claim("w-3", t0).await, ClaimState::Claimed, "after release");
+    assert_eq!(claim("w-4", t0).await, ClaimState::Claimed, "other id");
+    // A marker of the one-time ledger (`claim_message`) reads as done work.
+    assert!(ok(store.claim_message("w-5", kept).await, "claim_message"));
+    assert_eq!(claim("w-5", t0).await, ClaimState::Done, "ledger marker");
 }
