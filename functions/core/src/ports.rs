@@ -3,13 +3,11 @@
 //! them; one contract test suite checks every adapter against the same semantics.
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{
-    Case, Message, OrgUnit, PortalClient, ReadMark, Service, Status, TaskKind, User,
-};
+use crate::model::{Case, Message, OrgUnit, PortalClient, ReadMark, Service, User};
 use fallwerk_events::{DeadlineKind, DomainEvent, QueueMessage, ReminderLevel};
 
 /// Errors every store reports the same way; the edge maps them to HTTP statuses once.
@@ -92,54 +90,6 @@ pub struct CaseChange {
     pub outbox: Vec<QueueMessage>,
 }
 
-/// What the inbox lists per case: enough to sort and filter, no personal data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct CaseSummary {
-    pub id: String,
-    pub reference: String,
-    pub status: Status,
-    pub org_unit_id: String,
-    pub leika_id: String,
-    pub open_task: Option<TaskKind>,
-    pub assignee: Option<String>,
-    pub overdue: bool,
-    pub received_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub processing_due: Option<NaiveDate>,
-}
-
-impl From<&Case> for CaseSummary {
-    fn from(c: &Case) -> Self {
-        CaseSummary {
-            id: c.id.clone(),
-            reference: c.reference.clone(),
-            status: c.status,
-            org_unit_id: c.org_unit_id.clone(),
-            leika_id: c.leika_id.clone(),
-            open_task: c.open_task(),
-            assignee: c.assignee.clone(),
-            overdue: c.is_overdue(),
-            received_at: c.submission.received_at,
-            updated_at: c.updated_at,
-            processing_due: c.expected_decision_on(),
-        }
-    }
-}
-
-/// Inbox filter. Results: org units in the given order, within one org unit by
-/// `updated_at` ascending then case id; every matching case exactly once across pages.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct InboxQuery {
-    pub org_units: Vec<String>,
-    pub status: Option<Status>,
-    pub task: Option<TaskKind>,
-    pub assignee: Option<String>,
-    pub overdue: Option<bool>,
-    pub cursor: Option<String>,
-    /// 1..=100; adapters clamp.
-    pub limit: u32,
-}
-
 #[async_trait]
 pub trait CaseStore: Send + Sync {
     /// Creates the case, its events, messages, outbox entries and the idempotency record
@@ -148,11 +98,9 @@ pub trait CaseStore: Send + Sync {
     async fn load_case(&self, case_id: &str) -> StoreResult<Option<Case>>;
     /// Fails with [`StoreError::VersionConflict`] when the stored version is not `expected_version`.
     async fn save_case(&self, change: CaseChange) -> StoreResult<()>;
-    /// The older listing by `updated_at` (see [`InboxQuery`]); the inbox route uses
-    /// [`CaseStore::search_inbox`].
-    async fn list_inbox(&self, query: &InboxQuery) -> StoreResult<Page<CaseSummary>>;
     /// The inbox: see [`crate::inbox::InboxSearch`] for order, filters and paging. Reads only
-    /// the index rows of the query's scope (open or closed) in the asked sort order.
+    /// the index rows of the query's scope (open or closed) in the asked sort order. Also the
+    /// way `reassign` finds the open cases of one assignee.
     async fn search_inbox(
         &self,
         query: &crate::inbox::InboxSearch,

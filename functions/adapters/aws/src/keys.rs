@@ -9,7 +9,7 @@
 //!
 //! | Item | `pk` | `sk` | GSI `inbox` (`gsi1pk` / `gsi1sk`) | GSI `due` (`gsi2pk` / `gsi2sk`) | `ttl` |
 //! |---|---|---|---|---|---|
-//! | case | `CASE#{id}` | `META` | `OU#{org_unit}` / `{updated_at}#{case_id}` | – | – |
+//! | case | `CASE#{id}` | `META` | – | – | – |
 //! | audit event | `CASE#{id}` | `EVENT#{seq:020}` | – | – | – |
 //! | postbox message | `CASE#{id}` | `MSG#{at}#{message_id}` | – | – | – |
 //! | inbox entry (per sort order) | `CASE#{id}` | `INBOX#due` / `INBOX#receipt` | `INBOX#{org_unit}#{open\|closed}#{due\|receipt}` / sort key of `core::inbox::InboxEntry` | – | – |
@@ -28,8 +28,12 @@
 //! `{shard}` is `0..SHARDS` (FNV-1a of the case id for deadlines, of the message id for the
 //! outbox): the scheduler queries every shard with `gsi2sk < "{now}$"` and merges the results,
 //! so the cost follows the number of due entries, never the number of stored deadlines.
-//! The inbox lists one org unit per query (`gsi1pk = OU#{ou}`), ascending by `gsi1sk`;
-//! status, open task, assignee and overdue are plain attributes filtered server-side.
+//! The inbox lists one org unit and scope per query (`gsi1pk = INBOX#{ou}#open#due`), ascending
+//! by `gsi1sk`; status, open task, assignee, overdue, service and the search keys are plain
+//! attributes of the inbox entries, filtered server-side. Case records (`META`) carry no index
+//! keys since the inbox entries exist; records written before carry `OU#{ou}` keys until saved
+//! again, and nothing reads them. Cases written before the inbox entries existed get theirs
+//! from `DynamoStore::backfill_inbox` (`fallwerk admin backfill-inbox --backend aws`).
 //! Outbox `created_at` is the write time of the transaction that wrote the entry.
 //! Directory listings read the `inbox` index, so they are eventually consistent; point reads
 //! (`org_unit`, `service`, `portal_client`, `load_case`) are strongly consistent.
@@ -39,9 +43,10 @@
 //! directory: one Query page per 1 MB of users.
 //!
 //! Payload attributes: `data` (JSON of the domain record: case, event, message, deadline,
-//! directory record, user, queue message), `org_units` (L of S, user), `version` (N, case), `summary` (JSON of the inbox summary,
-//! case), `status`/`task`/`assignee`/`overdue` (inbox filters, case; `task` and `assignee` absent
-//! when none), `due` (JSON of the due entry, deadlines in the index), `case_id`/`body_sha256`
+//! directory record, user, queue message), `org_units` (L of S, user), `version` (N, case),
+//! `item` (JSON of the inbox line, inbox entry), `status`/`task`/`assignee`/`overdue`/`leika`/
+//! `ref_key`/`name_key` (inbox filters, inbox entry; `task` and `assignee` absent when none),
+//! `due` (JSON of the due entry, deadlines in the index), `case_id`/`body_sha256`
 //! (idempotency record), `value` (N, counter), `written_at` (ledger), `holder`/`expires_at_ms`
 //! (N, lease), `created_at` (outbox).
 
@@ -63,7 +68,6 @@ pub const DUE_INDEX: &str = "due";
 // Payload attributes.
 pub const DATA: &str = "data";
 pub const VERSION: &str = "version";
-pub const SUMMARY: &str = "summary";
 pub const DUE: &str = "due";
 pub const STATUS: &str = "status";
 pub const TASK: &str = "task";
@@ -162,14 +166,6 @@ pub fn processed_pk(message_id: &str) -> String {
     format!("PROCESSED#{message_id}")
 }
 
-/// Inbox index partition of an org unit.
-pub fn inbox_pk(org_unit_id: &str) -> String {
-    format!("OU#{org_unit_id}")
-}
-/// Inbox index sort key: `updated_at` ascending, then case id.
-pub fn inbox_sk(updated_at: DateTime<Utc>, case_id: &str) -> String {
-    format!("{}#{case_id}", ts(updated_at))
-}
 /// Inbox index entries (`core::inbox`): one item per case and sort order, in the case's
 /// partition (`CASE#{id}` / `INBOX#due`, `INBOX#receipt`), listed through the `inbox` index
 /// under `INBOX#{org_unit}#{open|closed}#{due|receipt}` with the entry's sort key as `gsi1sk`.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{App, AppError};
 use crate::case::{Action, Caller, Role};
-use crate::ports::InboxQuery;
+use crate::inbox::{AssigneeFilter, InboxScope, InboxSearch};
 
 /// What `POST /v1/cases/reassign` asks for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -64,21 +64,24 @@ impl App {
             Some(ou) => vec![ou.clone()],
             None => caller.org_units.clone(),
         };
-        // Collect first, then act: acting changes the listing's order under the cursor.
+        // Collect first, then act: acting changes the listing's order under the cursor. The
+        // inbox index lists the open scope of each org unit only (closed cases are not read);
+        // the assignee is a filter within that scope.
         let mut open = Vec::new();
         let mut cursor = None;
         loop {
             let page = self
                 .store
-                .list_inbox(&InboxQuery {
+                .search_inbox(&InboxSearch {
                     org_units: org_units.clone(),
-                    assignee: Some(request.from.clone()),
+                    scope: InboxScope::Open,
+                    assignee: Some(AssigneeFilter::Is(request.from.clone())),
                     cursor: cursor.take(),
                     limit: 100,
-                    ..InboxQuery::default()
+                    ..InboxSearch::default()
                 })
                 .await?;
-            open.extend(page.items.into_iter().filter(|c| !c.status.is_final()));
+            open.extend(page.items);
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
                 None => break,

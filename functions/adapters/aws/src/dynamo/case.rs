@@ -7,8 +7,7 @@ use aws_sdk_dynamodb::types::{CancellationReason, ReturnValue, TransactWriteItem
 use chrono::Utc;
 use fallwerk_core::model::{Case, Message};
 use fallwerk_core::ports::{
-    CaseChange, CaseStore, CaseSummary, CreateOutcome, InboxQuery, NewCase, Page, StoreError,
-    StoreResult,
+    CaseChange, CaseStore, CreateOutcome, NewCase, Page, StoreError, StoreResult,
 };
 use fallwerk_events::DomainEvent;
 
@@ -302,10 +301,6 @@ impl CaseStore for DynamoStore {
             case.id,
             cancel_summary(&reasons)
         )))
-    }
-
-    async fn list_inbox(&self, query: &InboxQuery) -> StoreResult<Page<CaseSummary>> {
-        self.inbox(query).await
     }
 
     async fn search_inbox(

@@ -2,7 +2,6 @@
 
 mod case;
 mod directory;
-mod inbox;
 mod inbox_index;
 mod outbox;
 mod records;
