@@ -22,7 +22,10 @@ pub async fn router(aws: &Aws) -> Result<Router, Error> {
     Ok(router_for(aws.api_state().await?))
 }
 
-/// The casework router over a given HTTP state (tests bring their own token keys).
+/// The casework router over a given HTTP state (tests bring their own token keys). Responses
+/// are bounded by Lambda's 6 MB ([`fallwerk_api::LAMBDA_RESPONSE_LIMIT`]): `lambda_http`
+/// buffers every body, so nothing can stream here.
 pub fn router_for(state: fallwerk_api::ApiState) -> Router {
+    let state = state.with_response_limit(fallwerk_api::LAMBDA_RESPONSE_LIMIT);
     fallwerk_intake::lambda::with_request_span(fallwerk_api::casework_app(state))
 }

@@ -249,12 +249,88 @@ pub struct BlobMeta {
     pub size: u64,
 }
 
+/// The bytes of a blob piece by piece (see [`BlobStore::open_blob`]).
+pub type BlobChunks =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = StoreResult<Vec<u8>>> + Send + 'static>>;
+
+/// A blob opened for reading: its stored size and its bytes as a stream of chunks.
+pub struct BlobReader {
+    pub size: u64,
+    pub chunks: BlobChunks,
+}
+
+impl std::fmt::Debug for BlobReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobReader")
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
+}
+
 #[async_trait]
 pub trait BlobStore: Send + Sync {
     async fn put_blob(&self, key: &str, bytes: &[u8]) -> StoreResult<BlobMeta>;
     /// Fails with [`StoreError::Corrupt`] when the bytes do not hash to `expected_sha256`.
     async fn get_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<Vec<u8>>;
     async fn delete_blob(&self, key: &str) -> StoreResult<()>;
+    /// Opens the blob for reading in chunks, so a large blob never sits in memory whole.
+    /// [`StoreError::NotFound`] comes from this call; the checksum can only be known at the
+    /// end, so bytes that do not hash to `expected_sha256` end the stream with
+    /// [`StoreError::Corrupt`] after the chunks were handed out (wrap with [`verify_chunks`]).
+    /// The default reads the whole blob and hands it out as one chunk.
+    async fn open_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<BlobReader> {
+        let bytes = self.get_blob(key, expected_sha256).await?;
+        Ok(BlobReader {
+            size: bytes.len() as u64,
+            chunks: Box::pin(futures_util::stream::iter([Ok(bytes)])),
+        })
+    }
+}
+
+/// Hashes the chunks as they pass and ends the stream with [`StoreError::Corrupt`] (naming
+/// `key`) when all of them together do not hash to `expected_sha256`. Errors of `inner` pass
+/// through and end the stream.
+pub fn verify_chunks(
+    key: &str,
+    expected_sha256: &str,
+    inner: impl futures_util::Stream<Item = StoreResult<Vec<u8>>> + Send + 'static,
+) -> BlobChunks {
+    use futures_util::StreamExt;
+    use sha2::Digest;
+    struct State<S> {
+        inner: std::pin::Pin<Box<S>>,
+        hasher: Option<sha2::Sha256>,
+        key: String,
+        expected: String,
+    }
+    let state = State {
+        inner: Box::pin(inner),
+        hasher: Some(sha2::Sha256::new()),
+        key: key.to_string(),
+        expected: expected_sha256.to_ascii_lowercase(),
+    };
+    Box::pin(futures_util::stream::unfold(state, |mut st| async move {
+        let hasher = st.hasher.as_mut()?;
+        match st.inner.next().await {
+            Some(Ok(chunk)) => {
+                hasher.update(&chunk);
+                Some((Ok(chunk), st))
+            }
+            Some(Err(e)) => {
+                st.hasher = None;
+                Some((Err(e), st))
+            }
+            None => {
+                let actual = hex::encode(st.hasher.take()?.finalize());
+                if actual == st.expected {
+                    None
+                } else {
+                    let err = StoreError::Corrupt(st.key.clone());
+                    Some((Err(err), st))
+                }
+            }
+        }
+    }))
 }
 
 /// Lower-case hex SHA-256, the checksum used everywhere in fallwerk.

@@ -83,6 +83,7 @@ blob_checks!(
     blob_tampered_is_corrupt,
     blob_unknown_is_not_found,
     blob_delete,
+    blob_streamed_in_chunks,
 );
 
 const PREFIX: &str = "blobs/";

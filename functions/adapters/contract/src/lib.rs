@@ -101,6 +101,7 @@ macro_rules! blob_contract_tests {
             blob_tampered_is_corrupt,
             blob_unknown_is_not_found,
             blob_delete,
+            blob_streamed_in_chunks,
         );
     };
 }
@@ -199,5 +200,6 @@ where
         blob_tampered_is_corrupt,
         blob_unknown_is_not_found,
         blob_delete,
+        blob_streamed_in_chunks,
     );
 }

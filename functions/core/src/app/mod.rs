@@ -32,7 +32,7 @@ pub use authority_documents::{
 pub use casework::CaseView;
 pub use clock::{Clock, ManualClock, SystemClock, new_case_id};
 pub use error::AppError;
-pub use form::FormDocument;
+pub use form::{FormDocument, FormStream};
 pub use inbox::InboxParams;
 pub use intake::{IncomingDocument, Submission, SubmitOutcome};
 pub use names::{is_invisible_format, sanitize_file_name};
