@@ -1,6 +1,6 @@
 //! A supervisor hands all open cases of one user to another (or to nobody) in one request:
 //! each case gets its own `assign` command and event; the report lists what moved and what
-//! could not, with the reason.
+//! could not, with the reason. An unknown or deactivated target refuses the whole request.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -64,6 +64,17 @@ impl App {
             Some(ou) => vec![ou.clone()],
             None => caller.org_units.clone(),
         };
+        // A target that can never take a case is the request's fault (422 `unknown-user`),
+        // not a per-case outcome; membership is still checked per case (org units differ).
+        if let Some(to) = &request.to {
+            match self.store.user(to).await? {
+                Some(u) if u.active => {}
+                Some(_) => {
+                    return Err(AppError::UnknownUser(format!("user `{to}` is deactivated")));
+                }
+                None => return Err(AppError::UnknownUser(format!("unknown user `{to}`"))),
+            }
+        }
         // Collect first, then act: acting changes the listing's order under the cursor. The
         // inbox index lists the open scope of each org unit only (closed cases are not read);
         // the assignee is a filter within that scope.
