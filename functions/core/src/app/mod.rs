@@ -19,6 +19,7 @@ mod scheduler;
 mod system;
 pub mod targets;
 mod thread;
+mod user_cache;
 mod users;
 mod workplace;
 
@@ -77,6 +78,9 @@ pub struct App {
     pub config: AppConfig,
     /// Where outbox messages go right after a write; without one they wait for the sweeper.
     pub queue: Option<Arc<dyn Queue>>,
+    /// Active users of the auth path, kept for a TTL ([`App::with_user_cache`]); none: every
+    /// request reads the directory.
+    pub user_cache: Option<Arc<user_cache::UserCache>>,
 }
 
 impl App {
@@ -92,7 +96,16 @@ impl App {
             clock,
             config,
             queue: None,
+            user_cache: None,
         }
+    }
+
+    /// Keeps active users of the auth path for `ttl` (see `app::user_cache`): a deactivation
+    /// made by another process takes effect here within `ttl`. A zero or negative TTL: no cache.
+    pub fn with_user_cache(mut self, ttl: chrono::Duration) -> Self {
+        self.user_cache =
+            (ttl > chrono::Duration::zero()).then(|| Arc::new(user_cache::UserCache::new(ttl)));
+        self
     }
 
     pub fn with_queue(mut self, queue: Arc<dyn Queue>) -> Self {
