@@ -19,6 +19,7 @@
 //! | service | `SERVICE#{leika}` | `META` | `DIRECTORY#SERVICE` / `{leika}` | – | – |
 //! | portal client | `CLIENT#{id}` | `META` | `DIRECTORY#CLIENT` / `{id}` | – | – |
 //! | user | `USER#{id}` | `META` | `DIRECTORY#USER` / `{id}` | – | – |
+//! | org unit membership (the user record again) | `USER#{id}` | `MEMBER#{org_unit}` | `MEMBERS#{org_unit}` / `{id}` | – | – |
 //! | reference counter | `COUNTER#reference#{year}` | `META` | – | – | – |
 //! | reminder ledger | `LEDGER#{deadline_id}#{level}` | `META` | – | – | `expires_at` |
 //! | lease | `LEASE#{name}` | `META` | – | – | expiry + 1 d |
@@ -38,9 +39,10 @@
 //! Directory listings read the `inbox` index, so they are eventually consistent; point reads
 //! (`org_unit`, `service`, `portal_client`, `load_case`) are strongly consistent.
 //!
-//! Users are listed from `DIRECTORY#USER`; the list of one org unit's members filters that
-//! partition on `org_units` (a list of strings, `contains`), so it reads the whole (small) user
-//! directory: one Query page per 1 MB of users.
+//! Users are listed from `DIRECTORY#USER`; the members of one org unit from `MEMBERS#{ou}`, one
+//! membership item per user and org unit written in the same transaction as the user record,
+//! so that list reads only the members (users written before the membership items get theirs
+//! from `DynamoStore::backfill_memberships`).
 //!
 //! Payload attributes: `data` (JSON of the domain record: case, event, message, deadline,
 //! directory record, user, queue message), `org_units` (L of S, user), `version` (N, case),
@@ -181,6 +183,15 @@ pub const DIR_SERVICES: &str = "DIRECTORY#SERVICE";
 pub const DIR_CLIENTS: &str = "DIRECTORY#CLIENT";
 /// The user directory's listing partition.
 pub const DIR_USERS: &str = "DIRECTORY#USER";
+/// A user's membership item in one org unit (`USER#{id}` / `MEMBER#{ou}`).
+pub fn member_sk(org_unit_id: &str) -> String {
+    format!("{MEMBER_PREFIX}{org_unit_id}")
+}
+pub const MEMBER_PREFIX: &str = "MEMBER#";
+/// The index partition listing the members of an org unit.
+pub fn members_pk(org_unit_id: &str) -> String {
+    format!("MEMBERS#{org_unit_id}")
+}
 
 /// Due index partition of a case's deadlines.
 pub fn due_pk(case_id: &str) -> String {

@@ -139,3 +139,62 @@ async fn old_cases_get_their_inbox_entries_once() {
     );
     assert_eq!(ids(&store, InboxScope::Open).await, vec!["new-0", "old-1"]);
 }
+
+/// A user stored before the membership items existed (the record only) is missing from its org
+/// units' member lists until `backfill_memberships` writes them; a second run writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn old_users_get_their_memberships_once() {
+    use fallwerk_core::ports::UserStore;
+    let Some((store, _guard)) = common::dynamo().await else {
+        return;
+    };
+    let mut old = fallwerk_core::model::User {
+        id: "mmuster".into(),
+        family_name: "Muster".into(),
+        given_name: "Maria".into(),
+        email: "maria.muster@amt.example".into(),
+        org_units: vec!["OE-A".into(), "OE-B".into()],
+        roles: vec![fallwerk_core::case::Role::Caseworker],
+        active: true,
+        absence: None,
+        password_hash: None,
+    };
+    store.put_user(&old).await.expect("put");
+    // Back to the old layout: drop the membership items.
+    for ou in ["OE-A", "OE-B"] {
+        store
+            .client()
+            .delete_item()
+            .table_name(store.table_name())
+            .key(keys::PK, AttributeValue::S(keys::user_pk("mmuster")))
+            .key(keys::SK, AttributeValue::S(keys::member_sk(ou)))
+            .send()
+            .await
+            .expect("delete membership");
+    }
+    let members = |ou: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .users(Some(ou))
+                .await
+                .expect("members")
+                .into_iter()
+                .map(|u| u.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(members("OE-A").await.is_empty());
+    assert_eq!(
+        store.backfill_memberships().await.expect("backfill"),
+        (1, 2)
+    );
+    assert_eq!(members("OE-A").await, vec!["mmuster"]);
+    assert_eq!(members("OE-B").await, vec!["mmuster"]);
+    assert_eq!(store.backfill_memberships().await.expect("again"), (1, 0));
+    // Leaving an org unit removes the membership the backfill wrote.
+    old.org_units = vec!["OE-B".into()];
+    store.put_user(&old).await.expect("put");
+    assert!(members("OE-A").await.is_empty());
+    assert_eq!(members("OE-B").await, vec!["mmuster"]);
+}

@@ -17,8 +17,9 @@ use serde::Deserialize;
 pub enum Command {
     /// Apply a YAML file with `org_units`, `services`, `portal_clients` and `users`.
     Apply(ApplyArgs),
-    /// Write the inbox entries of cases stored before the inbox index existed (idempotent,
-    /// safe beside live traffic). The embedded store does this itself when it opens.
+    /// Write the inbox entries of cases (and, on DynamoDB, the org unit membership items of
+    /// users) stored before those indexes existed (idempotent, safe beside live traffic). The
+    /// embedded store does this itself when it opens.
     BackfillInbox(BackfillArgs),
 }
 
@@ -184,6 +185,12 @@ pub async fn run(command: &Command) -> Result<(), AdminError> {
                         "{} cases read: {} got their inbox entries now, {} had them already",
                         report.cases, report.backfilled, report.present
                     );
+                    let (users, memberships) = aws
+                        .store
+                        .backfill_memberships()
+                        .await
+                        .map_err(|e| AdminError::Backfill(e.to_string()))?;
+                    println!("{users} users read: {memberships} org unit memberships written now");
                 }
             }
             Ok(())

@@ -26,7 +26,7 @@ const MAX_HISTORY_PAGE: u32 = 1000;
 const TX_CONFLICT_RETRIES: u32 = 8;
 
 /// How a cancelled transaction failed, per entry (index = position in the transaction).
-enum TxOutcome {
+pub(super) enum TxOutcome {
     Done,
     Cancelled(Vec<CancellationReason>),
 }
@@ -34,7 +34,7 @@ enum TxOutcome {
 impl DynamoStore {
     /// Runs the transaction; retries (with backoff) while it collides with another transaction in
     /// flight on the same items, so a loser sees the winner's committed state in its reasons.
-    async fn transact(&self, tx: Tx) -> StoreResult<TxOutcome> {
+    pub(super) async fn transact(&self, tx: Tx) -> StoreResult<TxOutcome> {
         let mut attempt = 0;
         loop {
             let outcome = self.transact_once(tx.items.clone()).await?;
