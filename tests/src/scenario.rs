@@ -366,6 +366,32 @@ pub async fn journey(kind: Kind) {
         "OE1 inbox {refs:?}"
     );
 
+    st.step("L: an application with a large form (over 64 KiB, kept in the blob store); the caseworker reads it whole");
+    let rows: Vec<Value> = (0..1500)
+        .map(|i| json!({"position": i, "text": format!("Einkommen {i}: \"Lohn\" für März – Bäckerei Süd")}))
+        .collect();
+    let mut large = submission(&run, "l", &format!("antrag-l-{run}@buerger.example"));
+    large["form"]["data"] = json!({"haushalt": {"personen": 5}, "einkommen": rows});
+    let l = portal
+        .post("/v1/submissions", &large)
+        .await
+        .expect(201, "submission L");
+    let case_l = s(&l["case_id"]);
+    let v = sb1.case(&case_l).await.expect(200, "case L");
+    assert_eq!(v["form"]["storage"], "blob", "{}", v["form"]);
+    let form = sb1
+        .get(&format!("/v1/cases/{case_l}/form"))
+        .await
+        .expect(200, "form of L");
+    assert!(form.to_string().len() > 64 * 1024);
+    assert_eq!(
+        form, large["form"]["data"],
+        "the large form arrives unchanged"
+    );
+    sb2.get(&format!("/v1/cases/{case_l}/form"))
+        .await
+        .expect(404, "another org unit's form");
+
     // ---------------------------------------------------------------- competence
     st.step("A: competence confirmed");
     let v = sb1
@@ -526,35 +552,94 @@ pub async fn journey(kind: Kind) {
     let (status, _, _) = portal_view(&portal, &case_a).await;
     assert_eq!(status["expected_decision_on"], processing["due_on"]);
 
+    // ---------------------------------------------------------------- assignment
+    st.step("A: a colleague and a team lead are registered; the lead assigns A to the colleague, who is told at her own address");
+    let sb3_mail = format!("sb3-{run}@nord.example");
+    let data_dir = b.data_dir().display().to_string();
+    for (id, family, email, roles) in [
+        ("sb3", "Drei", sb3_mail.clone(), vec!["caseworker"]),
+        (
+            "lt1",
+            "Leitung",
+            format!("lt1-{run}@nord.example"),
+            vec!["caseworker", "supervisor"],
+        ),
+    ] {
+        let mut args = vec![
+            "user",
+            "add",
+            id,
+            "--family-name",
+            family,
+            "--email",
+            &email,
+            "--org-unit",
+            OE1,
+            "--backend",
+            kind.name(),
+            "--data",
+            &data_dir,
+        ];
+        for r in &roles {
+            args.extend(["--role", r]);
+        }
+        b.fallwerk(&args);
+    }
+    let lead = b.caseworker("lt1", &[OE1], &["caseworker", "supervisor"]);
+    let v = lead
+        .act_ok(&case_a, json!({"action": "assign", "user": "sb3"}))
+        .await;
+    assert_eq!(v["assignee"], "sb3");
+    wait_mail(&b, &sb3_mail, &format!("Ihnen zugewiesen: {ref_a}")).await;
+    let mine = b
+        .caseworker("sb3", &[OE1], &["caseworker"])
+        .get("/v1/cases?assignee=me")
+        .await
+        .expect(200, "sb3's own inbox");
+    let mine: Vec<String> = mine["items"]
+        .as_array()
+        .map(|a| a.iter().map(|c| s(&c["id"])).collect())
+        .unwrap_or_default();
+    assert_eq!(mine, vec![case_a.clone()], "sb3 sees A as hers");
+
     // ---------------------------------------------------------------- reminders
     let warning_subject = format!("Frist läuft bald ab: Bearbeitungsfrist – {ref_a}");
     let due_subject = format!("Frist heute fällig: Bearbeitungsfrist – {ref_a}");
-    st.step(&format!("clock → {warn_on}: the warning e-mail arrives"));
+    st.step(&format!(
+        "clock → {warn_on}: the warning e-mail reaches the assignee's own address"
+    ));
     b.set_clock_to(warn_on);
-    wait_mail(&b, &d.oe1_mail, &warning_subject).await;
+    wait_mail(&b, &sb3_mail, &warning_subject).await;
     assert_eq!(
-        count_mails(&b, &d.oe1_mail, &due_subject).await,
+        count_mails(&b, &sb3_mail, &due_subject).await,
         0,
         "due too early"
     );
 
     st.step(&format!(
-        "clock → {due_on}: the due e-mail arrives; each reminder exactly once"
+        "clock → {due_on}: the due e-mail reaches the assignee; each reminder exactly once, none to the org unit"
     ));
     b.set_clock_to(due_on);
-    wait_mail(&b, &d.oe1_mail, &due_subject).await;
+    wait_mail(&b, &sb3_mail, &due_subject).await;
     // Settle: a few more scheduler ticks (every second) must not send anything again.
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(
-        count_mails(&b, &d.oe1_mail, &warning_subject).await,
+        count_mails(&b, &sb3_mail, &warning_subject).await,
         1,
         "warning once"
     );
     assert_eq!(
-        count_mails(&b, &d.oe1_mail, &due_subject).await,
+        count_mails(&b, &sb3_mail, &due_subject).await,
         1,
         "due once"
     );
+    for subject in [&warning_subject, &due_subject] {
+        assert_eq!(
+            count_mails(&b, &d.oe1_mail, subject).await,
+            0,
+            "an assigned case's reminder goes to the assignee, not the org unit: {subject}"
+        );
+    }
     let v = sb1.case(&case_a).await.expect(200, "case A");
     assert_eq!(
         open_deadline(&v, "processing_due")["sent"],

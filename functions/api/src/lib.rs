@@ -68,7 +68,14 @@ pub struct ApiState {
     pub limits: Limits,
     /// The web workplace (session secret, cookie settings); without it no pages are served.
     pub web: Option<Arc<web::WebConfig>>,
+    /// Where responses are buffered whole and bounded (Lambda behind API Gateway): the largest
+    /// response envelope in bytes. `None` (local serve): large bodies stream.
+    pub response_limit: Option<u64>,
 }
+
+/// Lambda's limit of a synchronous response: 6 MB, counted on the JSON envelope that carries
+/// the body as an escaped string (docs/ARCHITECTURE.md, "Large forms").
+pub const LAMBDA_RESPONSE_LIMIT: u64 = 6 * 1024 * 1024;
 
 impl ApiState {
     pub fn new(app: App) -> Self {
@@ -77,7 +84,14 @@ impl ApiState {
             jwt: None,
             limits: Limits::default(),
             web: None,
+            response_limit: None,
         }
+    }
+
+    /// Bounds responses as a buffering deployment must (see [`ApiState::response_limit`]).
+    pub fn with_response_limit(mut self, bytes: u64) -> Self {
+        self.response_limit = Some(bytes);
+        self
     }
 
     pub fn with_jwt(mut self, config: JwtConfig) -> Self {

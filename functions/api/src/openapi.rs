@@ -367,7 +367,7 @@ pub fn document() -> Value {
         responses(vec![("201", ok)]),
         &[400, 401, 403, 404, 409, 413, 415, 422],
     );
-    let ok = json!({"description": "the form data as submitted (JSON; large forms come from the blob store, checksum-verified); header X-Fallwerk-Form-Id names the form",
+    let ok = json!({"description": "the form data as submitted (JSON; large forms stream from the blob store, checksum-verified: a mismatch found at the end breaks the response off); header X-Fallwerk-Form-Id names the form. On AWS Lambda a response is at most 6 MB: a larger form is refused with `response-too-large` (501), see docs/ARCHITECTURE.md",
         "content": {"application/json": {"schema": {}}}});
     d.op(
         "get",
@@ -377,7 +377,7 @@ pub fn document() -> Value {
         vec![case_id.clone()],
         None,
         responses(vec![("200", ok)]),
-        &[401, 403, 404],
+        &[401, 403, 404, 501],
     );
     let ok = d.ok::<fallwerk_core::form::FormView>(
         "the form read the same way for every sender: fields with id, label, typed value and nested items",

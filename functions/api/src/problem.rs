@@ -32,6 +32,8 @@ pub enum Kind {
     InvalidField,
     Unroutable,
     UnknownUser,
+    /// A response this deployment cannot deliver (Lambda's 6 MB response limit).
+    ResponseTooLarge,
     Internal,
 }
 
@@ -54,6 +56,7 @@ impl Kind {
         Kind::InvalidField,
         Kind::Unroutable,
         Kind::UnknownUser,
+        Kind::ResponseTooLarge,
         Kind::Internal,
     ];
 
@@ -76,6 +79,7 @@ impl Kind {
             Kind::InvalidField => "invalid-field",
             Kind::Unroutable => "unroutable",
             Kind::UnknownUser => "unknown-user",
+            Kind::ResponseTooLarge => "response-too-large",
             Kind::Internal => "internal",
         }
     }
@@ -108,6 +112,9 @@ impl Kind {
             Kind::InvalidField => concat!("https://fallwerk.dev/problems/", "invalid-field"),
             Kind::Unroutable => concat!("https://fallwerk.dev/problems/", "unroutable"),
             Kind::UnknownUser => concat!("https://fallwerk.dev/problems/", "unknown-user"),
+            Kind::ResponseTooLarge => {
+                concat!("https://fallwerk.dev/problems/", "response-too-large")
+            }
             Kind::Internal => concat!("https://fallwerk.dev/problems/", "internal"),
         }
     }
@@ -131,6 +138,7 @@ impl Kind {
             Kind::InvalidField => "Invalid field",
             Kind::Unroutable => "Submission cannot be routed",
             Kind::UnknownUser => "Unknown, inactive or foreign user",
+            Kind::ResponseTooLarge => "Response too large for this deployment",
             Kind::Internal => "Internal error",
         }
     }
@@ -153,6 +161,9 @@ impl Kind {
             Kind::InvalidBody | Kind::InvalidField | Kind::Unroutable | Kind::UnknownUser => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
+            // The request is fine; this deployment cannot carry the answer (501: the server
+            // does not support what the request needs).
+            Kind::ResponseTooLarge => StatusCode::NOT_IMPLEMENTED,
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -326,6 +337,7 @@ pub fn title_for(status: u16) -> &'static str {
         413 => "body too large",
         415 => "unsupported media type",
         422 => "invalid body or field, or the submission cannot be routed",
+        501 => "response too large for this deployment (Lambda: 6 MB)",
         _ => "error",
     }
 }

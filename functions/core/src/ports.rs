@@ -3,13 +3,11 @@
 //! them; one contract test suite checks every adapter against the same semantics.
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{
-    Case, Message, OrgUnit, PortalClient, ReadMark, Service, Status, TaskKind, User,
-};
+use crate::model::{Case, Message, OrgUnit, PortalClient, ReadMark, Service, User};
 use fallwerk_events::{DeadlineKind, DomainEvent, QueueMessage, ReminderLevel};
 
 /// Errors every store reports the same way; the edge maps them to HTTP statuses once.
@@ -92,54 +90,6 @@ pub struct CaseChange {
     pub outbox: Vec<QueueMessage>,
 }
 
-/// What the inbox lists per case: enough to sort and filter, no personal data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct CaseSummary {
-    pub id: String,
-    pub reference: String,
-    pub status: Status,
-    pub org_unit_id: String,
-    pub leika_id: String,
-    pub open_task: Option<TaskKind>,
-    pub assignee: Option<String>,
-    pub overdue: bool,
-    pub received_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub processing_due: Option<NaiveDate>,
-}
-
-impl From<&Case> for CaseSummary {
-    fn from(c: &Case) -> Self {
-        CaseSummary {
-            id: c.id.clone(),
-            reference: c.reference.clone(),
-            status: c.status,
-            org_unit_id: c.org_unit_id.clone(),
-            leika_id: c.leika_id.clone(),
-            open_task: c.open_task(),
-            assignee: c.assignee.clone(),
-            overdue: c.is_overdue(),
-            received_at: c.submission.received_at,
-            updated_at: c.updated_at,
-            processing_due: c.expected_decision_on(),
-        }
-    }
-}
-
-/// Inbox filter. Results: org units in the given order, within one org unit by
-/// `updated_at` ascending then case id; every matching case exactly once across pages.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct InboxQuery {
-    pub org_units: Vec<String>,
-    pub status: Option<Status>,
-    pub task: Option<TaskKind>,
-    pub assignee: Option<String>,
-    pub overdue: Option<bool>,
-    pub cursor: Option<String>,
-    /// 1..=100; adapters clamp.
-    pub limit: u32,
-}
-
 #[async_trait]
 pub trait CaseStore: Send + Sync {
     /// Creates the case, its events, messages, outbox entries and the idempotency record
@@ -148,11 +98,9 @@ pub trait CaseStore: Send + Sync {
     async fn load_case(&self, case_id: &str) -> StoreResult<Option<Case>>;
     /// Fails with [`StoreError::VersionConflict`] when the stored version is not `expected_version`.
     async fn save_case(&self, change: CaseChange) -> StoreResult<()>;
-    /// The older listing by `updated_at` (see [`InboxQuery`]); the inbox route uses
-    /// [`CaseStore::search_inbox`].
-    async fn list_inbox(&self, query: &InboxQuery) -> StoreResult<Page<CaseSummary>>;
     /// The inbox: see [`crate::inbox::InboxSearch`] for order, filters and paging. Reads only
-    /// the index rows of the query's scope (open or closed) in the asked sort order.
+    /// the index rows of the query's scope (open or closed) in the asked sort order. Also the
+    /// way `reassign` finds the open cases of one assignee.
     async fn search_inbox(
         &self,
         query: &crate::inbox::InboxSearch,
@@ -335,6 +283,24 @@ pub struct PresignedUpload {
     pub headers: Vec<(String, String)>,
 }
 
+/// The bytes of a blob piece by piece (see [`BlobStore::open_blob`]).
+pub type BlobChunks =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = StoreResult<Vec<u8>>> + Send + 'static>>;
+
+/// A blob opened for reading: its stored size and its bytes as a stream of chunks.
+pub struct BlobReader {
+    pub size: u64,
+    pub chunks: BlobChunks,
+}
+
+impl std::fmt::Debug for BlobReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobReader")
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
+}
+
 #[async_trait]
 pub trait BlobStore: Send + Sync {
     async fn put_blob(&self, key: &str, bytes: &[u8]) -> StoreResult<BlobMeta>;
@@ -358,6 +324,64 @@ pub trait BlobStore: Send + Sync {
     async fn sweep(&self, _prefix: &str, _before: DateTime<Utc>) -> StoreResult<usize> {
         Ok(0)
     }
+    /// Opens the blob for reading in chunks, so a large blob never sits in memory whole.
+    /// [`StoreError::NotFound`] comes from this call; the checksum can only be known at the
+    /// end, so bytes that do not hash to `expected_sha256` end the stream with
+    /// [`StoreError::Corrupt`] after the chunks were handed out (wrap with [`verify_chunks`]).
+    /// The default reads the whole blob and hands it out as one chunk.
+    async fn open_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<BlobReader> {
+        let bytes = self.get_blob(key, expected_sha256).await?;
+        Ok(BlobReader {
+            size: bytes.len() as u64,
+            chunks: Box::pin(futures_util::stream::iter([Ok(bytes)])),
+        })
+    }
+}
+
+/// Hashes the chunks as they pass and ends the stream with [`StoreError::Corrupt`] (naming
+/// `key`) when all of them together do not hash to `expected_sha256`. Errors of `inner` pass
+/// through and end the stream.
+pub fn verify_chunks(
+    key: &str,
+    expected_sha256: &str,
+    inner: impl futures_util::Stream<Item = StoreResult<Vec<u8>>> + Send + 'static,
+) -> BlobChunks {
+    use futures_util::StreamExt;
+    use sha2::Digest;
+    struct State<S> {
+        inner: std::pin::Pin<Box<S>>,
+        hasher: Option<sha2::Sha256>,
+        key: String,
+        expected: String,
+    }
+    let state = State {
+        inner: Box::pin(inner),
+        hasher: Some(sha2::Sha256::new()),
+        key: key.to_string(),
+        expected: expected_sha256.to_ascii_lowercase(),
+    };
+    Box::pin(futures_util::stream::unfold(state, |mut st| async move {
+        let hasher = st.hasher.as_mut()?;
+        match st.inner.next().await {
+            Some(Ok(chunk)) => {
+                hasher.update(&chunk);
+                Some((Ok(chunk), st))
+            }
+            Some(Err(e)) => {
+                st.hasher = None;
+                Some((Err(e), st))
+            }
+            None => {
+                let actual = hex::encode(st.hasher.take()?.finalize());
+                if actual == st.expected {
+                    None
+                } else {
+                    let err = StoreError::Corrupt(st.key.clone());
+                    Some((Err(err), st))
+                }
+            }
+        }
+    }))
 }
 
 /// Lower-case hex SHA-256, the checksum used everywhere in fallwerk.

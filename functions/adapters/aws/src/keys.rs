@@ -9,7 +9,7 @@
 //!
 //! | Item | `pk` | `sk` | GSI `inbox` (`gsi1pk` / `gsi1sk`) | GSI `due` (`gsi2pk` / `gsi2sk`) | `ttl` |
 //! |---|---|---|---|---|---|
-//! | case | `CASE#{id}` | `META` | `OU#{org_unit}` / `{updated_at}#{case_id}` | – | – |
+//! | case | `CASE#{id}` | `META` | – | – | – |
 //! | audit event | `CASE#{id}` | `EVENT#{seq:020}` | – | – | – |
 //! | postbox message | `CASE#{id}` | `MSG#{at}#{message_id}` | – | – | – |
 //! | inbox entry (per sort order) | `CASE#{id}` | `INBOX#due` / `INBOX#receipt` | `INBOX#{org_unit}#{open\|closed}#{due\|receipt}` / sort key of `core::inbox::InboxEntry` | – | – |
@@ -19,6 +19,7 @@
 //! | service | `SERVICE#{leika}` | `META` | `DIRECTORY#SERVICE` / `{leika}` | – | – |
 //! | portal client | `CLIENT#{id}` | `META` | `DIRECTORY#CLIENT` / `{id}` | – | – |
 //! | user | `USER#{id}` | `META` | `DIRECTORY#USER` / `{id}` | – | – |
+//! | org unit membership (the user record again) | `USER#{id}` | `MEMBER#{org_unit}` | `MEMBERS#{org_unit}` / `{id}` | – | – |
 //! | reference counter | `COUNTER#reference#{year}` | `META` | – | – | – |
 //! | reminder ledger | `LEDGER#{deadline_id}#{level}` | `META` | – | – | `expires_at` |
 //! | lease | `LEASE#{name}` | `META` | – | – | expiry + 1 d |
@@ -31,20 +32,26 @@
 //! `{shard}` is `0..SHARDS` (FNV-1a of the case id for deadlines, of the message id for the
 //! outbox): the scheduler queries every shard with `gsi2sk < "{now}$"` and merges the results,
 //! so the cost follows the number of due entries, never the number of stored deadlines.
-//! The inbox lists one org unit per query (`gsi1pk = OU#{ou}`), ascending by `gsi1sk`;
-//! status, open task, assignee and overdue are plain attributes filtered server-side.
+//! The inbox lists one org unit and scope per query (`gsi1pk = INBOX#{ou}#open#due`), ascending
+//! by `gsi1sk`; status, open task, assignee, overdue, service and the search keys are plain
+//! attributes of the inbox entries, filtered server-side. Case records (`META`) carry no index
+//! keys since the inbox entries exist; records written before carry `OU#{ou}` keys until saved
+//! again, and nothing reads them. Cases written before the inbox entries existed get theirs
+//! from `DynamoStore::backfill_inbox` (`fallwerk admin backfill-inbox --backend aws`).
 //! Outbox `created_at` is the write time of the transaction that wrote the entry.
 //! Directory listings read the `inbox` index, so they are eventually consistent; point reads
 //! (`org_unit`, `service`, `portal_client`, `load_case`) are strongly consistent.
 //!
-//! Users are listed from `DIRECTORY#USER`; the list of one org unit's members filters that
-//! partition on `org_units` (a list of strings, `contains`), so it reads the whole (small) user
-//! directory: one Query page per 1 MB of users.
+//! Users are listed from `DIRECTORY#USER`; the members of one org unit from `MEMBERS#{ou}`, one
+//! membership item per user and org unit written in the same transaction as the user record,
+//! so that list reads only the members (users written before the membership items get theirs
+//! from `DynamoStore::backfill_memberships`).
 //!
 //! Payload attributes: `data` (JSON of the domain record: case, event, message, deadline,
-//! directory record, user, queue message), `org_units` (L of S, user), `version` (N, case), `summary` (JSON of the inbox summary,
-//! case), `status`/`task`/`assignee`/`overdue` (inbox filters, case; `task` and `assignee` absent
-//! when none), `due` (JSON of the due entry, deadlines in the index), `case_id`/`body_sha256`
+//! directory record, user, queue message), `org_units` (L of S, user), `version` (N, case),
+//! `item` (JSON of the inbox line, inbox entry), `status`/`task`/`assignee`/`overdue`/`leika`/
+//! `ref_key`/`name_key` (inbox filters, inbox entry; `task` and `assignee` absent when none),
+//! `due` (JSON of the due entry, deadlines in the index), `case_id`/`body_sha256`
 //! (idempotency record), `value` (N, counter), `written_at` (ledger), `holder`/`expires_at_ms`
 //! (N, lease), `created_at` (outbox).
 
@@ -66,7 +73,6 @@ pub const DUE_INDEX: &str = "due";
 // Payload attributes.
 pub const DATA: &str = "data";
 pub const VERSION: &str = "version";
-pub const SUMMARY: &str = "summary";
 pub const DUE: &str = "due";
 pub const STATUS: &str = "status";
 pub const TASK: &str = "task";
@@ -167,14 +173,6 @@ pub fn processed_pk(message_id: &str) -> String {
     format!("PROCESSED#{message_id}")
 }
 
-/// Inbox index partition of an org unit.
-pub fn inbox_pk(org_unit_id: &str) -> String {
-    format!("OU#{org_unit_id}")
-}
-/// Inbox index sort key: `updated_at` ascending, then case id.
-pub fn inbox_sk(updated_at: DateTime<Utc>, case_id: &str) -> String {
-    format!("{}#{case_id}", ts(updated_at))
-}
 /// Inbox index entries (`core::inbox`): one item per case and sort order, in the case's
 /// partition (`CASE#{id}` / `INBOX#due`, `INBOX#receipt`), listed through the `inbox` index
 /// under `INBOX#{org_unit}#{open|closed}#{due|receipt}` with the entry's sort key as `gsi1sk`.
@@ -190,6 +188,15 @@ pub const DIR_SERVICES: &str = "DIRECTORY#SERVICE";
 pub const DIR_CLIENTS: &str = "DIRECTORY#CLIENT";
 /// The user directory's listing partition.
 pub const DIR_USERS: &str = "DIRECTORY#USER";
+/// A user's membership item in one org unit (`USER#{id}` / `MEMBER#{ou}`).
+pub fn member_sk(org_unit_id: &str) -> String {
+    format!("{MEMBER_PREFIX}{org_unit_id}")
+}
+pub const MEMBER_PREFIX: &str = "MEMBER#";
+/// The index partition listing the members of an org unit.
+pub fn members_pk(org_unit_id: &str) -> String {
+    format!("MEMBERS#{org_unit_id}")
+}
 
 /// Due index partition of a case's deadlines.
 pub fn due_pk(case_id: &str) -> String {

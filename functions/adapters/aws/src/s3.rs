@@ -11,7 +11,8 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 use fallwerk_core::ports::{
-    BlobMeta, BlobStore, PresignedUpload, StoreError, StoreResult, sha256_hex,
+    BlobMeta, BlobReader, BlobStore, PresignedUpload, StoreError, StoreResult, sha256_hex,
+    verify_chunks,
 };
 
 use crate::error::backend;
@@ -132,6 +133,49 @@ impl BlobStore for S3BlobStore {
             return Err(StoreError::Corrupt(key.to_string()));
         }
         Ok(bytes)
+    }
+
+    async fn open_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<BlobReader> {
+        let resp = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(self.object_key(key))
+            .send()
+            .await
+        {
+            Ok(resp) => resp,
+            Err(SdkError::ServiceError(ctx))
+                if matches!(ctx.err(), GetObjectError::NoSuchKey(_)) =>
+            {
+                return Err(StoreError::NotFound(format!("blob {key}")));
+            }
+            Err(e) => return Err(backend(e)),
+        };
+        // The recorded checksum is known before the first byte: refuse a mismatch up front.
+        if resp
+            .metadata()
+            .and_then(|m| m.get(SHA256_METADATA))
+            .is_some_and(|r| !r.eq_ignore_ascii_case(expected_sha256))
+        {
+            return Err(StoreError::Corrupt(key.to_string()));
+        }
+        let size = resp
+            .content_length()
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(|| StoreError::Backend(format!("blob {key} has no length")))?;
+        let chunks = futures_util::stream::unfold(Some(resp.body), |body| async move {
+            let mut body = body?;
+            match body.next().await {
+                None => None,
+                Some(Ok(bytes)) => Some((Ok(bytes.to_vec()), Some(body))),
+                Some(Err(e)) => Some((Err(backend(e)), None)),
+            }
+        });
+        Ok(BlobReader {
+            size,
+            chunks: verify_chunks(key, expected_sha256, chunks),
+        })
     }
 
     async fn delete_blob(&self, key: &str) -> StoreResult<()> {

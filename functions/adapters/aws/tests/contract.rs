@@ -56,8 +56,8 @@ store_checks!(
     messages_thread_oldest_first,
     thread_read_marks,
     messages_redacted,
-    inbox_pages_in_documented_order,
-    inbox_filters,
+    inbox_limits_and_org_units,
+    inbox_open_cases_of_one_assignee,
     inbox_invalid_cursor,
     inbox_follows_forward,
     inbox_search_filters_and_order,
@@ -85,6 +85,7 @@ blob_checks!(
     blob_unknown_is_not_found,
     blob_delete,
     blob_sweep_keeps_recent_and_foreign,
+    blob_streamed_in_chunks,
 );
 
 const PREFIX: &str = "blobs/";

@@ -68,8 +68,8 @@ macro_rules! contract_tests {
             messages_thread_oldest_first,
             thread_read_marks,
             messages_redacted,
-            inbox_pages_in_documented_order,
-            inbox_filters,
+            inbox_limits_and_org_units,
+            inbox_open_cases_of_one_assignee,
             inbox_invalid_cursor,
             inbox_follows_forward,
             inbox_search_filters_and_order,
@@ -103,6 +103,7 @@ macro_rules! blob_contract_tests {
             blob_unknown_is_not_found,
             blob_delete,
             blob_sweep_keeps_recent_and_foreign,
+            blob_streamed_in_chunks,
         );
     };
 }
@@ -159,8 +160,8 @@ where
         messages_thread_oldest_first,
         thread_read_marks,
         messages_redacted,
-        inbox_pages_in_documented_order,
-        inbox_filters,
+        inbox_limits_and_org_units,
+        inbox_open_cases_of_one_assignee,
         inbox_invalid_cursor,
         inbox_follows_forward,
         inbox_search_filters_and_order,
@@ -202,5 +203,6 @@ where
         blob_tampered_is_corrupt,
         blob_unknown_is_not_found,
         blob_delete,
+        blob_streamed_in_chunks,
     );
 }

@@ -2,12 +2,14 @@
 //! safe segments; writes go to a temp file that is synced and renamed into place; reads verify
 //! the SHA-256 the caller recorded.
 
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use fallwerk_core::ports::{BlobMeta, BlobStore, StoreError, StoreResult, sha256_hex};
+use fallwerk_core::ports::{
+    BlobMeta, BlobReader, BlobStore, StoreError, StoreResult, sha256_hex, verify_chunks,
+};
 
 /// Blobs in a directory (embedded mode).
 #[derive(Debug, Clone)]
@@ -16,6 +18,8 @@ pub struct FsBlobStore {
 }
 
 const MAX_KEY_LEN: usize = 512;
+/// Bytes per chunk of a streamed read.
+const CHUNK: usize = 64 * 1024;
 
 impl FsBlobStore {
     /// Uses (and creates if needed) `root`.
@@ -125,6 +129,45 @@ impl BlobStore for FsBlobStore {
             return Err(StoreError::Corrupt(key.to_string()));
         }
         Ok(bytes)
+    }
+
+    async fn open_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<BlobReader> {
+        let path = self.path_of(key)?;
+        let missing = format!("blob {key}");
+        let (file, size) = blocking(move || {
+            let file = match std::fs::File::open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == ErrorKind::NotFound => {
+                    return Err(StoreError::NotFound(missing));
+                }
+                Err(e) => return Err(io("open", &path, e)),
+            };
+            let size = file.metadata().map_err(|e| io("stat", &path, e))?.len();
+            Ok((file, size))
+        })
+        .await?;
+        // Each chunk is read on the blocking pool; the file moves in and out of the task.
+        let chunks = futures_util::stream::unfold(Some(file), |file| async move {
+            let mut file = file?;
+            let read = blocking(move || {
+                let mut buf = vec![0u8; CHUNK];
+                let n = file
+                    .read(&mut buf)
+                    .map_err(|e| StoreError::Backend(format!("read blob: {e}")))?;
+                buf.truncate(n);
+                Ok((file, buf))
+            })
+            .await;
+            match read {
+                Ok((_, buf)) if buf.is_empty() => None,
+                Ok((file, buf)) => Some((Ok(buf), Some(file))),
+                Err(e) => Some((Err(e), None)),
+            }
+        });
+        Ok(BlobReader {
+            size,
+            chunks: verify_chunks(key, expected_sha256, chunks),
+        })
     }
 
     async fn delete_blob(&self, key: &str) -> StoreResult<()> {

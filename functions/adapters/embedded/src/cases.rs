@@ -5,20 +5,18 @@ use async_trait::async_trait;
 use chrono::Utc;
 use fallwerk_core::model::{Case, Message};
 use fallwerk_core::ports::{
-    CaseChange, CaseStore, CaseSummary, CreateOutcome, InboxQuery, NewCase, Page, StoreError,
-    StoreResult, due_entries,
+    CaseChange, CaseStore, CreateOutcome, NewCase, Page, StoreError, StoreResult, due_entries,
 };
 use fallwerk_events::{DomainEvent, QueueMessage};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::codec::{db, from_json, limit, micros, record_json, to_json};
+use crate::codec::{db, from_json, limit, micros, record_json};
 use crate::store::SqliteStore;
 
 /// A case and everything written with it, serialised and size-checked before the transaction.
 struct Rows {
     case: Case,
     case_json: String,
-    summary_json: String,
     events: Vec<(u64, String)>,
     messages: Vec<(String, i64, String)>,
     /// `(queue, message_id, body)`.
@@ -33,7 +31,6 @@ impl Rows {
         outbox: &[QueueMessage],
     ) -> StoreResult<Self> {
         let case_json = record_json(&case, || format!("case {}", case.id))?;
-        let summary_json = to_json(&CaseSummary::from(&case))?;
         let events = events
             .iter()
             .map(|e| {
@@ -66,7 +63,6 @@ impl Rows {
         Ok(Rows {
             case,
             case_json,
-            summary_json,
             events,
             messages,
             outbox,
@@ -176,8 +172,10 @@ impl CaseStore for SqliteStore {
             )
             .map_err(db)?;
             tx.execute(
+                // `summary` (NOT NULL since schema v1) fed the listing the inbox index replaced;
+                // it stays empty until a schema change drops it.
                 "INSERT INTO cases (id, version, org_unit_id, status, open_task, assignee, overdue, updated_at, summary, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', ?9)",
                 params![
                     c.id,
                     rows.version()?,
@@ -187,7 +185,6 @@ impl CaseStore for SqliteStore {
                     c.assignee,
                     c.is_overdue(),
                     micros(c.updated_at),
-                    rows.summary_json,
                     rows.case_json
                 ],
             )
@@ -227,7 +224,7 @@ impl CaseStore for SqliteStore {
             }
             tx.execute(
                 "UPDATE cases SET version = ?2, org_unit_id = ?3, status = ?4, open_task = ?5, assignee = ?6,
-                        overdue = ?7, updated_at = ?8, summary = ?9, data = ?10
+                        overdue = ?7, updated_at = ?8, summary = '', data = ?9
                  WHERE id = ?1",
                 params![
                     c.id,
@@ -238,7 +235,6 @@ impl CaseStore for SqliteStore {
                     c.assignee,
                     c.is_overdue(),
                     micros(c.updated_at),
-                    rows.summary_json,
                     rows.case_json
                 ],
             )
@@ -246,11 +242,6 @@ impl CaseStore for SqliteStore {
             rows.write_children(tx, into_queue)
         })
         .await
-    }
-
-    async fn list_inbox(&self, query: &InboxQuery) -> StoreResult<Page<CaseSummary>> {
-        let query = query.clone();
-        self.run(move |conn| crate::inbox::list(conn, &query)).await
     }
 
     async fn search_inbox(

@@ -11,7 +11,6 @@ mod checkpoint;
 mod codec;
 mod directory;
 mod export_dir;
-mod inbox;
 mod inbox_index;
 mod mail;
 mod outbox;

@@ -56,6 +56,10 @@ pub fn text(kind: Kind) -> (&'static str, &'static str) {
             "Die Datei ist zu groß",
             "Bitte laden Sie eine kleinere Datei hoch.",
         ),
+        Kind::ResponseTooLarge => (
+            "Diese Daten sind zu umfangreich für die Anzeige",
+            "Über diesen Zugang können so große Daten nicht ausgeliefert werden. Sie stehen vollständig im Exportpaket des Falls.",
+        ),
         Kind::UnsupportedMediaType => (
             "Dieses Dateiformat wird nicht angenommen",
             "Bitte laden Sie die Datei als PDF oder Bild hoch.",

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{App, AppError};
 use crate::case::{Action, Caller, Command, Ctx, Role, allowed_actions, execute};
 use crate::model::{AttachmentMeta, Case, OrgUnit, Service};
-use crate::ports::{CaseChange, CaseSummary, InboxQuery, Page};
+use crate::ports::{CaseChange, Page};
 use fallwerk_events::DomainEvent;
 
 /// A case as a caseworker sees it, with the actions it accepts now.
@@ -58,23 +58,6 @@ impl App {
         let case = self.visible_case(caller, case_id).await?;
         let service = self.service_of(&case).await?;
         Ok(view(case, &service, self.clock.now()))
-    }
-
-    pub async fn inbox(
-        &self,
-        caller: &Caller,
-        mut query: InboxQuery,
-    ) -> Result<Page<CaseSummary>, AppError> {
-        require_caseworker(caller)?;
-        if query.org_units.is_empty() {
-            query.org_units = caller.org_units.clone();
-        } else if let Some(foreign) = query.org_units.iter().find(|o| !caller.member_of(o)) {
-            return Err(AppError::Forbidden(format!(
-                "not a member of org unit `{foreign}`"
-            )));
-        }
-        query.limit = query.limit.clamp(1, 100);
-        Ok(self.store.list_inbox(&query).await?)
     }
 
     pub async fn history(

@@ -21,6 +21,7 @@ mod system;
 pub mod targets;
 mod thread;
 pub mod uploads;
+mod user_cache;
 mod users;
 mod workplace;
 
@@ -35,7 +36,7 @@ pub use canonical::canonical_json_sha256;
 pub use casework::CaseView;
 pub use clock::{Clock, ManualClock, SystemClock, new_case_id};
 pub use error::AppError;
-pub use form::FormDocument;
+pub use form::{FormDocument, FormStream};
 pub use inbox::InboxParams;
 pub use intake::{IncomingDocument, Submission, SubmitOutcome};
 pub use names::{is_invisible_format, sanitize_file_name};
@@ -80,6 +81,9 @@ pub struct App {
     pub config: AppConfig,
     /// Where outbox messages go right after a write; without one they wait for the sweeper.
     pub queue: Option<Arc<dyn Queue>>,
+    /// Active users of the auth path, kept for a TTL ([`App::with_user_cache`]); none: every
+    /// request reads the directory.
+    pub user_cache: Option<Arc<user_cache::UserCache>>,
 }
 
 impl App {
@@ -95,7 +99,16 @@ impl App {
             clock,
             config,
             queue: None,
+            user_cache: None,
         }
+    }
+
+    /// Keeps active users of the auth path for `ttl` (see `app::user_cache`): a deactivation
+    /// made by another process takes effect here within `ttl`. A zero or negative TTL: no cache.
+    pub fn with_user_cache(mut self, ttl: chrono::Duration) -> Self {
+        self.user_cache =
+            (ttl > chrono::Duration::zero()).then(|| Arc::new(user_cache::UserCache::new(ttl)));
+        self
     }
 
     pub fn with_queue(mut self, queue: Arc<dyn Queue>) -> Self {

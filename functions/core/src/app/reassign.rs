@@ -1,13 +1,13 @@
 //! A supervisor hands all open cases of one user to another (or to nobody) in one request:
 //! each case gets its own `assign` command and event; the report lists what moved and what
-//! could not, with the reason.
+//! could not, with the reason. An unknown or deactivated target refuses the whole request.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{App, AppError};
 use crate::case::{Action, Caller, Role};
-use crate::ports::InboxQuery;
+use crate::inbox::{AssigneeFilter, InboxScope, InboxSearch};
 
 /// What `POST /v1/cases/reassign` asks for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -64,21 +64,35 @@ impl App {
             Some(ou) => vec![ou.clone()],
             None => caller.org_units.clone(),
         };
-        // Collect first, then act: acting changes the listing's order under the cursor.
+        // A target that can never take a case is the request's fault (422 `unknown-user`),
+        // not a per-case outcome; membership is still checked per case (org units differ).
+        if let Some(to) = &request.to {
+            match self.store.user(to).await? {
+                Some(u) if u.active => {}
+                Some(_) => {
+                    return Err(AppError::UnknownUser(format!("user `{to}` is deactivated")));
+                }
+                None => return Err(AppError::UnknownUser(format!("unknown user `{to}`"))),
+            }
+        }
+        // Collect first, then act: acting changes the listing's order under the cursor. The
+        // inbox index lists the open scope of each org unit only (closed cases are not read);
+        // the assignee is a filter within that scope.
         let mut open = Vec::new();
         let mut cursor = None;
         loop {
             let page = self
                 .store
-                .list_inbox(&InboxQuery {
+                .search_inbox(&InboxSearch {
                     org_units: org_units.clone(),
-                    assignee: Some(request.from.clone()),
+                    scope: InboxScope::Open,
+                    assignee: Some(AssigneeFilter::Is(request.from.clone())),
                     cursor: cursor.take(),
                     limit: 100,
-                    ..InboxQuery::default()
+                    ..InboxSearch::default()
                 })
                 .await?;
-            open.extend(page.items.into_iter().filter(|c| !c.status.is_final()));
+            open.extend(page.items);
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
                 None => break,

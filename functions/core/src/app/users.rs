@@ -114,7 +114,14 @@ impl App {
             user.password_hash = old.password_hash;
         }
         self.store.put_user(&user).await?;
+        self.forget_cached_user(&user.id);
         Ok(user)
+    }
+
+    fn forget_cached_user(&self, id: &str) {
+        if let Some(cache) = &self.user_cache {
+            cache.forget(id);
+        }
     }
 
     pub async fn get_user(&self, caller: &Caller, id: &str) -> Result<UserView, AppError> {
@@ -154,6 +161,7 @@ impl App {
         };
         user.active = active;
         self.store.put_user(&user).await?;
+        self.forget_cached_user(id);
         Ok(user)
     }
 
@@ -164,7 +172,23 @@ impl App {
         token: &TokenIdentity,
         source: UserSource,
     ) -> Result<Option<Caller>, AppError> {
-        let known = self.store.user(&token.sub).await?;
+        let now = self.clock.now();
+        let cache = self
+            .user_cache
+            .as_ref()
+            .filter(|_| source == UserSource::Directory);
+        let known = match cache.and_then(|c| c.get(&token.sub, now)) {
+            Some(u) => Some(u),
+            None => {
+                let read = self.store.user(&token.sub).await?;
+                match (cache, &read) {
+                    (Some(c), Some(u)) => c.put(u, now),
+                    (Some(c), None) => c.forget(&token.sub),
+                    (None, _) => {}
+                }
+                read
+            }
+        };
         let user = match (known, source) {
             (Some(u), _) if !u.active => return Ok(None),
             (Some(u), UserSource::Directory) => u,
@@ -173,6 +197,7 @@ impl App {
                 let user = self.user_from_token(token, known.as_ref())?;
                 if known.as_ref() != Some(&user) {
                     self.store.put_user(&user).await?;
+                    self.forget_cached_user(&user.id);
                 }
                 user
             }

@@ -1,5 +1,6 @@
 //! `fallwerk admin apply FILE.yaml`: creates or updates org units, services, portal clients and
-//! users from one YAML document, through the same validated use cases as the admin API.
+//! users from one YAML document, through the same validated use cases as the admin API;
+//! `fallwerk admin backfill-inbox` writes missing inbox entries of old cases.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,6 +17,20 @@ use serde::Deserialize;
 pub enum Command {
     /// Apply a YAML file with `org_units`, `services`, `portal_clients` and `users`.
     Apply(ApplyArgs),
+    /// Write the inbox entries of cases (and, on DynamoDB, the org unit membership items of
+    /// users) stored before those indexes existed (idempotent, safe beside live traffic). The
+    /// embedded store does this itself when it opens.
+    BackfillInbox(BackfillArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BackfillArgs {
+    /// The data directory of the embedded backend.
+    #[arg(long, default_value = "fallwerk-data", env = "FALLWERK_DATA")]
+    pub data: PathBuf,
+    /// Which backend (aws: the `FALLWERK_TABLE` from the SDK environment).
+    #[arg(long, value_enum, default_value = "embedded", env = "FALLWERK_BACKEND")]
+    pub backend: crate::cmd::serve::Backend,
 }
 
 #[derive(clap::Args, Debug)]
@@ -58,6 +73,8 @@ pub enum AdminError {
     },
     #[error(transparent)]
     Wiring(#[from] fallwerk_runtime::WiringError),
+    #[error("inbox backfill failed: {0}")]
+    Backfill(String),
 }
 
 pub fn parse(path: &Path) -> Result<Directory, AdminError> {
@@ -146,6 +163,35 @@ pub async fn run(command: &Command) -> Result<(), AdminError> {
             };
             for line in apply(&app, directory).await? {
                 println!("applied {line}");
+            }
+            Ok(())
+        }
+        Command::BackfillInbox(args) => {
+            let settings = Settings::from_env().map_err(fallwerk_runtime::WiringError::from)?;
+            match args.backend {
+                Backend::Embedded => {
+                    // Opening the store fills the inbox index of existing cases (migration 0004).
+                    Embedded::open(&args.data, settings, Arc::new(SystemClock))?;
+                    println!("inbox index of {} is complete", args.data.display());
+                }
+                Backend::Aws => {
+                    let aws = Aws::from_env(settings, Arc::new(SystemClock)).await?;
+                    let report = aws
+                        .store
+                        .backfill_inbox()
+                        .await
+                        .map_err(|e| AdminError::Backfill(e.to_string()))?;
+                    println!(
+                        "{} cases read: {} got their inbox entries now, {} had them already",
+                        report.cases, report.backfilled, report.present
+                    );
+                    let (users, memberships) = aws
+                        .store
+                        .backfill_memberships()
+                        .await
+                        .map_err(|e| AdminError::Backfill(e.to_string()))?;
+                    println!("{users} users read: {memberships} org unit memberships written now");
+                }
             }
             Ok(())
         }

@@ -7,8 +7,7 @@ use aws_sdk_dynamodb::types::{CancellationReason, ReturnValue, TransactWriteItem
 use chrono::Utc;
 use fallwerk_core::model::{Case, Message};
 use fallwerk_core::ports::{
-    CaseChange, CaseStore, CaseSummary, CreateOutcome, InboxQuery, NewCase, Page, StoreError,
-    StoreResult,
+    CaseChange, CaseStore, CreateOutcome, NewCase, Page, StoreError, StoreResult,
 };
 use fallwerk_events::DomainEvent;
 
@@ -27,7 +26,7 @@ const MAX_HISTORY_PAGE: u32 = 1000;
 const TX_CONFLICT_RETRIES: u32 = 8;
 
 /// How a cancelled transaction failed, per entry (index = position in the transaction).
-enum TxOutcome {
+pub(super) enum TxOutcome {
     Done,
     Cancelled(Vec<CancellationReason>),
 }
@@ -35,7 +34,7 @@ enum TxOutcome {
 impl DynamoStore {
     /// Runs the transaction; retries (with backoff) while it collides with another transaction in
     /// flight on the same items, so a loser sees the winner's committed state in its reasons.
-    async fn transact(&self, tx: Tx) -> StoreResult<TxOutcome> {
+    pub(super) async fn transact(&self, tx: Tx) -> StoreResult<TxOutcome> {
         let mut attempt = 0;
         loop {
             let outcome = self.transact_once(tx.items.clone()).await?;
@@ -306,10 +305,6 @@ impl CaseStore for DynamoStore {
             case.id,
             cancel_summary(&reasons)
         )))
-    }
-
-    async fn list_inbox(&self, query: &InboxQuery) -> StoreResult<Page<CaseSummary>> {
-        self.inbox(query).await
     }
 
     async fn search_inbox(

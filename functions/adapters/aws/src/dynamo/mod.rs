@@ -2,7 +2,7 @@
 
 mod case;
 mod directory;
-mod inbox;
+mod inbox_backfill;
 mod inbox_index;
 mod outbox;
 mod records;
@@ -13,6 +13,8 @@ mod users;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use fallwerk_core::ports::StoreResult;
+
+pub use inbox_backfill::BackfillReport;
 
 use crate::codec::Item;
 use crate::error::backend;

@@ -6,31 +6,20 @@ use aws_sdk_dynamodb::types::{
 };
 use chrono::{DateTime, Duration, Utc};
 use fallwerk_core::model::{Case, Message};
-use fallwerk_core::ports::{CaseSummary, DueEntry, IdempotencyKey, StoreError, StoreResult};
+use fallwerk_core::ports::{DueEntry, IdempotencyKey, StoreError, StoreResult};
 use fallwerk_events::{DomainEvent, QueueMessage};
 
 use crate::codec::{Item, item, n, s, to_json};
 use crate::error::backend;
 use crate::keys::*;
 
-/// The case record (`CASE#{id}` / `META`) with its inbox index attributes.
+/// The case record (`CASE#{id}` / `META`). It carries no index keys: the inbox lists the
+/// case's inbox entries (`dynamo::inbox_index`), never the record itself.
 pub fn case_item(case: &Case) -> StoreResult<Item> {
     let what = format!("case {}", case.id);
-    let summary = CaseSummary::from(case);
     let mut it = item(case_pk(&case.id), META);
     it.insert(DATA.into(), s(to_json(&what, case)?));
     it.insert(VERSION.into(), n(case.version));
-    it.insert(SUMMARY.into(), s(to_json(&what, &summary)?));
-    it.insert(GSI1_PK.into(), s(inbox_pk(&case.org_unit_id)));
-    it.insert(GSI1_SK.into(), s(inbox_sk(case.updated_at, &case.id)));
-    it.insert(STATUS.into(), s(summary.status.as_str()));
-    if let Some(task) = summary.open_task {
-        it.insert(TASK.into(), s(task.as_str()));
-    }
-    if let Some(assignee) = &summary.assignee {
-        it.insert(ASSIGNEE.into(), s(assignee.clone()));
-    }
-    it.insert(OVERDUE.into(), AttributeValue::Bool(summary.overdue));
     Ok(it)
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use fallwerk_core::ports::{BlobMeta, BlobStore, StoreError, sha256_hex};
+use fallwerk_core::ports::{BlobMeta, BlobStore, StoreError, StoreResult, sha256_hex};
 
 use super::ok;
 use crate::TamperFn;
@@ -147,4 +147,69 @@ pub async fn blob_sweep_keeps_recent_and_foreign<B: BlobStore + 'static>(
         store.get_blob(&case.key, &case.sha256).await,
         "blobs outside the prefix kept",
     );
+}
+
+/// Reads a blob through `open_blob` to the end: the chunks and the error that ended it, if any.
+async fn drain<B: BlobStore + 'static>(
+    store: &B,
+    key: &str,
+    sha256: &str,
+) -> StoreResult<(u64, Vec<Vec<u8>>, Option<StoreError>)> {
+    use futures_util::StreamExt;
+    let mut reader = store.open_blob(key, sha256).await?;
+    let mut chunks = Vec::new();
+    while let Some(next) = reader.chunks.next().await {
+        match next {
+            Ok(c) => chunks.push(c),
+            Err(e) => {
+                assert!(
+                    reader.chunks.next().await.is_none(),
+                    "an error ends the stream"
+                );
+                return Ok((reader.size, chunks, Some(e)));
+            }
+        }
+    }
+    Ok((reader.size, chunks, None))
+}
+
+/// `open_blob` streams a large blob in more than one chunk with its size; the bytes equal what
+/// was put; a wrong or tampered checksum ends in `Corrupt` (at open or as the stream's last
+/// item), an unknown key is `NotFound` at open.
+pub async fn blob_streamed_in_chunks<B: BlobStore + 'static>(store: Arc<B>, tamper: TamperFn) {
+    // Over a MiB: every store hands that out in several pieces (files in 64 KiB reads, S3 in
+    // the HTTP body's frames).
+    let mut bytes = Vec::new();
+    while bytes.len() <= 1024 * 1024 {
+        bytes.extend(pdf_bytes());
+    }
+    let key = "cases/c-7/form.json";
+    let meta = ok(store.put_blob(key, &bytes).await, "put_blob");
+    let (size, chunks, end) = ok(drain(store.as_ref(), key, &meta.sha256).await, "open_blob");
+    assert!(end.is_none(), "a sound blob streams to its end: {end:?}");
+    assert_eq!(size, bytes.len() as u64);
+    assert!(chunks.len() > 1, "read in one piece");
+    assert_eq!(chunks.concat(), bytes);
+
+    match drain(store.as_ref(), key, &sha256_hex(b"other")).await {
+        Err(StoreError::Corrupt(_)) | Ok((_, _, Some(StoreError::Corrupt(_)))) => {}
+        other => panic!(
+            "a wrong hash must end in Corrupt, got {:?}",
+            other.map(|(s, c, e)| (s, c.len(), e))
+        ),
+    }
+    let mut evil = bytes.clone();
+    evil[700_000] ^= 0x01;
+    tamper(key.into(), evil).await;
+    match drain(store.as_ref(), key, &meta.sha256).await {
+        Err(StoreError::Corrupt(_)) | Ok((_, _, Some(StoreError::Corrupt(_)))) => {}
+        other => panic!(
+            "tampered bytes must end in Corrupt, got {:?}",
+            other.map(|(s, c, e)| (s, c.len(), e))
+        ),
+    }
+    match store.open_blob("cases/c-7/none", &meta.sha256).await {
+        Err(StoreError::NotFound(_)) => {}
+        other => panic!("an unknown key must be NotFound, got {other:?}"),
+    }
 }

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use fallwerk_core::inbox::InboxSearch;
 use fallwerk_core::model::{Direction, FormData};
-use fallwerk_core::ports::{CreateOutcome, InboxQuery, MAX_RECORD_BYTES, Store, StoreError};
+use fallwerk_core::ports::{CreateOutcome, MAX_RECORD_BYTES, Store, StoreError};
 use serde_json::json;
 
 use super::ok;
@@ -199,12 +200,16 @@ pub async fn too_large_case_rejected<S: Store + 'static>(store: Arc<S>) {
             .items
             .is_empty()
     );
-    let inbox = InboxQuery {
+    let inbox = InboxSearch {
         org_units: vec!["OE-A".into()],
         limit: 100,
         ..Default::default()
     };
-    assert!(ok(store.list_inbox(&inbox).await, "inbox").items.is_empty());
+    assert!(
+        ok(store.search_inbox(&inbox).await, "inbox")
+            .items
+            .is_empty()
+    );
 
     // Nothing was recorded: the same submission can still create its (smaller) case.
     let fine = case("big", "OE-A", "sub-big");

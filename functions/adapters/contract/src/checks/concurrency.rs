@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::Duration;
-use fallwerk_core::ports::{CreateOutcome, InboxQuery, LedgerEntry, Store, StoreError};
+use fallwerk_core::inbox::InboxSearch;
+use fallwerk_core::ports::{CreateOutcome, LedgerEntry, Store, StoreError};
 use fallwerk_events::ReminderLevel;
 use tokio::sync::Barrier;
 
@@ -67,12 +68,12 @@ pub async fn concurrent_create_is_idempotent<S: Store + 'static>(store: Arc<S>) 
                 .is_empty()
         );
     }
-    let inbox = InboxQuery {
+    let inbox = InboxSearch {
         org_units: vec!["OE-RACE".into()],
         limit: 100,
         ..Default::default()
     };
-    let page = ok(store.list_inbox(&inbox).await, "inbox");
+    let page = ok(store.search_inbox(&inbox).await, "inbox");
     let ids: Vec<&str> = page.items.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, vec![winner.as_str()]);
     let pending = ok(
