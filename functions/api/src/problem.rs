@@ -38,7 +38,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::MalformedRequest,
         Kind::Unauthorized,
         Kind::Forbidden,
