@@ -24,5 +24,32 @@ pub async fn router(aws: &Aws) -> Result<Router, Error> {
 
 /// The casework router over a given HTTP state (tests bring their own token keys).
 pub fn router_for(state: fallwerk_api::ApiState) -> Router {
-    fallwerk_intake::lambda::with_request_span(fallwerk_api::casework_app(state))
+    fallwerk_intake::lambda::with_request_span(
+        fallwerk_api::casework_app(state)
+            .layer(axum::middleware::from_fn(client_address)),
+    )
+}
+
+/// API Gateway's view of the caller's address (`requestContext.identity.sourceIp`) as the
+/// workplace's [`ClientAddress`](fallwerk_api::web::login_limit::ClientAddress): the login
+/// brake counts failed logins per address.
+async fn client_address(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use lambda_http::RequestExt;
+    use lambda_http::request::RequestContext;
+    let ip = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(ctx)) => ctx
+            .identity
+            .source_ip
+            .as_deref()
+            .and_then(|ip| ip.parse::<std::net::IpAddr>().ok()),
+        _ => None,
+    };
+    if let Some(ip) = ip {
+        req.extensions_mut()
+            .insert(fallwerk_api::web::login_limit::ClientAddress(ip));
+    }
+    next.run(req).await
 }
