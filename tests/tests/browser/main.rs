@@ -2,8 +2,9 @@
 //! real `fallwerk serve` (embedded backend). One run walks the main flow with the mouse, the
 //! refusals (CSRF, stale version, a forwarded case), the flow once by keyboard alone, checks
 //! every page with axe-core and saves screenshots of the inbox and the case page to
-//! docs/screenshots/.
+//! docs/screenshots/. `oidc.rs` logs in through a real OpenID provider.
 
+mod oidc;
 mod webdriver;
 
 use serde_json::{Value, json};

@@ -409,6 +409,8 @@ pub struct CallbackParams {
     pub code: Option<String>,
     pub state: Option<String>,
     pub error: Option<String>,
+    /// RFC 9207: the provider names itself; when present it must be ours (mix-up defence).
+    pub iss: Option<String>,
 }
 
 /// Why a login through the provider did not end in a session; each becomes a German page.
@@ -500,6 +502,14 @@ pub async fn callback(
     if !bool::from(presented.as_bytes().ct_eq(flow.state.as_bytes())) {
         tracing::warn!("OpenID login refused: state does not match");
         return refused(&config, &session, Refusal::FlowInvalid);
+    }
+    if p
+        .iss
+        .as_deref()
+        .is_some_and(|iss| iss.trim_end_matches('/') != oidc.settings.issuer)
+    {
+        tracing::warn!("OpenID login refused: the answer names another issuer");
+        return refused(&config, &session, Refusal::TokenInvalid);
     }
     if let Some(error) = p.error.as_deref() {
         tracing::info!(error = %error.chars().take(64).collect::<String>(), "OpenID provider reported an error");
