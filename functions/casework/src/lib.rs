@@ -25,8 +25,7 @@ pub async fn router(aws: &Aws) -> Result<Router, Error> {
 /// The casework router over a given HTTP state (tests bring their own token keys).
 pub fn router_for(state: fallwerk_api::ApiState) -> Router {
     fallwerk_intake::lambda::with_request_span(
-        fallwerk_api::casework_app(state)
-            .layer(axum::middleware::from_fn(client_address)),
+        fallwerk_api::casework_app(state).layer(axum::middleware::from_fn(client_address)),
     )
 }
 

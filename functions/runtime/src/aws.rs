@@ -197,7 +197,8 @@ impl Aws {
         }
         let now = self.app.clock.now().timestamp();
         let state =
-            crate::oidc::with_oidc_from_vars(state, |n| std::env::var(n).ok(), &self.settings, now).await?;
+            crate::oidc::with_oidc_from_vars(state, |n| std::env::var(n).ok(), &self.settings, now)
+                .await?;
         Ok(match jwt_from_env(now).await? {
             Some(jwt) => {
                 state.with_jwt(jwt.with_max_lifetime(self.settings.jwt_max_lifetime_hours * 3600))

@@ -246,17 +246,77 @@ async fn the_workplace_in_a_real_browser() {
     br.submit("form[action$='/thread/read'] button").await;
     assert!(!br.exists(".thread li.unread").await);
 
-    step("confirm completeness, export, send the result");
+    step("confirm completeness, export, send the result with an uploaded PDF");
     press(&br, "confirm_complete").await;
     assert!(br.text(".status").await.contains("In Bearbeitung"));
     press(&br, "export").await;
     wait_status(&br, &case_a, "An das Fachverfahren übergeben").await;
+    let files = tempfile::tempdir().expect("files");
+    // A file the form does not take: refused at the file field, the message text is kept.
+    let wrong = files.path().join("bescheid.exe");
+    std::fs::write(&wrong, b"MZ not a decision").expect("write");
     br.click("#send_result-outcome").await;
     br.fill("#send_result-message", "Ihr Wohngeld wurde bewilligt.")
         .await;
+    br.find("#send_result-file")
+        .await
+        .send_keys(&wrong.display().to_string())
+        .await
+        .expect("choose file");
+    press(&br, "send_result").await;
+    assert!(
+        br.text(".error-summary")
+            .await
+            .contains("Dieses Dateiformat wird nicht angenommen"),
+        "{}",
+        br.text(".error-summary").await
+    );
+    assert!(br.exists("#send_result-file[aria-invalid=true]").await);
+    br.assert_accessible("send result with a refused file")
+        .await;
+    let kept = br
+        .find("#send_result-message")
+        .await
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("Ihr Wohngeld wurde bewilligt."));
+    let bescheid: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\nBescheid Wohngeld (Browser)\n%%EOF\n";
+    let pdf = files.path().join("Bescheid-Wohngeld.pdf");
+    std::fs::write(&pdf, bescheid).expect("write pdf");
+    br.click("#send_result-outcome").await;
+    br.find("#send_result-file")
+        .await
+        .send_keys(&pdf.display().to_string())
+        .await
+        .expect("choose file");
     press(&br, "send_result").await;
     assert!(br.text(".status").await.contains("Abgeschlossen"));
+    assert!(
+        br.html().await.contains("Bescheid-Wohngeld.pdf"),
+        "the uploaded decision is listed on the case"
+    );
     br.assert_accessible("completed case").await;
+
+    step("the portal finds the decision in the postbox and downloads the PDF");
+    let messages = portal
+        .get(&format!("/v1/cases/{case_a}/messages"))
+        .await
+        .expect(200, "postbox");
+    // The decision is the last message to the applicant; it names the uploaded document.
+    let n = messages
+        .as_array()
+        .into_iter()
+        .flatten()
+        .rev()
+        .find(|m| m["direction"] == "to_applicant")
+        .and_then(|m| m["attachments"].as_array()?.first()?.as_u64())
+        .unwrap_or_else(|| panic!("no decision with a document in the postbox: {messages}"));
+    let (code, downloaded) = portal
+        .get_bytes(&format!("/v1/cases/{case_a}/documents/{n}"))
+        .await;
+    assert_eq!(code, 200, "portal download of the decision");
+    assert_eq!(downloaded, bescheid, "byte-identical");
 
     step("deadlines page");
     br.goto("/deadlines").await;

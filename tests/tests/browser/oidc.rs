@@ -87,7 +87,10 @@ async fn forget_provider_session(br: &Browser, issuer: &str) {
         .goto(&format!("{issuer}/.well-known/openid-configuration"))
         .await
         .expect("provider");
-    br.client.delete_all_cookies().await.expect("delete cookies");
+    br.client
+        .delete_all_cookies()
+        .await
+        .expect("delete cookies");
 }
 
 /// Not logged in: the inbox sends the browser to the login page.
@@ -190,7 +193,10 @@ async fn login_through_a_real_openid_provider() {
         .and_then(|v| v.to_str().ok())
         .expect("redirect to the provider")
         .to_string();
-    assert!(location.contains("code_challenge_method=S256"), "{location}");
+    assert!(
+        location.contains("code_challenge_method=S256"),
+        "{location}"
+    );
     assert!(location.contains("nonce="), "{location}");
     br.client.goto(&location).await.expect("provider");
     provider_login(&br, "sb1").await;
@@ -201,8 +207,13 @@ async fn login_through_a_real_openid_provider() {
     assert_signed_out(&br).await;
 
     crate::step("OIDC: a callback without a login started in this browser is refused");
-    br.goto("/login/oidc/callback?code=abc&state=manipuliert").await;
-    assert!(br.text("h1").await.contains("Anmeldung nicht abgeschlossen"));
+    br.goto("/login/oidc/callback?code=abc&state=manipuliert")
+        .await;
+    assert!(
+        br.text("h1")
+            .await
+            .contains("Anmeldung nicht abgeschlossen")
+    );
     assert_signed_out(&br).await;
 
     br.close().await;

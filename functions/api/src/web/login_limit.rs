@@ -155,8 +155,16 @@ mod tests {
             assert_eq!(l.blocked("Anna", Some(ip), 10), None);
             l.failed("anna", Some(ip), 10);
         }
-        assert_eq!(l.blocked("ANNA ", None, 50), Some(60), "case and blanks do not matter");
-        assert_eq!(l.blocked("bert", Some(ip), 50), None, "other accounts not yet");
+        assert_eq!(
+            l.blocked("ANNA ", None, 50),
+            Some(60),
+            "case and blanks do not matter"
+        );
+        assert_eq!(
+            l.blocked("bert", Some(ip), 50),
+            None,
+            "other accounts not yet"
+        );
         assert_eq!(l.blocked("anna", None, 110), None, "the window ended");
     }
 
@@ -168,7 +176,11 @@ mod tests {
         for i in 0..5 {
             l.failed(&format!("user{i}"), Some(ip), 0);
         }
-        assert_eq!(l.blocked("someone-else", Some(neighbour), 1), Some(99), "same /64");
+        assert_eq!(
+            l.blocked("someone-else", Some(neighbour), 1),
+            Some(99),
+            "same /64"
+        );
         let elsewhere: IpAddr = "2001:db8:9::1".parse().expect("ip");
         assert_eq!(l.blocked("someone-else", Some(elsewhere), 1), None);
     }
@@ -182,10 +194,18 @@ mod tests {
         }
         l.succeeded("anna");
         l.failed("anna", Some(ip), 1);
-        assert_eq!(l.blocked("anna", None, 2), None, "one failure since the success");
+        assert_eq!(
+            l.blocked("anna", None, 2),
+            None,
+            "one failure since the success"
+        );
         for _ in 0..2 {
             l.failed("bert", Some(ip), 3);
         }
-        assert_eq!(l.blocked("carl", Some(ip), 4), Some(96), "5 failures from the address");
+        assert_eq!(
+            l.blocked("carl", Some(ip), 4),
+            Some(96),
+            "5 failures from the address"
+        );
     }
 }

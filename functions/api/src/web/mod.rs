@@ -16,9 +16,11 @@ pub mod inbox;
 pub mod labels;
 pub mod login;
 pub mod login_limit;
+pub mod names;
 pub mod oidc;
 pub mod render;
 pub mod session;
+pub mod upload;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -92,7 +94,11 @@ pub fn web_router(state: ApiState) -> Router {
         .route("/login/oidc", get(oidc::start))
         .route(oidc::CALLBACK_PATH, get(oidc::callback))
         .route("/cases/{id}", get(case_page::page))
-        .route("/cases/{id}/actions", post(case_page::act).layer(small))
+        // The send-result and message forms carry the uploaded documents.
+        .route(
+            "/cases/{id}/actions",
+            post(case_page::act).layer(DefaultBodyLimit::max(state.limits.submission)),
+        )
         .route(
             "/cases/{id}/thread/read",
             post(case_page::mark_read).layer(small),

@@ -27,10 +27,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::WebConfig;
 use super::form::safe_next;
 use super::render;
 use super::session::{Replace, Session, SessionData};
-use super::WebConfig;
 use crate::ApiState;
 use crate::auth::JwtConfig;
 use fallwerk_core::app::UserSource;
@@ -494,7 +494,8 @@ pub async fn callback(
         return super::error_page::not_found(&session);
     };
     let now = state.app.clock.now().timestamp();
-    let flow = cookie(&headers, flow_cookie_name(&config)).and_then(|v| decode_flow(&config, v, now));
+    let flow =
+        cookie(&headers, flow_cookie_name(&config)).and_then(|v| decode_flow(&config, v, now));
     let Some(flow) = flow else {
         return refused(&config, &session, Refusal::FlowInvalid);
     };
@@ -503,8 +504,7 @@ pub async fn callback(
         tracing::warn!("OpenID login refused: state does not match");
         return refused(&config, &session, Refusal::FlowInvalid);
     }
-    if p
-        .iss
+    if p.iss
         .as_deref()
         .is_some_and(|iss| iss.trim_end_matches('/') != oidc.settings.issuer)
     {
@@ -585,7 +585,10 @@ mod tests {
     use super::*;
 
     fn config() -> WebConfig {
-        WebConfig::new(b"0123456789abcdef0123456789abcdef".to_vec(), "https://x.example")
+        WebConfig::new(
+            b"0123456789abcdef0123456789abcdef".to_vec(),
+            "https://x.example",
+        )
     }
 
     #[test]
@@ -594,7 +597,11 @@ mod tests {
         let flow = Flow::new("/cases/1".into(), 1_000);
         let v = encode_flow(&c, &flow);
         assert_eq!(decode_flow(&c, &v, 1_100), Some(flow.clone()));
-        assert_eq!(decode_flow(&c, &v, 1_000 + FLOW_SECONDS + 1), None, "expired");
+        assert_eq!(
+            decode_flow(&c, &v, 1_000 + FLOW_SECONDS + 1),
+            None,
+            "expired"
+        );
         let other = Flow::new("/".into(), 1_000);
         let forged = format!(
             "{}.{}",
@@ -620,7 +627,10 @@ mod tests {
     #[test]
     fn the_nonce_is_read_from_the_payload() {
         let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"a","nonce":"n-1"}"#);
-        assert_eq!(token_nonce(&format!("h.{payload}.s")).as_deref(), Some("n-1"));
+        assert_eq!(
+            token_nonce(&format!("h.{payload}.s")).as_deref(),
+            Some("n-1")
+        );
         let without = URL_SAFE_NO_PAD.encode(br#"{"sub":"a"}"#);
         assert_eq!(token_nonce(&format!("h.{without}.s")), None);
         assert_eq!(token_nonce("garbage"), None);
@@ -628,7 +638,12 @@ mod tests {
 
     #[test]
     fn the_redirect_url_follows_the_workplace_address() {
-        let s = OidcSettings::new("https://idp.example/realms/a/", "fw", "geheim", "https://fw.example/");
+        let s = OidcSettings::new(
+            "https://idp.example/realms/a/",
+            "fw",
+            "geheim",
+            "https://fw.example/",
+        );
         assert_eq!(s.issuer, "https://idp.example/realms/a");
         assert_eq!(s.redirect_url, "https://fw.example/login/oidc/callback");
         assert!(!format!("{s:?}").contains("geheim"));
