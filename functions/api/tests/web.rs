@@ -1122,6 +1122,11 @@ async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
     let page = w.get(&format!("/cases/{case_id}")).await;
     assert!(page.html.contains("Schreiben.pdf"));
     assert!(
+        page.html
+            .contains("Amt oe-1 <span class=\"muted\">(oe-1)</span>"),
+        "the org unit by name"
+    );
+    assert!(
         page.html.contains("Beispiel, Sabine anna"),
         "names from the user directory"
     );

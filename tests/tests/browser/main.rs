@@ -133,18 +133,34 @@ async fn the_workplace_in_a_real_browser() {
     step("passwords for sb1 (OE1) and sb2 (OE2); an application arrives");
     let pw1 = set_password(&b, "sb1");
     let pw2 = set_password(&b, "sb2");
-    let applicant = format!("Zoë Müller-{run}");
+    // Each run has its own fresh backend: plain names, as in the screenshots.
+    let applicant = "Zoë Müller".to_string();
     let (case_a, ref_a) = submit(&portal, &run, "a", &applicant).await;
 
     step("sb1 logs in and finds the case in the inbox");
     login(&br, "sb1", &pw1).await;
     assert_eq!(br.path().await, "/");
-    let (other, _) = submit(&portal, &run, "x", &format!("Otto Normal-{run}")).await;
+    let (other, _) = submit(&portal, &run, "x", "Otto Normal").await;
+    // A fuller inbox for the screenshot: more applications, one of them assigned to sb1.
+    let sb1_api = b.caseworker("sb1", &[OE1], &["caseworker"]);
+    for (tag, name) in [
+        ("s1", "Jürgen Weiß"),
+        ("s2", "Anna Schröder"),
+        ("s3", "Mehmet Yılmaz"),
+        ("s4", "Lena Fischer"),
+    ] {
+        let (id, _) = submit(&portal, &run, tag, name).await;
+        if tag == "s2" {
+            sb1_api
+                .act_ok(&id, json!({"action": "assign", "user": "sb1"}))
+                .await;
+        }
+    }
     br.goto("/").await;
     br.assert_accessible("inbox").await;
     br.screenshot("inbox").await;
     // The name as typed without umlauts: "ue" finds "ü".
-    br.fill("#f-q", &format!("mueller-{run}")).await;
+    br.fill("#f-q", "mueller").await;
     br.submit("form[role=search] button[type=submit]").await;
     let row = br
         .find(&format!("a.case-link[href='/cases/{case_a}']"))
@@ -188,7 +204,6 @@ async fn the_workplace_in_a_real_browser() {
         "Meine Notiz, die nicht verloren gehen darf",
     )
     .await;
-    let sb1_api = b.caseworker("sb1", &[OE1], &["caseworker"]);
     sb1_api
         .act_ok(
             &case_a,
@@ -324,7 +339,7 @@ async fn the_workplace_in_a_real_browser() {
     br.assert_accessible("deadlines").await;
 
     step("forward to OE2: sb1 then gets the not-found page; sb2 sees it");
-    let (case_b, ref_b) = submit(&portal, &run, "b", &format!("Jan Schmidt-{run}")).await;
+    let (case_b, ref_b) = submit(&portal, &run, "b", "Jan Schmidt").await;
     br.goto(&format!("/cases/{case_b}")).await;
     br.select("#forward-org_unit_id", OE2).await;
     br.fill("#forward-reason", "Wohnort liegt im Süden").await;
@@ -353,7 +368,7 @@ async fn the_workplace_in_a_real_browser() {
     logout(&br).await;
 
     step("the main flow by keyboard alone");
-    let (case_c, _) = submit(&portal, &run, "c", &format!("Kai Keyboard-{run}")).await;
+    let (case_c, _) = submit(&portal, &run, "c", "Kai Keyboard").await;
     br.goto("/login").await;
     br.tab_to("#login").await;
     br.keys("sb1").await;

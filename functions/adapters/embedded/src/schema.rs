@@ -12,10 +12,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_queue.sql")),
     (3, include_str!("../migrations/0003_users.sql")),
     (4, include_str!("../migrations/0004_inbox.sql")),
+    (5, include_str!("../migrations/0005_inbox_counts.sql")),
 ];
 
 /// The schema version this build writes.
-pub(crate) const LATEST: i64 = 4;
+pub(crate) const LATEST: i64 = 5;
 
 pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {
     let tx = conn

@@ -71,6 +71,13 @@ pub async fn render_case(
         Err(e) => return error_page::problem_page(session, &Problem::from(e), None),
     };
     let service = state.app.case_service(caller, case_id).await.ok();
+    let org_unit_name = state
+        .app
+        .case_org_unit(caller, case_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|ou| ou.name);
     let targets = if view.allowed_actions.contains(&"forward") {
         state
             .app
@@ -117,7 +124,7 @@ pub async fn render_case(
         .iter()
         .map(|u| context! { id => u.id, name => u.display_name() })
         .collect();
-    ctx = context! { thread => thread_context(&view.case.id, &thread, &names), candidates, ..ctx };
+    ctx = context! { thread => thread_context(&view.case.id, &thread, &names), candidates, org_unit_name, ..ctx };
     let title = format!("Fall {}", view.case.reference);
     render::page(status, "case.html", session, &title, ctx)
 }

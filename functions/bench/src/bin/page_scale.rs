@@ -24,7 +24,7 @@ use tower::ServiceExt;
 use fallwerk_api::web::WebConfig;
 use fallwerk_api::web::session::{SessionData, encode};
 use fallwerk_api::{ApiState, JwtConfig, app_router};
-use fallwerk_bench::{load, machine, ms, percentile, print_table};
+use fallwerk_bench::{machine, ms, percentile, print_table};
 use fallwerk_contract::fixtures::{LEIKA_WOHNGELD, case, new_case};
 use fallwerk_core::app::{App, AppConfig, Clock, ManualClock};
 use fallwerk_core::case::{Action, Caller, Role};
@@ -240,10 +240,36 @@ async fn main() {
             format!("{:.1} KB", size as f64 / 1024.0),
         ]);
     }
+    // Where an inbox page's time goes: its two store reads through the use cases.
+    let me = Caller::caseworker(ME, &[OU], &[Role::Caseworker]);
+    let mut search = Vec::with_capacity(runs);
+    let mut counts = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        app.search_inbox(&me, Default::default())
+            .await
+            .expect("search");
+        search.push(t.elapsed());
+        let t = Instant::now();
+        app.inbox_counts(&me, None).await.expect("counts");
+        counts.push(t.elapsed());
+    }
+    search.sort();
+    counts.sort();
+    for (what, d) in [
+        ("(use case) search_inbox, first page", &search),
+        ("(use case) inbox_counts", &counts),
+    ] {
+        rows.push(vec![
+            what.to_string(),
+            ms(percentile(d, 50.0)),
+            ms(percentile(d, 99.0)),
+            "–".into(),
+        ]);
+    }
     println!(
-        "machine: {}; load: {}; {cases} open cases in the org unit; {runs} runs per page",
-        machine(),
-        load()
+        "{}; {cases} open cases in the org unit; {runs} runs per page",
+        machine()
     );
     print_table(&["page", "p50", "p99", "HTML"], &rows);
     if missed.is_empty() {

@@ -51,6 +51,16 @@ impl App {
         Ok(users)
     }
 
+    /// The org unit of a visible case (its name for the case page).
+    pub async fn case_org_unit(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+    ) -> Result<Option<OrgUnit>, AppError> {
+        let case = self.visible_case(caller, case_id).await?;
+        Ok(self.store.org_unit(&case.org_unit_id).await?)
+    }
+
     /// How the pages name people: "Family, Given" for each of `ids` the user directory knows
     /// (deactivated accounts too: their names still identify what they did). Unknown ids are
     /// left out; the page shows the id then. Each distinct id is read once.
