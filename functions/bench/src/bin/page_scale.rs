@@ -62,7 +62,7 @@ fn bench_case(i: usize) -> fallwerk_core::model::Case {
     c.submission.received_at += chrono::Duration::seconds(i as i64);
     c.deadlines[0].due_on += chrono::Duration::days((i % 60) as i64);
     // Every third case belongs to someone (the inbox and deadlines show names).
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         c.assignee = Some(format!("sb-{}", i % 5));
     }
     c
