@@ -52,3 +52,52 @@ async fn client_address(
     }
     next.run(req).await
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::Extension;
+    use axum::body::Body;
+    use axum::routing::get;
+    use fallwerk_api::web::login_limit::ClientAddress;
+    use lambda_http::aws_lambda_events::apigw::ApiGatewayProxyRequestContext;
+    use lambda_http::request::RequestContext;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn seen(context: Option<RequestContext>) -> String {
+        let app = Router::new()
+            .route(
+                "/",
+                get(|a: Option<Extension<ClientAddress>>| async move {
+                    a.map(|Extension(ClientAddress(ip))| ip.to_string())
+                        .unwrap_or_else(|| "none".into())
+                }),
+            )
+            .layer(axum::middleware::from_fn(client_address));
+        let mut req = axum::http::Request::get("/")
+            .body(Body::empty())
+            .expect("request");
+        if let Some(c) = context {
+            req.extensions_mut().insert(c);
+        }
+        let res = app.oneshot(req).await.expect("infallible");
+        let bytes = axum::body::to_bytes(res.into_body(), 1024)
+            .await
+            .expect("body");
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[tokio::test]
+    async fn api_gateways_source_ip_is_the_client_address_of_the_login_brake() {
+        let mut ctx = ApiGatewayProxyRequestContext::default();
+        ctx.identity.source_ip = Some("192.0.2.44".into());
+        assert_eq!(
+            seen(Some(RequestContext::ApiGatewayV1(ctx.clone()))).await,
+            "192.0.2.44"
+        );
+        ctx.identity.source_ip = Some("not an address".into());
+        assert_eq!(seen(Some(RequestContext::ApiGatewayV1(ctx))).await, "none");
+        assert_eq!(seen(None).await, "none");
+    }
+}
