@@ -63,6 +63,9 @@ PARAMETERS = {
     "PortalUrl": "https://portal.example.org",
     "CaseworkerUrl": "https://fallwerk.amt.example.org",
     "SessionSecret": "check-session-secret-0123456789abcdef0123",
+    "OidcIssuer": "https://idp.example.org/realms/amt",
+    "OidcClientId": "fallwerk-workplace",
+    "OidcClientSecret": "check-oidc-client-secret",
     "ReferencePrefix": "MV",
     "JwksUrl": "https://idp.example.org/realms/amt/protocol/openid-connect/certs",
     "JwksFile": "",
@@ -101,7 +104,9 @@ EXTRA_ENV = {
     "intake": {"AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH"},
     "casework": {"AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "FALLWERK_JWT_ISSUER", "FALLWERK_JWT_AUDIENCE",
                  "FALLWERK_JWKS_URL",  # the check deploys with JwksUrl set, JwksFile empty
-                 "FALLWERK_SESSION_SECRET"},  # ... and with a SessionSecret (the pages are served)
+                 "FALLWERK_SESSION_SECRET",  # ... and with a SessionSecret (the pages are served)
+                 # ... and with the OpenID login of the workplace
+                 "FALLWERK_OIDC_ISSUER", "FALLWERK_OIDC_CLIENT_ID", "FALLWERK_OIDC_CLIENT_SECRET"},
     # The consumers' claim lease is their queue's visibility timeout (issue 16).
     "messaging": {"FALLWERK_QUEUE_VISIBILITY_SECONDS"},
     "export": {"FALLWERK_QUEUE_VISIBILITY_SECONDS"},
@@ -195,6 +200,8 @@ API_ROUTES = {
     # the workplace pages
     "/": {"GET": "casework"},
     "/login": {"ANY": "casework"},
+    "/login/oidc": {"GET": "casework"},
+    "/login/oidc/callback": {"GET": "casework"},
     "/logout": {"POST": "casework"},
     "/cases/{proxy+}": {"ANY": "casework"},
     "/deadlines": {"GET": "casework"},

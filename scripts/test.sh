@@ -39,6 +39,14 @@ fi
 echo "==> cargo test --workspace (without the end-to-end suite)"
 cargo test --workspace --exclude fallwerk-e2e
 
+# The browser suite's tools from npm, into the ignored tests/.browser/ (the suite would install
+# them on first use too): axe-core (accessibility) and oidc-provider (a real OpenID provider).
+if [ ! -f tests/.browser/node_modules/oidc-provider/package.json ] ||
+    [ ! -f tests/.browser/node_modules/axe-core/package.json ]; then
+    echo "==> npm install axe-core oidc-provider (tests/.browser)"
+    npm install --no-audit --no-fund --silent --prefix tests/.browser axe-core@4 oidc-provider@9
+fi
+
 # The journey on both backends; --nocapture so the log shows every step.
 echo "==> end-to-end: cargo test -p fallwerk-e2e -- --nocapture"
 cargo test -p fallwerk-e2e -- --nocapture --test-threads=1

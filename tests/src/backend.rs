@@ -123,15 +123,17 @@ impl Backend {
     /// Configures and starts fallwerk on `kind`; `None` when the AWS emulators are missing
     /// outside CI. The export target is `webhook`, signed with `webhook_secret`.
     pub async fn start(kind: Kind, webhook: &Receiver, webhook_secret: &str) -> Option<Backend> {
-        Self::start_with(kind, webhook, webhook_secret, &[]).await
+        Self::start_with(kind, webhook, webhook_secret, free_port(), Vec::new()).await
     }
 
-    /// [`Backend::start`] with further environment variables for every `fallwerk` run.
+    /// [`Backend::start`] on a given port with more environment for `fallwerk serve` (the OpenID
+    /// login needs the port before the start: the provider must know the redirect URL).
     pub async fn start_with(
         kind: Kind,
         webhook: &Receiver,
         webhook_secret: &str,
-        extra_env: &[(&str, &str)],
+        port: u16,
+        extra_env: Vec<(String, String)>,
     ) -> Option<Backend> {
         let run = crate::run_id();
         let tmp = tempfile::Builder::new()
@@ -171,11 +173,7 @@ impl Backend {
             // `caseworker()` tokens live 30 days: the clock moves by weeks.
             ("FALLWERK_JWT_MAX_LIFETIME_HOURS".into(), "720".into()),
         ];
-        env.extend(
-            extra_env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
+        env.extend(extra_env);
         let mut aws = None;
         let mails = match kind {
             Kind::Embedded => MailSink::Outbox(data.join("outbox")),
@@ -269,7 +267,7 @@ impl Backend {
             parts.export_dlq_url = dlq;
         }
         backend.apply_directory(&webhook.url);
-        backend.start_server().await;
+        backend.start_server(port).await;
         Some(backend)
     }
 
@@ -381,8 +379,7 @@ users:
     }
 
     /// Starts `fallwerk serve` on a free port and waits (up to 30 s) for `GET /health`.
-    async fn start_server(&mut self) {
-        let port = free_port();
+    async fn start_server(&mut self, port: u16) {
         let log_path = self.tmp.path().join("serve.log");
         let log = std::fs::File::create(&log_path).expect("serve log");
         let mut cmd = self.command();

@@ -28,11 +28,15 @@ fn log(kind: Kind, what: &str) {
 }
 
 async fn start(kind: Kind, receiver: &Receiver, crash_at: Option<&str>) -> Option<Backend> {
-    let mut env = vec![("FALLWERK_QUEUE_VISIBILITY_SECONDS", VISIBILITY)];
+    let mut env = vec![(
+        "FALLWERK_QUEUE_VISIBILITY_SECONDS".to_string(),
+        VISIBILITY.to_string(),
+    )];
     if let Some(point) = crash_at {
-        env.push(("FALLWERK_TEST_CRASH_AT", point));
+        env.push(("FALLWERK_TEST_CRASH_AT".to_string(), point.to_string()));
     }
-    Backend::start_with(kind, receiver, SECRET, &env).await
+    let port = crate::process::free_port();
+    Backend::start_with(kind, receiver, SECRET, port, env).await
 }
 
 fn submission(run: &str, n: usize) -> (Value, String, Vec<u8>) {

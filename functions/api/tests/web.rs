@@ -881,3 +881,287 @@ async fn an_unnamed_applicant_is_shown_as_not_recognised() {
     let inbox = w.get("/").await;
     assert!(inbox.html.contains("Antragsteller nicht erkannt"));
 }
+
+impl Web {
+    /// A login attempt through the form from the client address `ip`.
+    async fn try_login_from(&mut self, ip: &str, id: &str, password: &str) -> Page {
+        let csrf = self.get("/login").await.hidden("csrf");
+        let body = format!(
+            "csrf={}&login={}&password={}",
+            fallwerk_api::web::form::urlencode(&csrf),
+            fallwerk_api::web::form::urlencode(id),
+            fallwerk_api::web::form::urlencode(password)
+        );
+        let mut b = Request::builder()
+            .method(Method::POST)
+            .uri("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = &self.cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        let mut req = b.body(Body::from(body)).expect("request");
+        req.extensions_mut()
+            .insert(fallwerk_api::web::login_limit::ClientAddress(
+                ip.parse().expect("ip"),
+            ));
+        self.send(req).await
+    }
+}
+
+fn braked() -> WebConfig {
+    config("http://127.0.0.1:8080").with_login_limits(fallwerk_api::web::login_limit::Limits {
+        per_account: 3,
+        per_address: 5,
+        window_seconds: 900,
+    })
+}
+
+#[tokio::test]
+async fn failed_logins_brake_the_account_with_a_german_429_page() {
+    let mut w = Web::with(braked()).await;
+    w.user("anna", &["oe-1"], &[Role::Caseworker], "richtig-und-lang")
+        .await;
+    for _ in 0..3 {
+        let p = w.try_login_from("192.0.2.1", "anna", "falsch").await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // From another address and with the right password: the account is braked.
+    let p = w
+        .try_login_from("198.51.100.2", "anna", "richtig-und-lang")
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "{}", p.html);
+    assert!(
+        p.html
+            .contains("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten"),
+        "{}",
+        p.html
+    );
+    assert_eq!(
+        p.headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok()),
+        Some("900")
+    );
+    assert!(p.html.contains("href=\"#login\""), "linked to the field");
+    let home = w.get("/").await;
+    assert!(home.location().starts_with("/login"), "no session");
+    // Another account is not affected.
+    w.user("bert", &["oe-1"], &[Role::Caseworker], "auch-richtig-lang")
+        .await;
+    let p = w
+        .try_login_from("198.51.100.2", "bert", "auch-richtig-lang")
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+}
+
+#[tokio::test]
+async fn failed_logins_brake_the_client_address_across_accounts() {
+    let mut w = Web::with(braked()).await;
+    w.user("carla", &["oe-1"], &[Role::Caseworker], "carlas-passwort-1")
+        .await;
+    for i in 0..5 {
+        let p = w
+            .try_login_from("203.0.113.7", &format!("geraten{i}"), "falsch")
+            .await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let p = w
+        .try_login_from("203.0.113.7", "carla", "carlas-passwort-1")
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    let p = w
+        .try_login_from("203.0.113.8", "carla", "carlas-passwort-1")
+        .await;
+    assert_eq!(
+        p.status,
+        StatusCode::SEE_OTHER,
+        "another address may log in"
+    );
+}
+
+impl Web {
+    /// Posts a `multipart/form-data` form: text fields and files `(name, media type, bytes)`.
+    async fn post_multipart(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
+        let boundary = "----fallwerk-web-test-boundary";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (name, media_type, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {media_type}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut b = Request::builder().method(Method::POST).uri(uri).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        if let Some(c) = &self.cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::from(body)).expect("request")).await
+    }
+}
+
+#[tokio::test]
+async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
+    let mut w = Web::new().await;
+    w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
+    let case_id = submit(&w.h, "web-upload", OE1).await;
+    w.login("anna", PW).await;
+    let page = w.get(&format!("/cases/{case_id}")).await;
+    assert!(page.html.contains("enctype=\"multipart/form-data\""));
+    assert!(page.html.contains("id=\"message-file\""));
+    let (csrf, version) = (page.hidden("csrf"), page.hidden("expected_version"));
+    let uri = format!("/cases/{case_id}/actions");
+    let base = [
+        ("csrf", csrf.as_str()),
+        ("action", "message"),
+        ("expected_version", version.as_str()),
+        ("subject", "Ihr Schreiben"),
+        ("text", "Anbei unser Schreiben."),
+    ];
+    let attachments_before =
+        w.h.app
+            .store
+            .load_case(&case_id)
+            .await
+            .expect("load")
+            .expect("case")
+            .attachments
+            .len();
+
+    // A type the authority may not send: the file field says so; the text is kept; nothing stored.
+    let p = w
+        .post_multipart(
+            &uri,
+            &base,
+            &[("setup.exe", "application/x-msdownload", b"MZ")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.html);
+    assert!(p.html.contains("Dieses Dateiformat wird nicht angenommen"));
+    assert!(
+        p.html.contains("href=\"#message-file\""),
+        "linked to the field"
+    );
+    assert!(p.html.contains("Bitte wählen Sie sie erneut aus"));
+    assert_eq!(textarea(&p.html, "message-text"), "Anbei unser Schreiben.");
+
+    // A file on an action without documents is refused.
+    let comment = [
+        ("csrf", csrf.as_str()),
+        ("action", "comment"),
+        ("expected_version", version.as_str()),
+        ("text", "Notiz"),
+    ];
+    let p = w
+        .post_multipart(
+            &uri,
+            &comment,
+            &[("a.pdf", "application/pdf", b"%PDF-1.4 a")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.html
+            .contains("Zu dieser Aktion können keine Dateien hochgeladen werden.")
+    );
+
+    // A stale form with a file: the conflict message, and the file is not stored.
+    let stale = [
+        ("csrf", csrf.as_str()),
+        ("action", "message"),
+        ("expected_version", "0"),
+        ("subject", "Ihr Schreiben"),
+        ("text", "Anbei unser Schreiben."),
+    ];
+    let p = w
+        .post_multipart(
+            &uri,
+            &stale,
+            &[("Schreiben.pdf", "application/pdf", b"%PDF-1.4 x")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    let stored =
+        w.h.app
+            .store
+            .load_case(&case_id)
+            .await
+            .expect("load")
+            .expect("case");
+    assert_eq!(
+        stored.attachments.len(),
+        attachments_before,
+        "nothing stored"
+    );
+
+    // The PDF: stored through the upload use case and sent with the message, one POST.
+    let pdf: &[u8] = b"%PDF-1.7\nSchreiben an Erika\n%%EOF\n";
+    let p = w
+        .post_multipart(&uri, &base, &[("Schreiben.pdf", "application/pdf", pdf)])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let stored =
+        w.h.app
+            .store
+            .load_case(&case_id)
+            .await
+            .expect("load")
+            .expect("case");
+    let doc = stored
+        .attachments
+        .iter()
+        .find(|a| a.name == "Schreiben.pdf")
+        .expect("the uploaded document is on the case");
+    assert_eq!(doc.source, "authority");
+    let messages = w.h.app.store.messages(&case_id).await.expect("messages");
+    let sent = messages
+        .iter()
+        .find(|m| m.subject == "Ihr Schreiben")
+        .expect("the message");
+    assert_eq!(
+        sent.attachments,
+        vec![doc.n],
+        "the message names the document"
+    );
+
+    // People by name: the thread's author and the history's actor are "Family, Given".
+    let page = w.get(&format!("/cases/{case_id}")).await;
+    assert!(page.html.contains("Schreiben.pdf"));
+    assert!(
+        page.html
+            .contains("Amt oe-1 <span class=\"muted\">(oe-1)</span>"),
+        "the org unit by name"
+    );
+    assert!(
+        page.html.contains("Beispiel, Sabine anna"),
+        "names from the user directory"
+    );
+    assert!(
+        page.html
+            .contains("<span class=\"muted\">(Beispiel, Sabine anna)</span>"),
+        "the history's actor by name"
+    );
+    assert!(
+        !page.html.contains("<span class=\"muted\">(anna)</span>"),
+        "no bare account id in the history"
+    );
+}

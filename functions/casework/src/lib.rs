@@ -53,7 +53,82 @@ pub async fn router(aws: &Aws) -> Result<Router, Error> {
 /// buffers every body, so nothing can stream here.
 pub fn router_for(state: fallwerk_api::ApiState) -> Router {
     let state = state.with_response_limit(fallwerk_api::LAMBDA_RESPONSE_LIMIT);
-    fallwerk_intake::lambda::with_request_span(fallwerk_api::casework_app(state))
+    fallwerk_intake::lambda::with_request_span(
+        fallwerk_api::casework_app(state).layer(axum::middleware::from_fn(client_address)),
+    )
+}
+
+/// API Gateway's view of the caller's address (`requestContext.identity.sourceIp`) as the
+/// workplace's [`ClientAddress`](fallwerk_api::web::login_limit::ClientAddress): the login
+/// brake counts failed logins per address.
+async fn client_address(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use lambda_http::RequestExt;
+    use lambda_http::request::RequestContext;
+    let ip = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(ctx)) => ctx
+            .identity
+            .source_ip
+            .as_deref()
+            .and_then(|ip| ip.parse::<std::net::IpAddr>().ok()),
+        _ => None,
+    };
+    if let Some(ip) = ip {
+        req.extensions_mut()
+            .insert(fallwerk_api::web::login_limit::ClientAddress(ip));
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Extension;
+    use axum::body::Body;
+    use axum::routing::get;
+    use fallwerk_api::web::login_limit::ClientAddress;
+    use lambda_http::aws_lambda_events::apigw::ApiGatewayProxyRequestContext;
+    use lambda_http::request::RequestContext;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn seen(context: Option<RequestContext>) -> String {
+        let app = Router::new()
+            .route(
+                "/",
+                get(|a: Option<Extension<ClientAddress>>| async move {
+                    a.map(|Extension(ClientAddress(ip))| ip.to_string())
+                        .unwrap_or_else(|| "none".into())
+                }),
+            )
+            .layer(axum::middleware::from_fn(client_address));
+        let mut req = axum::http::Request::get("/")
+            .body(Body::empty())
+            .expect("request");
+        if let Some(c) = context {
+            req.extensions_mut().insert(c);
+        }
+        let res = app.oneshot(req).await.expect("infallible");
+        let bytes = axum::body::to_bytes(res.into_body(), 1024)
+            .await
+            .expect("body");
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[tokio::test]
+    async fn api_gateways_source_ip_is_the_client_address_of_the_login_brake() {
+        let mut ctx = ApiGatewayProxyRequestContext::default();
+        ctx.identity.source_ip = Some("192.0.2.44".into());
+        assert_eq!(
+            seen(Some(RequestContext::ApiGatewayV1(ctx.clone()))).await,
+            "192.0.2.44"
+        );
+        ctx.identity.source_ip = Some("not an address".into());
+        assert_eq!(seen(Some(RequestContext::ApiGatewayV1(ctx))).await, "none");
+        assert_eq!(seen(None).await, "none");
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower::Layer;
 
 /// Timeouts of the listener (`--header-timeout`, `--body-timeout`).
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +39,7 @@ pub async fn serve(
     ));
     let graceful = GracefulShutdown::new();
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(conn) => conn,
                 // Out of file descriptors and the like: wait a little instead of spinning.
@@ -50,7 +51,10 @@ pub async fn serve(
             },
             _ = stop.wait_for(|s| *s) => break,
         };
-        let service = TowerToHyperService::new(router.clone());
+        // The peer's address goes with every request of the connection (the login brake counts
+        // failed logins per client address).
+        let address = fallwerk_api::web::login_limit::ClientAddress(peer.ip());
+        let service = TowerToHyperService::new(axum::Extension(address).layer(router.clone()));
         let conn = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(timeouts.header)

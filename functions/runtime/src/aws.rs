@@ -195,13 +195,16 @@ impl Aws {
         {
             state = state.with_web(web);
         }
-        Ok(
-            match jwt_from_env(self.app.clock.now().timestamp()).await? {
-                Some(jwt) => state
-                    .with_jwt(jwt.with_max_lifetime(self.settings.jwt_max_lifetime_hours * 3600)),
-                None => state,
-            },
-        )
+        let now = self.app.clock.now().timestamp();
+        let state =
+            crate::oidc::with_oidc_from_vars(state, |n| std::env::var(n).ok(), &self.settings, now)
+                .await?;
+        Ok(match jwt_from_env(now).await? {
+            Some(jwt) => {
+                state.with_jwt(jwt.with_max_lifetime(self.settings.jwt_max_lifetime_hours * 3600))
+            }
+            None => state,
+        })
     }
 
     /// The HTTP state of the portal routes: they take no caseworker tokens, so the intake

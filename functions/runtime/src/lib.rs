@@ -7,6 +7,7 @@ pub mod clock;
 pub mod consumers;
 pub mod demo;
 pub mod embedded;
+pub mod oidc;
 pub mod settings;
 
 pub use aws::{Aws, AwsResources};

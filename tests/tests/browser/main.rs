@@ -2,8 +2,9 @@
 //! real `fallwerk serve` (embedded backend). One run walks the main flow with the mouse, the
 //! refusals (CSRF, stale version, a forwarded case), the flow once by keyboard alone, checks
 //! every page with axe-core and saves screenshots of the inbox and the case page to
-//! docs/screenshots/.
+//! docs/screenshots/. `oidc.rs` logs in through a real OpenID provider.
 
+mod oidc;
 mod webdriver;
 
 use serde_json::{Value, json};
@@ -132,18 +133,34 @@ async fn the_workplace_in_a_real_browser() {
     step("passwords for sb1 (OE1) and sb2 (OE2); an application arrives");
     let pw1 = set_password(&b, "sb1");
     let pw2 = set_password(&b, "sb2");
-    let applicant = format!("Zoë Müller-{run}");
+    // Each run has its own fresh backend: plain names, as in the screenshots.
+    let applicant = "Zoë Müller".to_string();
     let (case_a, ref_a) = submit(&portal, &run, "a", &applicant).await;
 
     step("sb1 logs in and finds the case in the inbox");
     login(&br, "sb1", &pw1).await;
     assert_eq!(br.path().await, "/");
-    let (other, _) = submit(&portal, &run, "x", &format!("Otto Normal-{run}")).await;
+    let (other, _) = submit(&portal, &run, "x", "Otto Normal").await;
+    // A fuller inbox for the screenshot: more applications, one of them assigned to sb1.
+    let sb1_api = b.caseworker("sb1", &[OE1], &["caseworker"]);
+    for (tag, name) in [
+        ("s1", "Jürgen Weiß"),
+        ("s2", "Anna Schröder"),
+        ("s3", "Mehmet Yılmaz"),
+        ("s4", "Lena Fischer"),
+    ] {
+        let (id, _) = submit(&portal, &run, tag, name).await;
+        if tag == "s2" {
+            sb1_api
+                .act_ok(&id, json!({"action": "assign", "user": "sb1"}))
+                .await;
+        }
+    }
     br.goto("/").await;
     br.assert_accessible("inbox").await;
     br.screenshot("inbox").await;
     // The name as typed without umlauts: "ue" finds "ü".
-    br.fill("#f-q", &format!("mueller-{run}")).await;
+    br.fill("#f-q", "mueller").await;
     br.submit("form[role=search] button[type=submit]").await;
     let row = br
         .find(&format!("a.case-link[href='/cases/{case_a}']"))
@@ -187,7 +204,6 @@ async fn the_workplace_in_a_real_browser() {
         "Meine Notiz, die nicht verloren gehen darf",
     )
     .await;
-    let sb1_api = b.caseworker("sb1", &[OE1], &["caseworker"]);
     sb1_api
         .act_ok(
             &case_a,
@@ -245,17 +261,77 @@ async fn the_workplace_in_a_real_browser() {
     br.submit("form[action$='/thread/read'] button").await;
     assert!(!br.exists(".thread li.unread").await);
 
-    step("confirm completeness, export, send the result");
+    step("confirm completeness, export, send the result with an uploaded PDF");
     press(&br, "confirm_complete").await;
     assert!(br.text(".status").await.contains("In Bearbeitung"));
     press(&br, "export").await;
     wait_status(&br, &case_a, "An das Fachverfahren übergeben").await;
+    let files = tempfile::tempdir().expect("files");
+    // A file the form does not take: refused at the file field, the message text is kept.
+    let wrong = files.path().join("bescheid.exe");
+    std::fs::write(&wrong, b"MZ not a decision").expect("write");
     br.click("#send_result-outcome").await;
     br.fill("#send_result-message", "Ihr Wohngeld wurde bewilligt.")
         .await;
+    br.find("#send_result-file")
+        .await
+        .send_keys(&wrong.display().to_string())
+        .await
+        .expect("choose file");
+    press(&br, "send_result").await;
+    assert!(
+        br.text(".error-summary")
+            .await
+            .contains("Dieses Dateiformat wird nicht angenommen"),
+        "{}",
+        br.text(".error-summary").await
+    );
+    assert!(br.exists("#send_result-file[aria-invalid=true]").await);
+    br.assert_accessible("send result with a refused file")
+        .await;
+    let kept = br
+        .find("#send_result-message")
+        .await
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("Ihr Wohngeld wurde bewilligt."));
+    let bescheid: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\nBescheid Wohngeld (Browser)\n%%EOF\n";
+    let pdf = files.path().join("Bescheid-Wohngeld.pdf");
+    std::fs::write(&pdf, bescheid).expect("write pdf");
+    br.click("#send_result-outcome").await;
+    br.find("#send_result-file")
+        .await
+        .send_keys(&pdf.display().to_string())
+        .await
+        .expect("choose file");
     press(&br, "send_result").await;
     assert!(br.text(".status").await.contains("Abgeschlossen"));
+    assert!(
+        br.html().await.contains("Bescheid-Wohngeld.pdf"),
+        "the uploaded decision is listed on the case"
+    );
     br.assert_accessible("completed case").await;
+
+    step("the portal finds the decision in the postbox and downloads the PDF");
+    let messages = portal
+        .get(&format!("/v1/cases/{case_a}/messages"))
+        .await
+        .expect(200, "postbox");
+    // The decision is the last message to the applicant; it names the uploaded document.
+    let n = messages
+        .as_array()
+        .into_iter()
+        .flatten()
+        .rev()
+        .find(|m| m["direction"] == "to_applicant")
+        .and_then(|m| m["attachments"].as_array()?.first()?.as_u64())
+        .unwrap_or_else(|| panic!("no decision with a document in the postbox: {messages}"));
+    let (code, downloaded) = portal
+        .get_bytes(&format!("/v1/cases/{case_a}/documents/{n}"))
+        .await;
+    assert_eq!(code, 200, "portal download of the decision");
+    assert_eq!(downloaded, bescheid, "byte-identical");
 
     step("deadlines page");
     br.goto("/deadlines").await;
@@ -263,7 +339,7 @@ async fn the_workplace_in_a_real_browser() {
     br.assert_accessible("deadlines").await;
 
     step("forward to OE2: sb1 then gets the not-found page; sb2 sees it");
-    let (case_b, ref_b) = submit(&portal, &run, "b", &format!("Jan Schmidt-{run}")).await;
+    let (case_b, ref_b) = submit(&portal, &run, "b", "Jan Schmidt").await;
     br.goto(&format!("/cases/{case_b}")).await;
     br.select("#forward-org_unit_id", OE2).await;
     br.fill("#forward-reason", "Wohnort liegt im Süden").await;
@@ -292,7 +368,7 @@ async fn the_workplace_in_a_real_browser() {
     logout(&br).await;
 
     step("the main flow by keyboard alone");
-    let (case_c, _) = submit(&portal, &run, "c", &format!("Kai Keyboard-{run}")).await;
+    let (case_c, _) = submit(&portal, &run, "c", "Kai Keyboard").await;
     br.goto("/login").await;
     br.tab_to("#login").await;
     br.keys("sb1").await;

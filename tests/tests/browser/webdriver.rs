@@ -1,6 +1,7 @@
 //! Headless Chromium for the browser suite, driven over WebDriver: Debian's `chromium` and
 //! `chromium-driver` (started here on a free port, with a fresh profile), axe-core from npm
 //! (installed into the ignored folder `tests/.browser/`) injected into the page under test.
+//! The OpenID provider of `oidc.rs` comes from npm the same way.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -41,21 +42,28 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// axe-core's script, installed from npm on first use into `tests/.browser/` (ignored by git).
-pub fn axe_source() -> String {
+/// An npm package installed into the ignored folder `tests/.browser/` on first use (scripts/test.sh
+/// installs them beforehand); the path of its folder.
+pub fn npm_package(name: &str, spec: &str) -> PathBuf {
     let dir = workspace_root().join("tests/.browser");
-    let file = dir.join("node_modules/axe-core/axe.min.js");
-    if !file.exists() {
+    let package = dir.join("node_modules").join(name);
+    if !package.join("package.json").exists() {
         std::fs::create_dir_all(&dir).expect("tests/.browser");
         let status = Command::new("npm")
             .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
             .arg(&dir)
-            .arg("axe-core@4")
+            .arg(spec)
             .stdin(Stdio::null())
             .status()
-            .expect("run npm (Node.js is needed for axe-core)");
-        assert!(status.success(), "npm install axe-core failed: {status}");
+            .expect("run npm (Node.js is needed for the browser suite)");
+        assert!(status.success(), "npm install {spec} failed: {status}");
     }
+    package
+}
+
+/// axe-core's script (npm, `tests/.browser/`).
+pub fn axe_source() -> String {
+    let file = npm_package("axe-core", "axe-core@4").join("axe.min.js");
     std::fs::read_to_string(&file).expect("axe.min.js")
 }
 

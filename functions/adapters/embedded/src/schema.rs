@@ -13,10 +13,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_users.sql")),
     (4, include_str!("../migrations/0004_inbox.sql")),
     (5, include_str!("../migrations/0005_claim_lease.sql")),
+    (6, include_str!("../migrations/0006_inbox_counts.sql")),
 ];
 
 /// The schema version this build writes.
-pub(crate) const LATEST: i64 = 5;
+pub(crate) const LATEST: i64 = 6;
 
 pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {
     let tx = conn

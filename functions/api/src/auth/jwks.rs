@@ -136,7 +136,7 @@ pub(crate) fn find<'a>(set: &'a JwkSet, kid: Option<&str>) -> Option<&'a Jwk> {
 }
 
 /// Key material travels in the answer: only a local IdP (tests, a sidecar) may skip TLS.
-fn allowed(url: &Url) -> bool {
+pub(crate) fn allowed(url: &Url) -> bool {
     match url.scheme() {
         "https" => true,
         "http" => url.host_str().is_some_and(|host| {

@@ -15,8 +15,10 @@ use super::csrf;
 use super::error_page;
 use super::form::{Fields, urlencode};
 use super::labels;
+use super::names::Names;
 use super::render;
 use super::session::User;
+use super::upload;
 use crate::ApiState;
 use crate::problem::{Kind, Problem};
 use crate::routes::casework::content_disposition;
@@ -69,6 +71,13 @@ pub async fn render_case(
         Err(e) => return error_page::problem_page(session, &Problem::from(e), None),
     };
     let service = state.app.case_service(caller, case_id).await.ok();
+    let org_unit_name = state
+        .app
+        .case_org_unit(caller, case_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|ou| ou.name);
     let targets = if view.allowed_actions.contains(&"forward") {
         state
             .app
@@ -95,6 +104,13 @@ pub async fn render_case(
         Ok(t) => t,
         Err(e) => return error_page::problem_page(session, &Problem::from(e), None),
     };
+    let names = Names::of(
+        &state.app,
+        people_on_page(&view, &history, &thread)
+            .iter()
+            .map(String::as_str),
+    )
+    .await;
     let mut ctx = case_context(
         &view,
         service.as_ref(),
@@ -102,14 +118,38 @@ pub async fn render_case(
         &history,
         error.as_ref(),
         done,
+        &names,
     );
     let candidates: Vec<_> = candidates
         .iter()
         .map(|u| context! { id => u.id, name => u.display_name() })
         .collect();
-    ctx = context! { thread => thread_context(&view.case.id, &thread), candidates, ..ctx };
+    ctx = context! { thread => thread_context(&view.case.id, &thread, &names), candidates, org_unit_name, ..ctx };
     let title = format!("Fall {}", view.case.reference);
     render::page(status, "case.html", session, &title, ctx)
+}
+
+/// The account ids a case page shows: assignee, actors and assignees of the history, who
+/// ticked checklist items, authors in the thread.
+fn people_on_page(view: &CaseView, history: &[DomainEvent], thread: &Thread) -> Vec<String> {
+    let mut ids: Vec<String> = view.case.assignee.iter().cloned().collect();
+    for e in history {
+        if let fallwerk_events::Actor::Caseworker(id) = &e.actor {
+            ids.push(id.clone());
+        }
+        if let Ok(Json::Object(map)) = serde_json::to_value(&e.kind)
+            && let Some(Json::String(user)) = map.get("user")
+        {
+            ids.push(user.clone());
+        }
+    }
+    ids.extend(view.checklist.iter().filter_map(|i| i.checked_by.clone()));
+    for m in &thread.messages {
+        if let Some(fallwerk_events::Actor::Caseworker(id)) = &m.author {
+            ids.push(id.clone());
+        }
+    }
+    ids
 }
 
 fn case_context(
@@ -119,6 +159,7 @@ fn case_context(
     history: &[DomainEvent],
     error: Option<&FormError>,
     done: Option<String>,
+    names: &Names,
 ) -> Value {
     let c = &view.case;
     let mut deadlines: Vec<_> = c.deadlines.iter().filter(|d| d.open).collect();
@@ -162,7 +203,11 @@ fn case_context(
         },
         FormData::Purged => context! { purged => true },
     };
-    let history: Vec<_> = history.iter().rev().map(history_entry).collect();
+    let history: Vec<_> = history
+        .iter()
+        .rev()
+        .map(|e| history_entry(e, names))
+        .collect();
     let actions: Vec<_> = view
         .allowed_actions
         .iter()
@@ -206,7 +251,7 @@ fn case_context(
                 required => item.required,
                 requested => item.requested,
                 received => item.received,
-                checked_by => item.checked_by,
+                checked_by => item.checked_by.as_deref().map(|id| names.of_id(id)),
                 checked_at => item.checked_at.map(labels::instant),
                 note => item.note,
             }
@@ -245,7 +290,8 @@ fn case_context(
             org_unit_id => c.org_unit_id,
             leika_id => c.leika_id,
             service_name => service.map(|s| s.name.clone()),
-            assignee => c.assignee,
+            assignee => c.assignee.as_deref().map(|id| names.of_id(id)),
+            assignee_id => c.assignee,
             received => labels::instant(c.submission.received_at),
             updated => labels::instant(c.updated_at),
             applicant => (!c.personal_data_purged).then(|| context! {
@@ -287,14 +333,14 @@ fn case_context(
 }
 
 /// The postbox thread, oldest first, with unread marks.
-fn thread_context(case_id: &str, thread: &Thread) -> Value {
+fn thread_context(case_id: &str, thread: &Thread, names: &Names) -> Value {
     let messages: Vec<_> = thread
         .messages
         .iter()
         .map(|m| {
             let incoming = m.direction == Direction::FromApplicant;
             let author = match &m.author {
-                Some(fallwerk_events::Actor::Caseworker(id)) => id.clone(),
+                Some(fallwerk_events::Actor::Caseworker(id)) => names.of_id(id),
                 _ if incoming => "Antragstellende Person".into(),
                 _ => "Behörde".into(),
             };
@@ -388,7 +434,7 @@ fn tree(data: &Json) -> Vec<Value> {
     }
 }
 
-fn history_entry(e: &DomainEvent) -> Value {
+fn history_entry(e: &DomainEvent, names: &Names) -> Value {
     let json = serde_json::to_value(&e.kind).unwrap_or(Json::Null);
     let kind = json
         .get("type")
@@ -412,6 +458,9 @@ fn history_entry(e: &DomainEvent) -> Value {
             ("error", "Fehler"),
         ] {
             match map.get(key) {
+                Some(Json::String(s)) if key == "user" && !s.is_empty() => {
+                    details.push(context! { label, value => names.of_id(s) });
+                }
                 Some(Json::String(s)) if !s.is_empty() => {
                     details.push(context! { label, value => s });
                 }
@@ -431,7 +480,7 @@ fn history_entry(e: &DomainEvent) -> Value {
         }
     }
     let actor = match &e.actor {
-        fallwerk_events::Actor::Caseworker(id) => id.clone(),
+        fallwerk_events::Actor::Caseworker(id) => names.of_id(id),
         fallwerk_events::Actor::Applicant => "Antragstellende Person".into(),
         fallwerk_events::Actor::Portal(_) => "Portal".into(),
         fallwerk_events::Actor::Scheduler => "Fristenüberwachung".into(),
@@ -574,9 +623,27 @@ pub async fn act(
     State(state): State<ApiState>,
     user: User,
     Path(case_id): Path<String>,
-    Form(fields): Form<Fields>,
+    req: axum::extract::Request,
 ) -> Response {
     record_case(&case_id);
+    let form = match upload::read(&state, req).await {
+        Ok(f) => f,
+        Err(upload::Unreadable::TooLarge) => {
+            return error_page::problem_page(
+                &user.session,
+                &Problem::new(Kind::PayloadTooLarge, "the form exceeds the limit"),
+                Some(&format!("/cases/{case_id}")),
+            );
+        }
+        Err(upload::Unreadable::Malformed) => {
+            return error_page::problem_page(
+                &user.session,
+                &Problem::new(Kind::MalformedRequest, "the form could not be read"),
+                Some(&format!("/cases/{case_id}")),
+            );
+        }
+    };
+    let fields = form.fields;
     if let Some(refused) = csrf::refused(&user.session, &fields) {
         return refused;
     }
@@ -587,21 +654,84 @@ pub async fn act(
         conflict,
         input: fields.input(),
     };
-    let (action_name_checked, body) = match action_body(&fields) {
+    let rerender = |e: FormError, status: StatusCode| {
+        let (state, user, case_id) = (&state, &user, &case_id);
+        async move { render_case(state, user, case_id, status, Some(e), None).await }
+    };
+    let (action_name_checked, mut body) = match action_body(&fields) {
         Ok(b) => b,
-        Err(errors) => {
-            let e = fail(errors, false);
-            return render_case(
-                &state,
-                &user,
-                &case_id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(e),
-                None,
-            )
-            .await;
+        Err(mut errors) => {
+            if let Some(m) = form.file_error {
+                errors.push(("file".into(), m));
+            }
+            return rerender(fail(errors, false), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
+    if let Some(m) = form.file_error {
+        return rerender(
+            fail(vec![("file".into(), m)], false),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    if !form.files.is_empty() {
+        if !upload::takes_files(&action_name_checked) {
+            let e = fail(
+                vec![(
+                    String::new(),
+                    "Zu dieser Aktion können keine Dateien hochgeladen werden.".into(),
+                )],
+                false,
+            );
+            return rerender(e, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        // The files are stored first (the upload use case), then the action names them. Only on
+        // the version the form was made for: a case changed meanwhile gets the conflict
+        // message before anything is stored.
+        let expected = body["expected_version"].as_u64().unwrap_or_default();
+        match state.app.case_view(&user.user.caller, &case_id).await {
+            Ok(v) if v.case.version == expected => {}
+            Ok(_) => return rerender(fail(vec![], true), StatusCode::CONFLICT).await,
+            Err(e) => {
+                return error_page::problem_page(&user.session, &Problem::from(e), None);
+            }
+        }
+        let metas = match state
+            .app
+            .upload_documents(&user.user.caller, &case_id, form.files)
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => {
+                let problem = Problem::from(e);
+                let message = match error_page::kind_of(&problem) {
+                    Kind::UnsupportedMediaType => upload::unsupported_type(),
+                    Kind::PayloadTooLarge => upload::too_large(),
+                    Kind::InvalidField | Kind::InvalidBody => {
+                        "Die Datei konnte nicht übernommen werden. Bitte prüfen Sie, ob sie vollständig ist und einen Namen hat.".into()
+                    }
+                    Kind::StaleVersion | Kind::Conflict => {
+                        return rerender(fail(vec![], true), StatusCode::CONFLICT).await;
+                    }
+                    _ => {
+                        return error_page::problem_page(
+                            &user.session,
+                            &problem,
+                            Some(&format!("/cases/{case_id}")),
+                        );
+                    }
+                };
+                return rerender(
+                    fail(vec![("file".into(), message)], false),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            }
+        };
+        // The upload is a change of its own: the action follows on the next version.
+        body["expected_version"] = Json::from(expected + 1);
+        body["attachments"] = Json::Array(metas.iter().map(|m| Json::from(m.n)).collect());
+    }
     let (version, action) = match Action::parse_request(body) {
         Ok(parsed) => parsed,
         Err(_) => {

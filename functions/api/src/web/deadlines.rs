@@ -9,6 +9,7 @@ use minijinja::context;
 use super::error_page;
 use super::inbox::row;
 use super::labels;
+use super::names::Names;
 use super::render;
 use super::session::User;
 use crate::ApiState;
@@ -37,14 +38,22 @@ pub async fn page(State(state): State<ApiState>, user: User) -> Response {
     };
     let today = fallwerk_core::deadline::berlin_date(state.app.clock.now());
     let me = user.user.account_id.as_str();
+    let names = Names::of(
+        &state.app,
+        mine.items
+            .iter()
+            .chain(&all.items)
+            .filter_map(|c| c.assignee.as_deref()),
+    )
+    .await;
     render::page(
         StatusCode::OK,
         "deadlines.html",
         &user.session,
         "Fristen",
         context! {
-            mine => mine.items.iter().map(|c| row(c, me, today)).collect::<Vec<_>>(),
-            all => all.items.iter().map(|c| row(c, me, today)).collect::<Vec<_>>(),
+            mine => mine.items.iter().map(|c| row(c, me, today, &names)).collect::<Vec<_>>(),
+            all => all.items.iter().map(|c| row(c, me, today, &names)).collect::<Vec<_>>(),
             more_mine => mine.next_cursor.is_some(),
             more_all => all.next_cursor.is_some(),
             limit => LIMIT,

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::error_page;
 use super::form::urlencode;
 use super::labels;
+use super::names::Names;
 use super::render;
 use super::session::User;
 use crate::ApiState;
@@ -92,14 +93,14 @@ pub fn urgency(overdue: bool, due: Option<NaiveDate>, today: NaiveDate) -> &'sta
 }
 
 /// One row of a case list (inbox, deadlines).
-pub fn row(c: &InboxItem, me: &str, today: NaiveDate) -> minijinja::Value {
+pub fn row(c: &InboxItem, me: &str, today: NaiveDate, names: &Names) -> minijinja::Value {
     context! {
         id => c.id,
         reference => c.reference,
         applicant => c.applicant_name,
         status => labels::status(c.status),
         task => c.open_task.map(labels::task),
-        assignee => c.assignee,
+        assignee => c.assignee.as_deref().map(|id| names.of_id(id)),
         mine => c.assignee.as_deref() == Some(me),
         leika_id => c.leika_id,
         org_unit_id => c.org_unit_id,
@@ -129,7 +130,16 @@ pub async fn page(
     };
     let today = fallwerk_core::deadline::berlin_date(state.app.clock.now());
     let me = user.user.account_id.as_str();
-    let rows: Vec<_> = page.items.iter().map(|c| row(c, me, today)).collect();
+    let names = Names::of(
+        &state.app,
+        page.items.iter().filter_map(|c| c.assignee.as_deref()),
+    )
+    .await;
+    let rows: Vec<_> = page
+        .items
+        .iter()
+        .map(|c| row(c, me, today, &names))
+        .collect();
     let statuses: Vec<_> = Status::ALL
         .iter()
         .map(|s| {

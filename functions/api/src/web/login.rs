@@ -1,16 +1,19 @@
 //! Login and logout with a local account (embedded mode; the password is checked with argon2id
 //! against the user directory). A login starts a new session (new nonce, so a session id fixed
-//! by someone else is worthless); logout replaces it with an anonymous one.
+//! by someone else is worthless); logout replaces it with an anonymous one. Failed logins are
+//! braked per account and client address (`login_limit`); with an OpenID provider configured
+//! the page also offers the login there (`oidc`).
 
-use axum::extract::{Form, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Extension, Form, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Deserialize;
 
 use super::account;
 use super::csrf;
-use super::form::{Fields, safe_next};
+use super::form::{Fields, safe_next, urlencode};
+use super::login_limit::ClientAddress;
 use super::render;
 use super::session::{Replace, Session, SessionData};
 use crate::ApiState;
@@ -23,6 +26,7 @@ pub struct LoginParams {
 }
 
 fn login_page(
+    state: &ApiState,
     session: &Session,
     status: StatusCode,
     next: &str,
@@ -30,26 +34,44 @@ fn login_page(
     errors: Vec<minijinja::Value>,
     bye: bool,
 ) -> Response {
+    let oidc = state
+        .web
+        .as_ref()
+        .is_some_and(|w| w.oidc.is_some())
+        .then(|| format!("/login/oidc?next={}", urlencode(next)));
     render::page(
         status,
         "login.html",
         session,
         "Anmeldung",
-        context! { next, login, errors, bye },
+        context! { next, login, errors, bye, oidc },
     )
 }
 
-pub async fn form(session: Session, Query(p): Query<LoginParams>) -> Response {
+pub async fn form(
+    State(state): State<ApiState>,
+    session: Session,
+    Query(p): Query<LoginParams>,
+) -> Response {
     if session.user.is_some() {
         return Redirect::to(&safe_next(p.next.as_deref())).into_response();
     }
     let next = safe_next(p.next.as_deref());
-    login_page(&session, StatusCode::OK, &next, "", vec![], p.bye.is_some())
+    login_page(
+        &state,
+        &session,
+        StatusCode::OK,
+        &next,
+        "",
+        vec![],
+        p.bye.is_some(),
+    )
 }
 
 pub async fn submit(
     State(state): State<ApiState>,
     session: Session,
+    address: Option<Extension<ClientAddress>>,
     Form(fields): Form<Fields>,
 ) -> Response {
     if let Some(refused) = csrf::refused(&session, &fields) {
@@ -68,19 +90,36 @@ pub async fn submit(
         errors
             .push(context! { field => "password", message => "Bitte geben Sie Ihr Passwort ein." });
     }
+    let address = address.map(|Extension(ClientAddress(a))| a);
+    let now = state.app.clock.now().timestamp();
+    let limiter = state.web.as_ref().map(|w| w.login_limiter.clone());
+    if errors.is_empty()
+        && let Some(limiter) = &limiter
+        && let Some(wait) = limiter.blocked(&login, address, now)
+    {
+        tracing::warn!("login braked: too many failed attempts");
+        return too_many(&state, &session, &next, &login, wait);
+    }
     if errors.is_empty() {
         match account::authenticate(&state.app, &login, password).await {
             Ok(Some(uid)) => {
-                let now = state.app.clock.now().timestamp();
+                if let Some(limiter) = &limiter {
+                    limiter.succeeded(&login);
+                }
                 let mut res = Redirect::to(&next).into_response();
                 res.extensions_mut()
                     .insert(Replace(SessionData::signed_in(uid, now)));
                 return res;
             }
-            Ok(None) => errors.push(context! {
-                field => "login",
-                message => "Benutzername oder Passwort ist falsch.",
-            }),
+            Ok(None) => {
+                if let Some(limiter) = &limiter {
+                    limiter.failed(&login, address, now);
+                }
+                errors.push(context! {
+                    field => "login",
+                    message => "Benutzername oder Passwort ist falsch.",
+                })
+            }
             Err(e) => {
                 tracing::error!(error = %e, "login failed");
                 return super::error_page::internal();
@@ -88,6 +127,7 @@ pub async fn submit(
         }
     }
     login_page(
+        &state,
         &session,
         StatusCode::UNPROCESSABLE_ENTITY,
         &next,
@@ -95,6 +135,31 @@ pub async fn submit(
         errors,
         false,
     )
+}
+
+/// The 429 page: the login form again, with the wait in minutes, and `Retry-After`.
+fn too_many(state: &ApiState, session: &Session, next: &str, login: &str, wait: i64) -> Response {
+    let minutes = (wait + 59) / 60;
+    let message = if minutes <= 1 {
+        "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie eine Minute und versuchen Sie es dann erneut.".to_string()
+    } else {
+        format!(
+            "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie {minutes} Minuten und versuchen Sie es dann erneut."
+        )
+    };
+    let mut res = login_page(
+        state,
+        session,
+        StatusCode::TOO_MANY_REQUESTS,
+        next,
+        login,
+        vec![context! { field => "login", message }],
+        false,
+    );
+    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
 }
 
 pub async fn logout(

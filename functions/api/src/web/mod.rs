@@ -15,9 +15,14 @@ pub mod form;
 pub mod inbox;
 pub mod labels;
 pub mod login;
+pub mod login_limit;
+pub mod names;
+pub mod oidc;
 pub mod render;
 pub mod session;
+pub mod upload;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -37,6 +42,10 @@ pub struct WebConfig {
     pub idle_timeout: Duration,
     /// A session ends this long after login, however active.
     pub absolute_timeout: Duration,
+    /// Login through the authority's OpenID provider, when configured (`web::oidc`).
+    pub oidc: Option<Arc<oidc::Oidc>>,
+    /// The brake on password guessing (`web::login_limit`).
+    pub login_limiter: Arc<login_limit::LoginLimiter>,
 }
 
 impl WebConfig {
@@ -47,7 +56,21 @@ impl WebConfig {
             secure_cookies: !is_local_http(base_url),
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_timeout: Duration::from_secs(10 * 60 * 60),
+            oidc: None,
+            login_limiter: Arc::new(login_limit::LoginLimiter::default()),
         }
+    }
+
+    /// Adds the login through an OpenID provider (discovered with [`oidc::Oidc::discover`]).
+    pub fn with_oidc(mut self, oidc: oidc::Oidc) -> Self {
+        self.oidc = Some(Arc::new(oidc));
+        self
+    }
+
+    /// Replaces the login brake's limits.
+    pub fn with_login_limits(mut self, limits: login_limit::Limits) -> Self {
+        self.login_limiter = Arc::new(login_limit::LoginLimiter::new(limits));
+        self
     }
 }
 
@@ -68,8 +91,14 @@ pub fn web_router(state: ApiState) -> Router {
         .route("/", get(inbox::page))
         .route("/login", get(login::form).post(login::submit).layer(small))
         .route("/logout", post(login::logout).layer(small))
+        .route("/login/oidc", get(oidc::start))
+        .route(oidc::CALLBACK_PATH, get(oidc::callback))
         .route("/cases/{id}", get(case_page::page))
-        .route("/cases/{id}/actions", post(case_page::act).layer(small))
+        // The send-result and message forms carry the uploaded documents.
+        .route(
+            "/cases/{id}/actions",
+            post(case_page::act).layer(DefaultBodyLimit::max(state.limits.submission)),
+        )
         .route(
             "/cases/{id}/thread/read",
             post(case_page::mark_read).layer(small),

@@ -51,6 +51,36 @@ impl App {
         Ok(users)
     }
 
+    /// The org unit of a visible case (its name for the case page).
+    pub async fn case_org_unit(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+    ) -> Result<Option<OrgUnit>, AppError> {
+        let case = self.visible_case(caller, case_id).await?;
+        Ok(self.store.org_unit(&case.org_unit_id).await?)
+    }
+
+    /// How the pages name people: "Family, Given" for each of `ids` the user directory knows
+    /// (deactivated accounts too: their names still identify what they did). Unknown ids are
+    /// left out; the page shows the id then. Each distinct id is read once.
+    pub async fn people_names(
+        &self,
+        ids: impl IntoIterator<Item = &str>,
+    ) -> Result<std::collections::HashMap<String, String>, AppError> {
+        let wanted: std::collections::BTreeSet<&str> = ids.into_iter().collect();
+        let mut names = std::collections::HashMap::new();
+        for id in wanted {
+            if let Some(u) = self.store.user(id).await? {
+                names.insert(
+                    id.to_string(),
+                    format!("{}, {}", u.family_name, u.given_name),
+                );
+            }
+        }
+        Ok(names)
+    }
+
     /// The account of a session: the user if it exists and is active (read on every request,
     /// so a deactivated user is signed out at once).
     pub async fn session_user(&self, account_id: &str) -> Result<Option<User>, AppError> {

@@ -88,10 +88,19 @@ pub async fn run(args: &Args) -> Result<(), ServeError> {
             {
                 print_demo(&embedded, &demo, args);
             }
+            // With FALLWERK_OIDC_ISSUER the login page also offers the authority's provider.
+            let state = fallwerk_runtime::oidc::with_oidc_from_vars(
+                embedded.api_state(),
+                |n| std::env::var(n).ok(),
+                &embedded.settings,
+                embedded.app.clock.now().timestamp(),
+            )
+            .await
+            .map_err(fallwerk_runtime::WiringError::from)?;
             let consumers = crate::consumers::spawn_embedded(&embedded, stop_rx.clone())?;
             (
                 embedded.app.clone(),
-                fallwerk_api::app_router(embedded.api_state()),
+                fallwerk_api::app_router(state),
                 consumers,
             )
         }
