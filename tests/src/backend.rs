@@ -569,7 +569,7 @@ users:
             }
             let _ = std::fs::rename(&log, log.with_extension(format!("log.{n}")));
         }
-        self.start_server().await;
+        self.start_server(free_port()).await;
     }
 
     /// The whole log of the current or last `fallwerk serve` and of its predecessors.

@@ -129,11 +129,6 @@ mod tests {
         assert_eq!(seen(Some(RequestContext::ApiGatewayV1(ctx))).await, "none");
         assert_eq!(seen(None).await, "none");
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn the_user_cache_setting_is_checked() {
