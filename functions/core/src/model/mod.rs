@@ -3,11 +3,13 @@
 mod case;
 mod checklist;
 mod directory;
+mod directory_document;
 mod status;
 mod user;
 
 pub use case::*;
 pub use checklist::*;
 pub use directory::*;
+pub use directory_document::*;
 pub use status::*;
 pub use user::*;
