@@ -42,17 +42,22 @@ run_one() {
     local scratch="$OUT/scratch/$target" log="$OUT/logs/$target.log"
     mkdir -p "$scratch" "$(dirname "$log")" "$OUT/artifacts/$target"
     [ -x "$BIN_DIR/$target" ] || build
-    local t0 t1 rc=0
+    local t0 t1 rc=0 tmp
+    # The harness's SQLite store and blobs: on tmpfs when there is one, removed afterwards.
+    tmp="$(mktemp -d /dev/shm/fallwerk-fuzz.XXXXXX 2>/dev/null || mktemp -d)"
     t0=$(date +%s.%N)
-    "$BIN_DIR/$target" "${LIMITS[@]}" -runs="$runs" \
+    FALLWERK_FUZZ_TMPDIR="$tmp" "$BIN_DIR/$target" "${LIMITS[@]}" -runs="$runs" \
         -artifact_prefix="$OUT/artifacts/$target/" "$@" \
         "$scratch" "$HERE/corpus/$target" >"$log" 2>&1 || rc=$?
     t1=$(date +%s.%N)
+    local store
+    store="$(du -sh "$tmp" 2>/dev/null | cut -f1)"
+    rm -rf "$tmp"
     local execs rss
     execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
     rss="$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)"
-    printf 'fuzz %-18s inputs %-9s time %7.1f s  peak RSS %5s MB  exit %s\n' \
-        "$target" "${execs:-?}" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" "${rss:-?}" "$rc"
+    printf 'fuzz %-18s inputs %-9s time %7.1f s  peak RSS %5s MB  store %5s  exit %s\n' \
+        "$target" "${execs:-?}" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" "${rss:-?}" "${store:-?}" "$rc"
     if [ "$rc" -ne 0 ]; then
         echo "fuzz $target FAILED; the end of $log:" >&2
         tail -n 40 "$log" >&2

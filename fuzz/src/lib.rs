@@ -73,14 +73,16 @@ impl Harness {
             .enable_all()
             .build()
             .expect("tokio runtime");
-        // On tmpfs where there is one: the store's fsyncs would otherwise set the pace, and a
-        // million inputs write a million replay-ledger rows.
+        // In FALLWERK_FUZZ_TMPDIR, which fuzz/run.sh makes on tmpfs and removes afterwards (the
+        // process ends in libFuzzer's exit(), so this TempDir is never dropped): the store's
+        // fsyncs would otherwise set the pace, and a million inputs write a million rows.
         let mut builder = tempfile::Builder::new();
         builder.prefix("fallwerk-fuzz-");
-        let dir = match builder.tempdir_in("/dev/shm") {
-            Ok(dir) => dir,
-            Err(_) => builder.tempdir().expect("tempdir"),
-        };
+        let dir = match std::env::var_os("FALLWERK_FUZZ_TMPDIR") {
+            Some(parent) => builder.tempdir_in(parent),
+            None => builder.tempdir(),
+        }
+        .expect("tempdir");
         let store = SqliteStore::open(dir.path().join("fallwerk.db")).expect("sqlite");
         let blobs = FsBlobStore::open(dir.path().join("blobs")).expect("blobs");
         let clock = Arc::new(ManualClock::new(start()));
