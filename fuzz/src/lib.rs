@@ -180,8 +180,22 @@ pub fn harness() -> &'static Harness {
     H.get_or_init(Harness::new)
 }
 
+/// `FALLWERK_FUZZ_TRACE=1` prints each HTTP answer's status (to see which inputs get how far,
+/// e.g. when replaying the seeds: `…/release/portal_submission fuzz/corpus/portal_submission/*`).
+fn trace(target: &str, a: &Answer) {
+    static ON: OnceLock<bool> = OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("FALLWERK_FUZZ_TRACE").is_some()) {
+        eprintln!(
+            "{target}: {} {}",
+            a.status,
+            String::from_utf8_lossy(&a.body[..a.body.len().min(200)])
+        );
+    }
+}
+
 /// Bad input is the client's fault: it must never answer 5xx.
 fn no_server_error(target: &str, a: &Answer) {
+    trace(target, a);
     assert!(
         !a.status.is_server_error(),
         "{target}: {} for client input: {}",
