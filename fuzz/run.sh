@@ -11,6 +11,9 @@
 # no nightly toolchain and no cargo-fuzz are needed. Only the target crates are instrumented:
 # `--target` keeps RUSTFLAGS away from build scripts and proc macros.
 #
+# Not --locked: when a workspace crate gains a dependency, cargo adds just that one to
+# fuzz/Cargo.lock and keeps every version already there (the workspace's).
+#
 # Build output: $CARGO_TARGET_DIR/fuzz (or fuzz/target without CARGO_TARGET_DIR). Seeds are in
 # fuzz/corpus/<target>/ (committed, small); what a run discovers goes to a scratch folder under
 # the build output, never into the repository.
@@ -32,7 +35,7 @@ build() {
 -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
 -Cllvm-args=-sanitizer-coverage-trace-compares -Cdebug-assertions -Coverflow-checks" \
         CARGO_TARGET_DIR="$OUT" \
-        cargo build --manifest-path "$HERE/Cargo.toml" --release --locked --target "$TRIPLE" --bins
+        cargo build --manifest-path "$HERE/Cargo.toml" --release --target "$TRIPLE" --bins
 }
 
 # run TARGET RUNS [extra libFuzzer args]: prints a one-line summary at the end.
