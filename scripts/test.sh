@@ -51,6 +51,24 @@ fi
 echo "==> end-to-end: cargo test -p fallwerk-e2e -- --nocapture"
 cargo test -p fallwerk-e2e -- --nocapture --test-threads=1
 
+# ---- The AWS journey on LocalStack (issue 16): SQS, SES and S3 from a LocalStack started here
+# without Docker (host mode, in a venv under .emulators/), DynamoDB from DynamoDB Local; sent mail
+# is read through LocalStack's /_aws/ses. Its step log is labelled `aws@localstack`. Stopped again
+# right after (it holds ~400 MB); .ci/run's `emulators.sh stop` covers an abort.
+echo "==> end-to-end on LocalStack: cargo test -p fallwerk-e2e --test journey_aws -- --nocapture"
+scripts/emulators.sh localstack-start
+(
+    eval "$(scripts/emulators.sh localstack-env)"
+    cargo test -p fallwerk-e2e --test journey_aws -- --nocapture --test-threads=1
+)
+scripts/emulators.sh localstack-stop
+
+# ---- Fuzz smoke (docs/FUZZING.md): each libFuzzer target a few seconds from its committed seed
+# corpus; fails on any panic, hang (10 s) or RSS above 2 GiB. Builds its own instrumented copy
+# (under $CARGO_TARGET_DIR/fuzz, or fuzz/target/fuzz).
+echo "==> fuzz smoke: fuzz/run.sh smoke ${FALLWERK_FUZZ_SMOKE_SECONDS:-5}"
+fuzz/run.sh smoke "${FALLWERK_FUZZ_SMOKE_SECONDS:-5}"
+
 # infra checks
 # (an `if`, not `[ -x ... ] && ...`: as the last command under set -e the latter would fail the
 # script whenever infra/check.sh does not exist yet)

@@ -1,9 +1,15 @@
 //! One backend of the suite: the real `fallwerk` binary configured the way an operator would —
 //! embedded (`serve --data TMP --no-demo`) or emulated AWS (`init-aws` against DynamoDB Local and
-//! the suite's own moto, its printed exports as the environment) — then `admin apply` of a
+//! an SQS/SES/S3 emulator, its printed exports as the environment) — then `admin apply` of a
 //! directory YAML, and `serve` on a free port with a fast scheduler (every second), quick
 //! retries (`FALLWERK_RETRY_BASE_SECONDS=0`, `FALLWERK_MAX_RECEIVES=3`) and a movable clock
 //! (`--clock-file`: the server's time is the real time plus the offset in that file).
+//!
+//! Which SQS/SES/S3 emulator the AWS run uses ([`AwsEndpoint`]): by default the suite's own moto;
+//! with `FALLWERK_E2E_AWS_ENDPOINT=env` whatever the standard SDK variables name
+//! (`AWS_ENDPOINT_URL`, and `AWS_ENDPOINT_URL_SQS`/`_SES`/`_S3` per service) — e.g. a LocalStack,
+//! whose sent mail is then read with `FALLWERK_E2E_MAIL_API=localstack` ([`crate::mail`]).
+//! DynamoDB always comes from `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -26,10 +32,82 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The label of this run in the step log: `embedded`, `aws` (own moto) or `aws@endpoint`
+    /// (the SDK variables' emulator, e.g. LocalStack), so the log says where each step ran.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Embedded => "embedded",
+            Kind::Aws => match AwsEndpoint::from_env() {
+                Ok(AwsEndpoint::FromEnv { .. }) => match crate::mail::MailApi::from_env() {
+                    Ok(crate::mail::MailApi::LocalStack) => "aws@localstack",
+                    _ => "aws@endpoint",
+                },
+                _ => "aws",
+            },
+        }
+    }
+
+    /// The value of `fallwerk serve --backend`.
+    pub fn backend_flag(self) -> &'static str {
+        match self {
+            Kind::Embedded => "embedded",
             Kind::Aws => "aws",
+        }
+    }
+}
+
+/// Where the AWS run's SQS, SES and S3 are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AwsEndpoint {
+    /// A moto server the suite starts on a free port (the default).
+    OwnMoto,
+    /// The endpoints of the standard SDK variables: `AWS_ENDPOINT_URL` and any per-service
+    /// `AWS_ENDPOINT_URL_<SERVICE>` (passed on to `fallwerk` unchanged).
+    FromEnv {
+        endpoint: String,
+        per_service: Vec<(String, String)>,
+    },
+}
+
+impl AwsEndpoint {
+    /// `FALLWERK_E2E_AWS_ENDPOINT`: unset or `own-moto`, or `env`.
+    pub fn from_env() -> Result<AwsEndpoint, String> {
+        Self::parse(
+            std::env::var("FALLWERK_E2E_AWS_ENDPOINT").ok().as_deref(),
+            std::env::vars(),
+        )
+    }
+
+    /// The setting's value (`None`: unset) and the environment to take the endpoints from.
+    pub fn parse(
+        value: Option<&str>,
+        vars: impl Iterator<Item = (String, String)>,
+    ) -> Result<AwsEndpoint, String> {
+        match value {
+            None | Some("") | Some("own-moto") => Ok(AwsEndpoint::OwnMoto),
+            Some("env") => {
+                let vars: Vec<(String, String)> = vars.collect();
+                let endpoint = vars
+                    .iter()
+                    .find(|(k, v)| k == "AWS_ENDPOINT_URL" && !v.is_empty())
+                    .map(|(_, v)| v.clone())
+                    .ok_or("FALLWERK_E2E_AWS_ENDPOINT=env but AWS_ENDPOINT_URL is not set")?;
+                let per_service = vars
+                    .into_iter()
+                    .filter(|(k, v)| {
+                        k.starts_with("AWS_ENDPOINT_URL_")
+                            && k != "AWS_ENDPOINT_URL_DYNAMODB"
+                            && !v.is_empty()
+                    })
+                    .collect();
+                Ok(AwsEndpoint::FromEnv {
+                    endpoint,
+                    per_service,
+                })
+            }
+            Some(other) => Err(format!(
+                "FALLWERK_E2E_AWS_ENDPOINT={other}: expected `own-moto` or `env`"
+            )),
         }
     }
 }
@@ -52,7 +130,8 @@ pub struct Directory {
 }
 
 struct AwsParts {
-    _moto: Moto,
+    /// The suite's own moto, when it runs one (stopped on drop).
+    _moto: Option<Moto>,
     sqs: aws_sdk_sqs::Client,
     ddb: aws_sdk_dynamodb::Client,
     table: String,
@@ -184,10 +263,38 @@ impl Backend {
                         "no DynamoDB Local answers at {ddb}: run `scripts/emulators.sh start`"
                     ));
                 }
-                if let Err(reason) = moto::available() {
-                    return skip(reason);
-                }
-                let moto = Moto::start(tmp.path()).await;
+                let mail_api = match crate::mail::MailApi::from_env() {
+                    Ok(api) => api,
+                    Err(reason) => panic!("{reason}"),
+                };
+                let (own_moto, endpoint, per_service) = match AwsEndpoint::from_env() {
+                    Err(reason) => panic!("{reason}"),
+                    Ok(AwsEndpoint::OwnMoto) => {
+                        assert_eq!(
+                            mail_api,
+                            crate::mail::MailApi::Moto,
+                            "FALLWERK_E2E_MAIL_API=localstack needs FALLWERK_E2E_AWS_ENDPOINT=env"
+                        );
+                        if let Err(reason) = moto::available() {
+                            return skip(reason);
+                        }
+                        let moto = Moto::start(tmp.path()).await;
+                        let endpoint = moto.endpoint.clone();
+                        (Some(moto), endpoint, Vec::new())
+                    }
+                    Ok(AwsEndpoint::FromEnv {
+                        endpoint,
+                        per_service,
+                    }) => {
+                        if !reachable(&endpoint).await {
+                            return skip(format!(
+                                "nothing answers at AWS_ENDPOINT_URL={endpoint} \
+                                 (FALLWERK_E2E_AWS_ENDPOINT=env)"
+                            ));
+                        }
+                        (None, endpoint, per_service)
+                    }
+                };
                 for (k, v) in [
                     ("AWS_REGION", "eu-central-1"),
                     ("AWS_DEFAULT_REGION", "eu-central-1"),
@@ -199,7 +306,8 @@ impl Backend {
                 ] {
                     env.push((k.into(), v.into()));
                 }
-                env.push(("AWS_ENDPOINT_URL".into(), moto.endpoint.clone()));
+                env.push(("AWS_ENDPOINT_URL".into(), endpoint.clone()));
+                env.extend(per_service.iter().cloned());
                 env.push(("AWS_ENDPOINT_URL_DYNAMODB".into(), ddb.clone()));
                 env.push((
                     "FALLWERK_JWT_HS256_SECRET".into(),
@@ -209,13 +317,33 @@ impl Backend {
                         uuid::Uuid::new_v4().simple()
                     ),
                 ));
-                let mails = MailSink::MotoSes {
-                    endpoint: moto.endpoint.clone(),
+                // Mail is read where SES runs: its own variable if set, else the common one.
+                let ses_endpoint = per_service
+                    .iter()
+                    .find(|(k, _)| k == "AWS_ENDPOINT_URL_SES")
+                    .map_or(endpoint.clone(), |(_, v)| v.clone());
+                let sqs_endpoint = per_service
+                    .iter()
+                    .find(|(k, _)| k == "AWS_ENDPOINT_URL_SQS")
+                    .map_or(endpoint.clone(), |(_, v)| v.clone());
+                eprintln!(
+                    "[e2e:{}] SQS at {sqs_endpoint}, SES at {ses_endpoint} (sent mail read from {}), \
+                     S3 at {}, DynamoDB at {ddb}",
+                    kind.name(),
+                    mail_api.path(),
+                    per_service
+                        .iter()
+                        .find(|(k, _)| k == "AWS_ENDPOINT_URL_S3")
+                        .map_or(endpoint.as_str(), |(_, v)| v.as_str()),
+                );
+                let mails = MailSink::Ses {
+                    endpoint: ses_endpoint,
+                    api: mail_api,
                 };
-                let sqs = aws_sdk_sqs::Client::new(&sdk_config(&moto.endpoint).await);
+                let sqs = aws_sdk_sqs::Client::new(&sdk_config(&sqs_endpoint).await);
                 let ddb_client = aws_sdk_dynamodb::Client::new(&sdk_config(&ddb).await);
                 aws = Some(AwsParts {
-                    _moto: moto,
+                    _moto: own_moto,
                     sqs,
                     ddb: ddb_client,
                     table: String::new(),
@@ -308,7 +436,7 @@ impl Backend {
     fn backend_args(&self) -> Vec<String> {
         vec![
             "--backend".into(),
-            self.kind.name().into(),
+            self.kind.backend_flag().into(),
             "--data".into(),
             self.data.display().to_string(),
         ]
@@ -420,7 +548,7 @@ users:
         eprintln!(
             "[e2e:{}] fallwerk serve --backend {} at {} (pid {}, healthy in {:.1} s, log {})",
             self.kind.name(),
-            self.kind.name(),
+            self.kind.backend_flag(),
             self.base_url,
             server.id(),
             started.elapsed().as_secs_f64(),
@@ -621,5 +749,53 @@ impl Drop for Backend {
                 server.log_tail(80)
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn the_endpoint_comes_from_the_sdk_variables_only_when_asked() {
+        let env = [
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
+            ("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8001"),
+            ("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:4567"),
+            ("AWS_ENDPOINT_URL_SES", ""),
+        ];
+        assert_eq!(
+            AwsEndpoint::parse(None, vars(&env)),
+            Ok(AwsEndpoint::OwnMoto)
+        );
+        assert_eq!(
+            AwsEndpoint::parse(Some("own-moto"), vars(&env)),
+            Ok(AwsEndpoint::OwnMoto)
+        );
+        assert_eq!(
+            AwsEndpoint::parse(Some("env"), vars(&env)),
+            Ok(AwsEndpoint::FromEnv {
+                endpoint: "http://127.0.0.1:4566".into(),
+                // DynamoDB is configured on its own; an empty variable is no endpoint.
+                per_service: vec![("AWS_ENDPOINT_URL_S3".into(), "http://127.0.0.1:4567".into())],
+            })
+        );
+    }
+
+    #[test]
+    fn an_env_endpoint_without_aws_endpoint_url_or_an_unknown_mode_is_refused() {
+        let err = AwsEndpoint::parse(Some("env"), vars(&[("AWS_ENDPOINT_URL", "")]))
+            .expect_err("no endpoint");
+        assert!(err.contains("AWS_ENDPOINT_URL is not set"), "{err}");
+        let err = AwsEndpoint::parse(Some("localstack"), vars(&[])).expect_err("unknown mode");
+        assert!(err.contains("expected `own-moto` or `env`"), "{err}");
     }
 }

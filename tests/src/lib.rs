@@ -1,8 +1,9 @@
 //! End-to-end support for fallwerk: runs the real `fallwerk` binary (`serve`, `init-aws`,
 //! `admin apply`, `token`) for one backend and observes it only through public interfaces —
-//! HTTP, the e-mail sink (`.eml` outbox or moto's SES), a local webhook receiver (the export
-//! sink) and, on AWS, the export dead-letter queue. The journey itself is in [`scenario`]; the
-//! test targets in `tests/` run it once per backend.
+//! HTTP, the e-mail sink (`.eml` outbox, or the SES emulator's own API: moto's or LocalStack's),
+//! a local webhook receiver (the export sink) and, on AWS, the export dead-letter queue. The
+//! journey itself is in [`scenario`]; the test targets in `tests/` run it once per backend (the
+//! AWS one on moto or LocalStack: docs/LOCALSTACK.md).
 //!
 //! Run: `scripts/emulators.sh start && cargo test -p fallwerk-e2e -- --nocapture` (the AWS run
 //! needs DynamoDB Local and a pip-installed moto; without them it is skipped, under `CI` it

@@ -3,6 +3,7 @@
 mod case;
 mod checklist;
 mod directory;
+mod directory_document;
 mod email;
 mod status;
 mod user;
@@ -10,6 +11,7 @@ mod user;
 pub use case::*;
 pub use checklist::*;
 pub use directory::*;
+pub use directory_document::*;
 pub use email::*;
 pub use status::*;
 pub use user::*;

@@ -7,11 +7,10 @@ use std::sync::Arc;
 
 use fallwerk_core::app::{App, SystemClock};
 use fallwerk_core::case::{Caller, Role};
-use fallwerk_core::model::{OrgUnit, PortalClient, Service, User, UserInput};
+use fallwerk_core::model::{User, UserInput};
 use fallwerk_runtime::{Aws, Embedded, Settings};
 
 use crate::cmd::serve::Backend;
-use serde::Deserialize;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
@@ -45,20 +44,8 @@ pub struct ApplyArgs {
     pub backend: crate::cmd::serve::Backend,
 }
 
-/// The document `admin apply` reads. Unknown keys are refused, so typos do not pass silently.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Directory {
-    #[serde(default)]
-    pub services: Vec<Service>,
-    #[serde(default)]
-    pub org_units: Vec<OrgUnit>,
-    #[serde(default)]
-    pub portal_clients: Vec<PortalClient>,
-    /// Users (no passwords: `fallwerk user set-password` sets those).
-    #[serde(default)]
-    pub users: Vec<UserInput>,
-}
+/// The document `admin apply` reads (in the core, so the fuzz targets parse the same type).
+pub use fallwerk_core::model::DirectoryDocument as Directory;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
