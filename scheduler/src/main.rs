@@ -33,21 +33,12 @@ async fn main() -> ExitCode {
     }
 }
 
+/// The CLI's choice as the runtime's log format (one logging set-up for every process).
 fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
-    let _ = match format {
-        LogFormat::Json => builder
-            .json()
-            .with_ansi(false)
-            .with_current_span(false)
-            .with_span_list(true)
-            .try_init(),
-        LogFormat::Text => builder.try_init(),
-    };
+    fallwerk_runtime::init_logging(match format {
+        LogFormat::Json => fallwerk_runtime::LogFormat::Json,
+        LogFormat::Text => fallwerk_runtime::LogFormat::Text,
+    });
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -1,7 +1,7 @@
 //! The casework Lambda function (`fallwerk-casework`): the caseworker and admin routes of
 //! `fallwerk_api::casework_app` on the AWS backend, served through `lambda_http` from API
-//! Gateway REST (v1) proxy events. Logging and wiring are shared with the intake function
-//! ([`fallwerk_intake::lambda`]).
+//! Gateway REST (v1) proxy events. Logging and wiring are shared with the other functions
+//! (`fallwerk_runtime::lambda`).
 
 use axum::Router;
 use fallwerk_runtime::Aws;
@@ -12,7 +12,7 @@ pub use lambda_http::Error;
 /// `FALLWERK_JWKS_URL`, `FALLWERK_JWKS_FILE` or `FALLWERK_JWT_HS256_SECRET`, the AWS SDK's
 /// standard variables) and warms the DynamoDB connection.
 pub async fn init() -> Result<Router, Error> {
-    let aws = fallwerk_intake::lambda::aws_from_env().await?;
+    let aws = fallwerk_runtime::lambda::aws_from_env().await?;
     router(&aws).await
 }
 
@@ -53,7 +53,7 @@ pub async fn router(aws: &Aws) -> Result<Router, Error> {
 /// buffers every body, so nothing can stream here.
 pub fn router_for(state: fallwerk_api::ApiState) -> Router {
     let state = state.with_response_limit(fallwerk_api::LAMBDA_RESPONSE_LIMIT);
-    fallwerk_intake::lambda::with_request_span(
+    fallwerk_runtime::lambda::http::with_request_span(
         fallwerk_api::casework_app(state).layer(axum::middleware::from_fn(client_address)),
     )
 }

@@ -7,7 +7,7 @@
 
 #[tokio::main]
 async fn main() -> Result<(), fallwerk_casework::Error> {
-    fallwerk_intake::lambda::init_logging();
+    fallwerk_runtime::lambda::init_logging();
     let router = match fallwerk_casework::init().await {
         Ok(router) => router,
         Err(e) => {

@@ -122,7 +122,7 @@ async fn backend() -> Option<Backend> {
 
 impl Backend {
     fn intake(&self) -> Router {
-        fallwerk_intake::router(&self.aws).expect("intake router")
+        fallwerk_runtime::lambda::http::intake_router(&self.aws)
     }
 
     fn casework(&self) -> Router {

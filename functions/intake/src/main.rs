@@ -5,7 +5,7 @@
 
 #[tokio::main]
 async fn main() -> Result<(), fallwerk_intake::Error> {
-    fallwerk_intake::lambda::init_logging();
+    fallwerk_runtime::lambda::init_logging();
     let router = match fallwerk_intake::init().await {
         Ok(router) => router,
         Err(e) => {

@@ -88,7 +88,7 @@ async fn backend() -> Option<Backend> {
 async fn signed(b: &Backend, method: Method, uri: &str, body: Vec<u8>) -> (StatusCode, Value) {
     let signer = PortalSigner::new(CLIENT, SECRET);
     let req = signer.request(method, uri, chrono::Utc::now().timestamp(), body);
-    let router = fallwerk_intake::router(&b.aws).expect("router");
+    let router = fallwerk_intake::router(&b.aws);
     let res = router
         .oneshot(req.map(Body::from))
         .await
@@ -275,7 +275,7 @@ async fn antrag_above_the_lambda_limit_is_a_413_problem() {
         },
     ]);
     let req = fallwerk_api::testing::antrag_request(CLIENT, SECRET, body);
-    let router = fallwerk_intake::router(&b.aws).expect("router");
+    let router = fallwerk_intake::router(&b.aws);
     let res = router.oneshot(req).await.expect("infallible");
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(

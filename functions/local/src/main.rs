@@ -45,15 +45,6 @@ enum Command {
     Deadline(cmd::deadline::Args),
 }
 
-fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -62,7 +53,7 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    fallwerk_runtime::init_logging(fallwerk_runtime::LogFormat::Text);
     let result: Result<(), String> = match cli.command {
         Command::Deadline(args) => cmd::deadline::run(&args).map_err(|e| e.to_string()),
         Command::Token(args) => cmd::token::run(&args).map_err(|e| e.to_string()),

@@ -33,7 +33,7 @@ fn receive_counts_come_from_the_attributes() {
     let counts: Vec<u32> = event
         .records
         .iter()
-        .map(fallwerk_messaging::receive_count)
+        .map(fallwerk_runtime::lambda::sqs::receive_count)
         .collect();
     assert_eq!(counts, [1, 2]);
 }
@@ -44,7 +44,7 @@ async fn only_the_garbage_record_fails_on_embedded() {
     let embedded =
         Embedded::open(dir.path(), Settings::default(), Arc::new(SystemClock)).expect("data dir");
     let ctx = embedded.worker_ctx().expect("worker ctx");
-    let response = fallwerk_messaging::process(&ctx, sample()).await;
+    let response = fallwerk_runtime::lambda::sqs::process(&ctx, sample()).await;
     assert_eq!(failed_ids(&response), [GARBAGE_ID]);
 }
 
@@ -80,7 +80,7 @@ async fn only_the_garbage_record_fails_on_aws() {
         Arc::new(SystemClock),
     );
     let ctx = aws.worker_ctx().expect("worker ctx");
-    let response = fallwerk_messaging::process(&ctx, sample()).await;
+    let response = fallwerk_runtime::lambda::sqs::process(&ctx, sample()).await;
     assert_eq!(failed_ids(&response), [GARBAGE_ID]);
     // The response serialises the way ReportBatchItemFailures expects.
     let json = serde_json::to_value(&response).expect("json");

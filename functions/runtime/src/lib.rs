@@ -7,11 +7,15 @@ pub mod clock;
 pub mod consumers;
 pub mod demo;
 pub mod embedded;
+#[cfg(feature = "lambda")]
+pub mod lambda;
+pub mod logging;
 pub mod oidc;
 pub mod settings;
 
 pub use aws::{Aws, AwsResources};
 pub use embedded::Embedded;
+pub use logging::{LogFormat, init_logging};
 pub use settings::{Settings, SettingsError};
 
 /// Why a backend could not be started.

@@ -263,7 +263,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             ev.push(EventKind::DocumentsRequested {
                 items: items.clone(),
                 reply_by,
-                message_id: format!("{}-m{}", case.id, case.version + 1),
+                message_id: case.message_id(case.version + 1),
                 reply_by_rule: *reply_by_rule,
             });
             ev.push(EventKind::SuspensionStarted { on: today });
@@ -308,7 +308,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             text("reason", reason, MAX_SHORT)?;
             ev.push(EventKind::DocumentRequestWithdrawn {
                 reason: reason.clone(),
-                message_id: format!("{}-m{}", case.id, case.version + 1),
+                message_id: case.message_id(case.version + 1),
             });
             ev.extend(end_suspension(case, today, ctx.service, &mut ids)?);
         }
@@ -388,7 +388,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             if case.status == Status::InProgress {
                 ev.push(EventKind::ExportSkipped);
             }
-            let message_id = format!("{}-m{}", case.id, case.version + 1);
+            let message_id = case.message_id(case.version + 1);
             ev.push(EventKind::ResultSent {
                 outcome: *outcome,
                 documents: documents.clone(),
@@ -417,7 +417,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
         Action::Comment { text: t } => {
             text("text", t, MAX_TEXT)?;
             ev.push(EventKind::Commented {
-                comment_id: format!("{}-c{}", case.id, case.version + 1),
+                comment_id: case.comment_id(case.version + 1),
                 text: t.clone(),
             });
         }
@@ -430,7 +430,7 @@ fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, Comman
             text("text", t, MAX_TEXT)?;
             authority_documents(case, attachments)?;
             ev.push(EventKind::MessageSent {
-                message_id: format!("{}-m{}", case.id, case.version + 1),
+                message_id: case.message_id(case.version + 1),
                 subject: subject.clone(),
                 attachments: attachments.clone(),
             });
@@ -522,7 +522,7 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
                 ));
             }
             ev.push(EventKind::ApplicantReplied {
-                message_id: format!("{}-m{}", case.id, case.version + 1),
+                message_id: case.message_id(case.version + 1),
                 attachments: attachments.len() as u32,
             });
             if case.status == Status::AwaitingApplicant {

@@ -171,7 +171,7 @@ pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> 
         match &e.kind {
             EventKind::CaseReceived { .. } => out.push(to_applicant(
                 case,
-                &format!("{}-m{}", case.id, e.seq),
+                &case.message_id(e.seq),
                 format!("Eingangsbestätigung {}", case.reference),
                 format!(
                     "Ihr Antrag ist bei uns eingegangen. Ihr Aktenzeichen lautet {}. \
@@ -182,7 +182,7 @@ pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> 
             )),
             EventKind::Forwarded { .. } => out.push(to_applicant(
                 case,
-                &format!("{}-m{}", case.id, e.seq),
+                &case.message_id(e.seq),
                 format!("Ihr Antrag {} wurde weitergeleitet", case.reference),
                 "Ihr Antrag wurde an die zuständige Stelle weitergeleitet. \
                  Sie müssen nichts weiter tun."
@@ -207,7 +207,7 @@ pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> 
             }
             EventKind::ProcessingExtended { until, reason } => out.push(to_applicant(
                 case,
-                &format!("{}-m{}", case.id, e.seq),
+                &case.message_id(e.seq),
                 format!("Bearbeitungsfrist verlängert zu {}", case.reference),
                 format!(
                     "Die Bearbeitungsfrist für Ihren Antrag wurde einmalig bis zum {} verlängert. Begründung: {reason}",
@@ -257,7 +257,7 @@ pub fn postbox(case: &Case, events: &[DomainEvent], free_text: Option<&str>) -> 
             )),
             EventKind::Cancelled { reason } => out.push(to_applicant(
                 case,
-                &format!("{}-m{}", case.id, e.seq),
+                &case.message_id(e.seq),
                 format!("Verfahren beendet: {}", case.reference),
                 format!("Das Verfahren zu Ihrem Antrag wurde beendet. Grund: {reason}"),
                 e,

@@ -277,6 +277,18 @@ pub struct Case {
 }
 
 impl Case {
+    /// The id of a message in this case's postbox thread, `{case}-m{seq}`: `seq` is the number
+    /// of the event that sent it, so a redelivered notice keeps its id (and the mail its
+    /// Message-ID). The one place this format is built.
+    pub fn message_id(&self, seq: u64) -> String {
+        format!("{}-m{seq}", self.id)
+    }
+
+    /// The id of an internal comment, `{case}-c{seq}` (`seq` as for [`Case::message_id`]).
+    pub fn comment_id(&self, seq: u64) -> String {
+        format!("{}-c{seq}", self.id)
+    }
+
     /// The holidays that count for this case's deadlines (state and municipality of its org unit).
     pub fn calendar(&self) -> Calendar {
         Calendar::new(self.state, self.municipality)

@@ -4,12 +4,8 @@
 //! mapping uses `ReportBatchItemFailures`). Both functions run [`run`]; they differ only in the
 //! queue their event source mapping reads.
 
-use std::sync::Arc;
-
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use fallwerk_core::app::SystemClock;
 use fallwerk_events::QueueMessage;
-use fallwerk_runtime::{Aws, Settings};
 use fallwerk_workers::{Outcome, WorkerCtx, handle};
 use lambda_runtime::{LambdaEvent, service_fn};
 use tracing::Instrument;
@@ -80,32 +76,15 @@ fn failure(sqs_id: String) -> BatchItemFailure {
     f
 }
 
-/// JSON lines without ANSI colours, filtered by `RUST_LOG` (default `info`), with the list of
-/// open spans (the `lambda` span carries the invocation's request id).
-pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .with_current_span(false)
-        .with_span_list(true)
-        .with_target(false)
-        .try_init();
-}
-
 /// The worker context from the environment (`FALLWERK_*`, AWS SDK variables), with the
 /// DynamoDB connection warmed.
 pub async fn init() -> Result<WorkerCtx, Error> {
-    let aws = Aws::from_env(Settings::from_env()?, Arc::new(SystemClock)).await?;
-    aws.warm_up().await;
-    Ok(aws.worker_ctx()?)
+    Ok(super::aws_from_env().await?.worker_ctx()?)
 }
 
 /// The whole function: logging, [`init`], then the Lambda runtime loop over [`process`].
 pub async fn run(function: &'static str) -> Result<(), Error> {
-    init_logging();
+    super::init_logging();
     let ctx = match init().await {
         Ok(ctx) => ctx,
         Err(e) => {
