@@ -43,8 +43,3 @@ where
 pub fn run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..10].to_string()
 }
-
-/// Whether the suite must not skip (CI is set): missing emulators then fail the test.
-pub fn in_ci() -> bool {
-    std::env::var_os("CI").is_some()
-}

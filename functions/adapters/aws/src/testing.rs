@@ -11,6 +11,29 @@ const S3_ENDPOINT_VARS: [&str; 2] = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"];
 const SQS_ENDPOINT_VARS: [&str; 2] = ["AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL"];
 const SES_ENDPOINT_VARS: [&str; 2] = ["AWS_ENDPOINT_URL_SES", "AWS_ENDPOINT_URL"];
 
+/// The one skip rule of every test that needs a part outside the process (an emulator, a
+/// browser, a Python package): locally it prints `SKIPPED: reason` and the caller returns
+/// without checking anything; under CI (`CI` set) it fails the test, so a missing part can never
+/// turn the suite green.
+pub fn skip(reason: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("CI is set but {reason}");
+    }
+    eprintln!("SKIPPED: {reason}");
+}
+
+/// Whether the emulators' SDK environment (`eval "$(scripts/emulators.sh env)"`) is set; when it
+/// is not, [`skip`]s (fails under CI) and answers `false`.
+pub fn emulator_env() -> bool {
+    if std::env::var_os(DDB_ENDPOINT_VAR).is_some() {
+        return true;
+    }
+    skip(&format!(
+        "{DDB_ENDPOINT_VAR} is not set: run `eval \"$(scripts/emulators.sh env)\"`"
+    ));
+    false
+}
+
 /// `host:port` of an `http://host:port[/...]` URL.
 fn host_port(url: &str) -> Option<String> {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
@@ -51,10 +74,7 @@ async fn emulator_config(service: &str, endpoint: String) -> Option<SdkConfig> {
         let reason = format!(
             "no {service} emulator answers at {endpoint}: run `scripts/emulators.sh start && eval \"$(scripts/emulators.sh env)\"`"
         );
-        if std::env::var_os("CI").is_some() {
-            panic!("CI is set but {reason}");
-        }
-        eprintln!("SKIPPED: {reason}");
+        skip(&reason);
         return None;
     }
     let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "eu-central-1".into());
