@@ -345,6 +345,7 @@ pub fn title_for(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fallwerk_core::case::ActionName;
     use fallwerk_core::model::Status;
 
     #[test]
@@ -361,7 +362,7 @@ mod tests {
                 CommandError::NotAllowed {
                     action: "export",
                     status: Status::Received,
-                    allowed: vec!["confirm_competence"],
+                    allowed: vec![ActionName::ConfirmCompetence],
                 }
                 .into(),
                 409,
@@ -434,7 +435,7 @@ mod tests {
         let p = Problem::from(AppError::from(CommandError::NotAllowed {
             action: "export",
             status: Status::Received,
-            allowed: vec!["confirm_competence", "forward"],
+            allowed: vec![ActionName::ConfirmCompetence, ActionName::Forward],
         }));
         assert_eq!(
             p.allowed_actions,

@@ -25,7 +25,7 @@ use crate::routes::casework::content_disposition;
 use crate::routes::documents::valid_media_type;
 use crate::telemetry::record_case;
 use fallwerk_core::app::{CaseView, Thread};
-use fallwerk_core::case::Action;
+use fallwerk_core::case::{Action, ActionName};
 use fallwerk_core::model::{Direction, FormData};
 use fallwerk_events::{DomainEvent, Outcome};
 
@@ -78,7 +78,7 @@ pub async fn render_case(
         .ok()
         .flatten()
         .map(|ou| ou.name);
-    let targets = if view.allowed_actions.contains(&"forward") {
+    let targets = if view.allowed_actions.contains(&ActionName::Forward) {
         state
             .app
             .forward_targets(caller, case_id)
@@ -87,7 +87,7 @@ pub async fn render_case(
     } else {
         Vec::new()
     };
-    let candidates = if view.allowed_actions.contains(&"assign") {
+    let candidates = if view.allowed_actions.contains(&ActionName::Assign) {
         state
             .app
             .assign_candidates(caller, case_id)
@@ -211,8 +211,8 @@ fn case_context(
     let actions: Vec<_> = view
         .allowed_actions
         .iter()
-        .filter(|a| **a != "check_document")
-        .map(|a| context! { name => a, label => labels::action(a) })
+        .filter(|a| **a != ActionName::CheckDocument)
+        .map(|a| context! { name => a.as_str(), label => labels::action(a.as_str()) })
         .collect();
     let targets: Vec<_> = targets
         .iter()
@@ -325,7 +325,7 @@ fn case_context(
         outcomes,
         required_documents,
         checklist,
-        can_check => view.allowed_actions.contains(&"check_document"),
+        can_check => view.allowed_actions.contains(&ActionName::CheckDocument),
         error,
         done => done.map(|d| labels::action(&d)),
         nav => "case",

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{App, AppError};
-use crate::case::{Action, Caller, Command, Ctx, Role, allowed_actions, execute};
+use crate::case::{Action, ActionName, Caller, Command, Ctx, Role, allowed_actions, execute};
 use crate::model::{AttachmentMeta, Case, OrgUnit, Service};
 use crate::ports::{CaseChange, Page};
 use fallwerk_events::DomainEvent;
@@ -15,7 +15,7 @@ use fallwerk_events::DomainEvent;
 pub struct CaseView {
     #[serde(flatten)]
     pub case: Case,
-    pub allowed_actions: Vec<&'static str>,
+    pub allowed_actions: Vec<ActionName>,
     pub open_task: Option<crate::model::TaskKind>,
     pub overdue: bool,
     /// The checklist of documents: required by the service or named by the open request.

@@ -199,16 +199,16 @@ pub(crate) fn on_overdue(case: &Case, kind: DeadlineKind, due_on: NaiveDate) -> 
 }
 
 /// The caseworker actions of this module a completed case allows now.
-pub(crate) fn allowed(case: &Case) -> Vec<&'static str> {
+pub(crate) fn allowed(case: &Case) -> Vec<super::ActionName> {
     let Some(r) = result(case) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     if r.announcement.announced_on.is_none() {
-        out.push("record_posting");
+        out.push(super::ActionName::RecordPosting);
     }
     if r.announcement.appeal_lodged_on.is_none() {
-        out.push("record_appeal");
+        out.push(super::ActionName::RecordAppeal);
     }
     out
 }

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::ActionName;
 use fallwerk_events::{Actor, DateRule, Outcome, ReminderLevel};
 
 /// A caseworker action as posted to `POST /v1/cases/{id}/actions` (without `expected_version`).
@@ -106,26 +107,27 @@ fn yes() -> bool {
 }
 
 impl Action {
-    pub fn name(&self) -> &'static str {
+    /// The action's name (its `action` tag).
+    pub fn name(&self) -> ActionName {
         match self {
-            Action::ConfirmCompetence => "confirm_competence",
-            Action::Forward { .. } => "forward",
-            Action::ConfirmComplete => "confirm_complete",
-            Action::RequestDocuments { .. } => "request_documents",
-            Action::Extend { .. } => "extend",
-            Action::SetFollowUp { .. } => "set_follow_up",
-            Action::Export => "export",
-            Action::RetryExport => "retry_export",
-            Action::SendResult { .. } => "send_result",
-            Action::Comment { .. } => "comment",
-            Action::Message { .. } => "message",
-            Action::Assign { .. } => "assign",
-            Action::Cancel { .. } => "cancel",
-            Action::CheckDocument { .. } => "check_document",
-            Action::DocumentsArrived { .. } => "documents_arrived",
-            Action::WithdrawRequest { .. } => "withdraw_request",
-            Action::RecordPosting { .. } => "record_posting",
-            Action::RecordAppeal { .. } => "record_appeal",
+            Action::ConfirmCompetence => ActionName::ConfirmCompetence,
+            Action::Forward { .. } => ActionName::Forward,
+            Action::ConfirmComplete => ActionName::ConfirmComplete,
+            Action::RequestDocuments { .. } => ActionName::RequestDocuments,
+            Action::Extend { .. } => ActionName::Extend,
+            Action::SetFollowUp { .. } => ActionName::SetFollowUp,
+            Action::Export => ActionName::Export,
+            Action::RetryExport => ActionName::RetryExport,
+            Action::SendResult { .. } => ActionName::SendResult,
+            Action::Comment { .. } => ActionName::Comment,
+            Action::Message { .. } => ActionName::Message,
+            Action::Assign { .. } => ActionName::Assign,
+            Action::Cancel { .. } => ActionName::Cancel,
+            Action::CheckDocument { .. } => ActionName::CheckDocument,
+            Action::DocumentsArrived { .. } => ActionName::DocumentsArrived,
+            Action::WithdrawRequest { .. } => ActionName::WithdrawRequest,
+            Action::RecordPosting { .. } => ActionName::RecordPosting,
+            Action::RecordAppeal { .. } => ActionName::RecordAppeal,
         }
     }
 
@@ -204,7 +206,7 @@ pub enum Command {
 impl Command {
     pub fn name(&self) -> &'static str {
         match self {
-            Command::Act(a) => a.name(),
+            Command::Act(a) => a.name().as_str(),
             Command::ApplicantReply { .. } => "applicant_reply",
             Command::ExportSucceeded { .. } => "export_succeeded",
             Command::ExportFailed { .. } => "export_failed",
@@ -274,6 +276,24 @@ impl Caller {
         match &self.actor {
             Actor::Caseworker(id) => Some(id),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Action, ActionName};
+
+    /// Every [`ActionName`] is a tag serde knows for [`Action`] (a missing field is fine here, an
+    /// unknown variant is not), and an action parsed from its tag is named by that tag.
+    #[test]
+    fn every_action_name_is_the_tag_of_its_action() {
+        for name in ActionName::ALL {
+            let body = serde_json::json!({ "action": name.as_str() });
+            match serde_json::from_value::<Action>(body) {
+                Ok(action) => assert_eq!(action.name(), *name),
+                Err(e) => assert!(!e.to_string().contains("unknown variant"), "{name}: {e}"),
+            }
         }
     }
 }

@@ -85,7 +85,7 @@ pub fn decide(
                     return Err(CommandError::AlreadyExtended);
                 }
                 return Err(CommandError::NotAllowed {
-                    action: action.name(),
+                    action: action.name().as_str(),
                     status: case.status,
                     allowed,
                 });

@@ -1,15 +1,16 @@
 //! Why a command was refused. Mapped to HTTP problem types once, at the edge.
 
+use super::ActionName;
 use crate::model::Status;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CommandError {
     /// The action does not fit the case's status (HTTP 409, with the allowed actions).
-    #[error("`{action}` is not allowed while the case is `{}`; allowed: {}", status.as_str(), allowed.join(", "))]
+    #[error("`{action}` is not allowed while the case is `{}`; allowed: {}", status.as_str(), allowed.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", "))]
     NotAllowed {
         action: &'static str,
         status: Status,
-        allowed: Vec<&'static str>,
+        allowed: Vec<ActionName>,
     },
     /// The caller lacks a role for this action (HTTP 403).
     #[error("forbidden: {0}")]

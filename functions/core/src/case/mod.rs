@@ -1,6 +1,7 @@
 //! The case aggregate's behaviour: commands, the decision function, event application and
 //! everything a decision causes outside the case.
 
+mod action_name;
 mod announce;
 mod apply;
 mod command;
@@ -13,6 +14,7 @@ mod notice_law;
 mod outgoing;
 mod rules;
 
+pub use action_name::ActionName;
 pub use announce::retrieval_is_news;
 pub use apply::apply;
 pub use command::{Action, Caller, Command, Role};

@@ -6,8 +6,8 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use fallwerk_core::case::{
-    Action, Caller, Command, CommandError, Ctx, Decision, Receipt, Role, allowed_actions, apply,
-    execute, receive,
+    Action, ActionName, Caller, Command, CommandError, Ctx, Decision, Receipt, Role,
+    allowed_actions, apply, execute, receive,
 };
 use fallwerk_core::deadline::{State, berlin_date};
 use fallwerk_core::model::{
@@ -427,7 +427,15 @@ impl H {
         self.try_run(&supervisor(), &Command::Act(a))
     }
 
+    /// The allowed actions by their wire names (the tables in these tests are written that way).
     pub fn allowed(&self) -> Vec<&'static str> {
+        self.allowed_names()
+            .into_iter()
+            .map(ActionName::as_str)
+            .collect()
+    }
+
+    pub fn allowed_names(&self) -> Vec<ActionName> {
         allowed_actions(&self.case, &self.service, self.now)
     }
 
