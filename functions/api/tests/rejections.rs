@@ -727,7 +727,13 @@ async fn a_form_value_without_an_at_is_no_address() {
         .unwrap_or_default()
         .to_string();
     let t = h.token("reader", &[OE1], &["caseworker"]);
-    let case = h.cw(Method::GET, &format!("/v1/cases/{id}"), &t, None).await;
+    let case = h
+        .cw(Method::GET, &format!("/v1/cases/{id}"), &t, None)
+        .await;
     assert_eq!(case.status, StatusCode::OK, "{}", case.json());
-    assert!(case.json()["applicant"]["email"].is_null(), "{}", case.json());
+    assert!(
+        case.json()["applicant"]["email"].is_null(),
+        "{}",
+        case.json()
+    );
 }

@@ -5,7 +5,6 @@
 use super::{App, AppError, IncomingDocument};
 use crate::case::{AUTHORITY_SOURCE, Caller, Command, Ctx, execute};
 use crate::model::{AttachmentMeta, Direction};
-use crate::ports::CaseChange;
 
 /// Media types caseworkers may upload (others are refused with 415).
 pub const AUTHORITY_MEDIA_TYPES: [&str; 7] = [
@@ -77,19 +76,9 @@ impl App {
         let mut decision = execute(&case, caller, &cmd, &ctx, None)?;
         let metas = self.store_attachments(case_id, first, &documents).await?;
         decision.case.attachments.extend(metas.iter().cloned());
-        let saved = self
-            .store
-            .save_case(CaseChange {
-                case: decision.case,
-                expected_version: case.version,
-                events: decision.events,
-                messages: decision.messages,
-                outbox: decision.outbox,
-            })
-            .await;
-        if let Err(e) = saved {
+        if let Err(e) = self.save_decision(case.version, decision).await {
             self.delete_blobs(metas.into_iter().map(|m| m.key)).await;
-            return Err(e.into());
+            return Err(e);
         }
         Ok(metas)
     }

@@ -5,9 +5,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{App, AppError};
-use crate::case::{Action, ActionName, Caller, Command, Ctx, Role, allowed_actions, execute};
+use crate::case::{Action, ActionName, Caller, Command, Ctx, Role, allowed_actions};
 use crate::model::{AttachmentMeta, Case, OrgUnit, Service};
-use crate::ports::{CaseChange, Page};
+use crate::ports::Page;
 use fallwerk_events::DomainEvent;
 
 /// A case as a caseworker sees it, with the actions it accepts now.
@@ -115,23 +115,15 @@ impl App {
             service: &service,
             forward_target: target.as_ref(),
         };
-        let decision = execute(
-            &case,
-            caller,
-            &Command::Act(action),
-            &ctx,
-            Some(expected_version),
-        )?;
-        self.store
-            .save_case(CaseChange {
-                case: decision.case.clone(),
-                expected_version,
-                events: decision.events,
-                messages: decision.messages,
-                outbox: decision.outbox.clone(),
-            })
+        let decision = self
+            .run_command(
+                &case,
+                caller,
+                &Command::Act(action),
+                &ctx,
+                Some(expected_version),
+            )
             .await?;
-        self.dispatch(&decision.outbox).await;
         Ok(view(decision.case, &service, self.clock.now()))
     }
 }

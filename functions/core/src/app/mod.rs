@@ -16,6 +16,7 @@ mod names;
 mod portal;
 mod reassign;
 mod retrieval;
+mod runner;
 mod scheduler;
 mod system;
 pub mod targets;

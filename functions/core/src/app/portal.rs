@@ -136,12 +136,7 @@ impl App {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let case = self
-                .store
-                .load_case(case_id)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
-            let service = self.service_of(&case).await?;
+            let (case, service) = self.stored_case(case_id).await?;
             let ctx = crate::case::Ctx {
                 now: self.clock.now(),
                 service: &service,
@@ -156,26 +151,9 @@ impl App {
             };
             let mut decision = crate::case::execute(&case, &caller, &cmd, &ctx, None)?;
             decision.case.attachments.extend(metas.iter().cloned());
-            let outbox = decision.outbox.clone();
-            let saved = self
-                .store
-                .save_case(crate::ports::CaseChange {
-                    case: decision.case,
-                    expected_version: case.version,
-                    events: decision.events,
-                    messages: decision.messages,
-                    outbox: decision.outbox,
-                })
-                .await;
-            match saved {
-                Ok(()) => {
-                    self.dispatch(&outbox).await;
-                    return Ok(());
-                }
-                Err(crate::ports::StoreError::VersionConflict { .. }) if attempt < ATTEMPTS => {
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
+            let result = self.save_decision(case.version, decision).await;
+            if !super::runner::retry_after(&result, attempt, ATTEMPTS) {
+                return result.map(|_| ());
             }
         }
     }

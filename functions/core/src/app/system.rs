@@ -1,10 +1,12 @@
 //! Commands from fallwerk itself (queue consumers, export, scheduler), retried on concurrent
 //! writes because nobody is there to press "reload".
 
+use std::borrow::Cow;
+
+use super::runner::retry_after;
 use super::{App, AppError};
-use crate::case::{Caller, Command, Ctx, Decision, execute};
+use crate::case::{Caller, Command, Ctx, Decision};
 use crate::model::{Case, Service};
-use crate::ports::CaseChange;
 use fallwerk_events::Actor;
 
 const ATTEMPTS: usize = 5;
@@ -33,8 +35,9 @@ impl App {
         cmd: Command,
     ) -> Result<Decision, AppError> {
         let caller = Caller::system(actor);
-        let mut last = AppError::Conflict;
-        for _ in 0..ATTEMPTS {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
             let case = match loaded.take() {
                 Some(case) => case,
                 None => self
@@ -43,40 +46,19 @@ impl App {
                     .await?
                     .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?,
             };
-            let looked_up;
-            let service = match service {
-                Some(s) if s.leika_id == case.leika_id => s,
-                _ => {
-                    looked_up = self.service_of(&case).await?;
-                    &looked_up
-                }
+            let service: Cow<'_, Service> = match service {
+                Some(s) if s.leika_id == case.leika_id => Cow::Borrowed(s),
+                _ => Cow::Owned(self.service_of(&case).await?),
             };
             let ctx = Ctx {
                 now: self.clock.now(),
-                service,
+                service: &service,
                 forward_target: None,
             };
-            let decision = execute(&case, &caller, &cmd, &ctx, None).map_err(AppError::from)?;
-            let change = CaseChange {
-                case: decision.case.clone(),
-                expected_version: case.version,
-                events: decision.events.clone(),
-                messages: decision.messages.clone(),
-                outbox: decision.outbox.clone(),
-            };
-            match self.store.save_case(change).await {
-                Ok(()) => {
-                    self.dispatch(&decision.outbox).await;
-                    return Ok(decision);
-                }
-                Err(e) => {
-                    last = AppError::from(e);
-                    if !matches!(last, AppError::Conflict) {
-                        return Err(last);
-                    }
-                }
+            let result = self.run_command(&case, &caller, &cmd, &ctx, None).await;
+            if !retry_after(&result, attempt, ATTEMPTS) {
+                return result;
             }
         }
-        Err(last)
     }
 }
