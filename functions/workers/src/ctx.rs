@@ -6,7 +6,7 @@ use std::sync::Arc;
 use fallwerk_core::app::App;
 use fallwerk_core::ports::Mailer;
 
-use crate::export::ExportSinks;
+use crate::sinks::ExportSinks;
 
 /// How long a processed-marker (`claim_message`) is kept: far longer than any queue retention.
 pub const CLAIM_TTL_DAYS: i64 = 14;

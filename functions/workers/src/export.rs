@@ -9,16 +9,17 @@
 
 mod case_xml;
 mod form_fields;
+mod format;
 mod json_xml;
-pub mod package;
-mod sinks;
+mod package;
 mod xml;
 
+pub use crate::sinks::{ExportSinks, target_kind};
 pub use case_xml::NAMESPACE as CASE_XML_NAMESPACE;
-pub use package::{
-    BuildError, FORMAT_VERSION, Manifest, build_package, load_history, package_name,
+pub use format::{
+    AttachmentRef, FORMAT_NAME, FORMAT_VERSION, Manifest, ManifestFile, NamedRef, package_name,
 };
-pub use sinks::{ExportSinks, target_kind};
+pub use package::{BuildError, build_package, load_history};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

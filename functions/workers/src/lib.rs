@@ -15,6 +15,7 @@ pub mod fault;
 pub mod messaging;
 mod protocol;
 mod record;
+mod sinks;
 pub mod templates;
 pub mod webhook;
 

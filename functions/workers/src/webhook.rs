@@ -217,7 +217,7 @@ impl ExportSink for WebhookSink {
     ) -> Result<ExportReceipt, ExportError> {
         let ExportTarget::Webhook { url, secret_ref } = target else {
             return Err(ExportError::Unsupported(
-                crate::export::target_kind(target).into(),
+                crate::sinks::target_kind(target).into(),
             ));
         };
         let parsed = reqwest::Url::parse(url)

@@ -6,10 +6,10 @@ use fallwerk_core::model::{Case, Direction, FormData, Message};
 use fallwerk_events::{Actor, DomainEvent, EventKind};
 use serde_json::Value;
 
+use super::format::{FORMAT_VERSION, Names};
 use super::json_xml;
-use super::package::{FORMAT_VERSION, Names};
-use super::sinks::target_kind;
 use super::xml::XmlWriter;
+use crate::sinks::target_kind;
 
 pub const NAMESPACE: &str = "urn:fallwerk:export:1";
 

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use fallwerk_core::ports::{ExportError, ExportPackage};
 use serde::{Deserialize, Serialize};
 
-use crate::export::{FORMAT_VERSION, package::FORMAT_NAME};
+use crate::export::{FORMAT_NAME, FORMAT_VERSION};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WirePackage {
