@@ -19,7 +19,7 @@ pub use case_xml::NAMESPACE as CASE_XML_NAMESPACE;
 pub use format::{
     AttachmentRef, FORMAT_NAME, FORMAT_VERSION, Manifest, ManifestFile, NamedRef, package_name,
 };
-pub use package::{BuildError, build_package, load_history};
+pub use package::{BuildError, build_package};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -39,7 +39,7 @@ pub async fn handle_export(ctx: &WorkerCtx, req: &ExportRequested, receive_count
         req,
         case: None,
     };
-    let case = match ctx.app.store.load_case(&req.case_id).await {
+    let case = match ctx.app.case_for_work(&req.case_id).await {
         Ok(Some(case)) => case,
         Ok(None) => {
             tracing::info!(
@@ -105,7 +105,7 @@ impl Consumer for Run<'_> {
         let Some(case) = &self.case else {
             return Work::Done;
         };
-        let history = match load_history(&ctx.app, &case.id).await {
+        let history = match ctx.app.whole_history(&case.id).await {
             Ok(h) => h,
             Err(e) => return transient(format!("cannot load the history: {e}")),
         };

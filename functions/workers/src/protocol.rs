@@ -41,7 +41,7 @@ pub(crate) async fn run(ctx: &WorkerCtx, c: &impl Consumer, receive_count: u32) 
     let (message_id, case_id) = (c.message_id(), c.case_id());
     let now = ctx.app.clock.now();
     let lease_until = now + Duration::seconds(i64::from(ctx.settings.lease_seconds.max(1)));
-    match ctx.app.store.claim_work(message_id, now, lease_until).await {
+    match ctx.app.claim_work(message_id, now, lease_until).await {
         Ok(ClaimState::Claimed) => {}
         Ok(ClaimState::Done) => {
             tracing::info!(message_id, case_id, "already done; not done again");
@@ -66,7 +66,7 @@ pub(crate) async fn run(ctx: &WorkerCtx, c: &impl Consumer, receive_count: u32) 
         Work::Done => {
             fault::point(Fault::BeforeConfirm, message_id);
             let kept = ctx.app.clock.now() + Duration::days(CLAIM_TTL_DAYS);
-            if let Err(e) = ctx.app.store.confirm_work(message_id, kept).await {
+            if let Err(e) = ctx.app.confirm_work(message_id, kept).await {
                 // The work is done; the message is deleted below, so nothing redelivers it.
                 // Only a second copy after the lease would do it again.
                 tracing::warn!(message_id, case_id, error = %e, "work done, confirmation not stored");
@@ -74,7 +74,7 @@ pub(crate) async fn run(ctx: &WorkerCtx, c: &impl Consumer, receive_count: u32) 
             Outcome::Done
         }
         Work::Failed { error, permanent } => {
-            if let Err(e) = ctx.app.store.release_message(message_id).await {
+            if let Err(e) = ctx.app.release_work(message_id).await {
                 // The lease runs out by itself: a redelivery after it does the work.
                 tracing::warn!(message_id, case_id, error = %e, "claim not released; it expires with its lease");
             }

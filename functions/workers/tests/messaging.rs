@@ -201,9 +201,7 @@ async fn permanent_failure_is_recorded_on_the_case_and_given_up() {
     );
     let case = h.case(&id).await;
     assert_eq!(case.notification_failures, vec![m.message_id().to_string()]);
-    let history = fallwerk_workers::export::load_history(&h.app, &id)
-        .await
-        .expect("history");
+    let history = h.app.whole_history(&id).await.expect("history");
     assert!(
         history
             .iter()

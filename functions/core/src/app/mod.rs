@@ -6,6 +6,7 @@ mod authority_documents;
 mod canonical;
 mod casework;
 mod clock;
+mod consumers;
 mod documents;
 mod error;
 mod form;
@@ -36,6 +37,7 @@ pub use authority_documents::{
 pub use canonical::canonical_json_sha256;
 pub use casework::CaseView;
 pub use clock::{Clock, ManualClock, SystemClock, new_case_id};
+pub use consumers::DirectoryNames;
 pub use error::AppError;
 pub use form::{FormDocument, FormStream};
 pub use inbox::InboxParams;

@@ -6,10 +6,11 @@ use fallwerk_core::model::{Case, Direction, FormData, Message};
 use fallwerk_events::{Actor, DomainEvent, EventKind};
 use serde_json::Value;
 
-use super::format::{FORMAT_VERSION, Names};
+use super::format::FORMAT_VERSION;
 use super::json_xml;
 use super::xml::XmlWriter;
 use crate::sinks::target_kind;
+use fallwerk_core::app::DirectoryNames as Names;
 
 pub const NAMESPACE: &str = "urn:fallwerk:export:1";
 

@@ -53,13 +53,6 @@ pub struct AttachmentRef {
     pub source: String,
 }
 
-/// Display names of the case's org unit and service (the ids when they no longer exist).
-#[derive(Debug, Clone)]
-pub(crate) struct Names {
-    pub org_unit: String,
-    pub service: String,
-}
-
 /// The package name: `{reference}-{attempt}`.
 pub fn package_name(reference: &str, attempt: u32) -> String {
     format!("{reference}-{attempt}")

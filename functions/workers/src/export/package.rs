@@ -9,8 +9,7 @@ use fallwerk_events::DomainEvent;
 
 use super::case_xml::{self, XmlInput};
 use super::format::{
-    AttachmentRef, FORMAT_NAME, FORMAT_VERSION, Manifest, ManifestFile, NamedRef, Names,
-    package_name,
+    AttachmentRef, FORMAT_NAME, FORMAT_VERSION, Manifest, ManifestFile, NamedRef, package_name,
 };
 
 /// Why a package could not be built.
@@ -52,24 +51,6 @@ fn listed(f: &PackageFile, role: &str, attachment: Option<AttachmentRef>) -> Man
     }
 }
 
-/// The whole history of a case, oldest first.
-pub async fn load_history(app: &App, case_id: &str) -> Result<Vec<DomainEvent>, StoreError> {
-    const PAGE: u32 = 500;
-    let mut all = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = app.store.history(case_id, after, PAGE).await?;
-        let n = page.items.len();
-        if let Some(last) = page.items.last() {
-            after = last.seq;
-        }
-        all.extend(page.items);
-        if n < PAGE as usize || n == 0 {
-            return Ok(all);
-        }
-    }
-}
-
 /// Builds the package of `case` for export attempt `attempt`. `created_at` is the time of the
 /// export request, so a redelivered request builds the same manifest.
 pub async fn build_package(
@@ -80,16 +61,7 @@ pub async fn build_package(
     history: &[DomainEvent],
 ) -> Result<ExportPackage, BuildError> {
     let name = package_name(&case.reference, attempt);
-    let names = Names {
-        org_unit: match app.store.org_unit(&case.org_unit_id).await? {
-            Some(ou) => ou.name,
-            None => case.org_unit_id.clone(),
-        },
-        service: match app.store.service(&case.leika_id).await? {
-            Some(s) => s.name,
-            None => case.leika_id.clone(),
-        },
-    };
+    let names = app.directory_names(case).await?;
 
     // Form data: the exact JSON as form.json, the parsed tree for case.xml.
     let form_bytes = match &case.form {
@@ -97,7 +69,7 @@ pub async fn build_package(
             serde_json::to_vec_pretty(data)
                 .map_err(|e| BuildError::Permanent(format!("form data: {e}")))?,
         ),
-        FormData::Blob { key, sha256, .. } => Some(app.blobs.get_blob(key, sha256).await?),
+        FormData::Blob { key, sha256, .. } => Some(app.blob(key, sha256).await?),
         FormData::Purged => None,
     };
     let form_tree: Option<serde_json::Value> = match &form_bytes {
@@ -111,13 +83,13 @@ pub async fn build_package(
     let mut attachments = Vec::with_capacity(case.attachments.len());
     let mut paths = Vec::with_capacity(case.attachments.len());
     for a in &case.attachments {
-        let bytes = app.blobs.get_blob(&a.key, &a.sha256).await?;
+        let bytes = app.blob(&a.key, &a.sha256).await?;
         let path = format!("attachments/{}-{}", a.n, sanitize_file_name(&a.name));
         paths.push(path.clone());
         attachments.push((file(path, &a.media_type, bytes), a));
     }
 
-    let messages = app.store.messages(&case.id).await?;
+    let messages = app.case_messages(&case.id).await?;
     let xml = case_xml::render(&XmlInput {
         case,
         names: &names,

@@ -85,28 +85,12 @@ fn applicant_address(case: &Case) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Where a user's personal notices go today: their own e-mail, or during an absence their
-/// active substitute's. `None` when the account is unknown or inactive (the caller then writes
-/// to the org unit). Absence days are the authority's (Europe/Berlin) calendar days.
+/// Where a user's personal notices go today ([`App::personal_address`](fallwerk_core::app::App::personal_address)).
 pub async fn personal_address(
     ctx: &WorkerCtx,
     account: &str,
 ) -> Result<Option<String>, ComposeError> {
-    let store = &ctx.app.store;
-    let Some(user) = store.user(account).await.map_err(transient)? else {
-        return Ok(None);
-    };
-    if !user.active {
-        return Ok(None);
-    }
-    let today = fallwerk_core::deadline::berlin_date(ctx.app.clock.now());
-    if let Some(substitute) = user.substitute_on(today)
-        && let Some(s) = store.user(substitute).await.map_err(transient)?
-        && s.active
-    {
-        return Ok(Some(s.email));
-    }
-    Ok(Some(user.email))
+    ctx.app.personal_address(account).await.map_err(transient)
 }
 
 /// Composes the e-mail `message` asks for (never for `ExportRequested`).
@@ -234,10 +218,7 @@ pub async fn compose(ctx: &WorkerCtx, message: &QueueMessage) -> Result<Composed
             ));
         }
     };
-    vars.org_unit_name = match ctx.app.store.org_unit(ou_id).await.map_err(transient)? {
-        Some(ou) => ou.name,
-        None => ou_id.to_string(),
-    };
+    vars.org_unit_name = ctx.app.org_unit_name(ou_id).await.map_err(transient)?;
 
     let rendered = render(kind, &vars).map_err(|e| ComposeError::Permanent(e.to_string()))?;
     Ok(Composed::Send(Mail {
