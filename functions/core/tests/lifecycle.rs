@@ -630,7 +630,10 @@ fn assert_completed(h: &H, d: &fallwerk_core::case::Decision) {
     let c = &d.case;
     assert_eq!(c.status, Status::Completed);
     assert!(open_tasks(c).is_empty(), "{:?}", c.tasks);
-    assert_eq!(c.result.as_ref().unwrap().outcome, Outcome::Granted);
+    assert_eq!(
+        c.result.as_ref().expect("a result").outcome,
+        Outcome::Granted
+    );
     let open: Vec<_> = c.deadlines.iter().filter(|d| d.open).collect();
     // Retention, and the ten days in which the result can be retrieved from the postbox
     // (§ 41 Abs. 2a VwVfG, issue 19).

@@ -443,7 +443,7 @@ fn check_case(h: &H) -> Result<(), TestCaseError> {
         }
     }
     for q in &h.outbox {
-        let json = serde_json::to_string(q).unwrap();
+        let json = serde_json::to_string(q).expect("a queue message serialises");
         prop_assert!(!json.contains("Mustermann"), "queue leak: {}", json);
         prop_assert!(!json.contains(APPLICANT_EMAIL), "queue leak: {}", json);
         prop_assert!(!json.contains("INTERN"), "comment in a queue: {}", json);

@@ -36,7 +36,9 @@ pub const REFERENCE: &str = "MV-2026-000001";
 
 /// Monday, 2 March 2026, 09:00 UTC (10:00 in Berlin).
 pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("a valid instant")
 }
 
 pub fn org_units() -> Vec<OrgUnit> {
@@ -348,7 +350,7 @@ impl H {
     }
 
     pub fn new_at(service: Service, now: DateTime<Utc>) -> H {
-        let ou = org_unit(OU_A).unwrap();
+        let ou = org_unit(OU_A).expect("the test org unit");
         let base = base_case(receipt(now), &ou, &service, now);
         let d = receive(receipt(now), &ou, &service, now);
         H {

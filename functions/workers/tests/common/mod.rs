@@ -77,7 +77,11 @@ impl Harness {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = SqliteStore::open(dir.path().join("fallwerk.sqlite")).expect("store");
         let blobs = FsBlobStore::open(dir.path().join("blobs")).expect("blobs");
-        let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap());
+        let clock = ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+                .single()
+                .expect("a valid instant"),
+        );
         let app = App::new(
             Arc::new(store),
             Arc::new(blobs),
@@ -192,7 +196,10 @@ impl Harness {
 
     /// The queue messages the core wrote to the outbox for `case_id`, oldest first.
     pub async fn outbox(&self, case_id: &str) -> Vec<QueueMessage> {
-        let far = Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap();
+        let far = Utc
+            .with_ymd_and_hms(2100, 1, 1, 0, 0, 0)
+            .single()
+            .expect("a valid instant");
         self.app
             .store
             .outbox_pending(far, 1000)
