@@ -132,20 +132,48 @@ pub async fn consumer_killed(kind: Kind, point: &str) {
     let run = crate::run_id();
     let portal = b.portal();
     let (body, _, _) = submission(&run, 1);
-    let created = portal
-        .post("/v1/submissions", &body)
-        .await
-        .expect(201, "submission");
-    let case_id = created["case_id"].as_str().expect("case id").to_string();
-    log(
-        kind,
-        &format!("submitted case {case_id}; waiting for the consumer to reach `{point}`"),
-    );
+    // The consumer may take the new case's notice from the queue and abort the process before
+    // the submission's answer is written (the queue is fed right after the commit): then the
+    // answer is lost, and the portal delivers the same submission again after the restart, as
+    // a portal does when it got no answer.
+    let first = portal.try_post("/v1/submissions", &body).await;
+    let answered = match first {
+        Some(r) => {
+            let created = r.expect(201, "submission");
+            let case_id = created["case_id"].as_str().expect("case id").to_string();
+            log(
+                kind,
+                &format!("submitted case {case_id}; waiting for the consumer to reach `{point}`"),
+            );
+            Some(case_id)
+        }
+        None => {
+            log(
+                kind,
+                "the submission's answer was lost in the crash; the portal delivers it again after the restart",
+            );
+            None
+        }
+    };
     wait_for_fault(&mut b, kind).await;
 
     b.set_env("FALLWERK_TEST_CRASH_AT", None);
     b.restart_server().await;
     log(kind, "restarted fallwerk serve without the fault");
+    let case_id = match answered {
+        Some(case_id) => case_id,
+        None => {
+            let again = portal
+                .rebased(&b.base_url)
+                .post("/v1/submissions", &body)
+                .await;
+            // 200: the submission had been committed before the crash (the case exists once).
+            let created = again.expect(200, "the same submission delivered again");
+            let case_id = created["case_id"].as_str().expect("case id").to_string();
+            log(kind, &format!("the case {case_id} existed already"));
+            case_id
+        }
+    };
     let owed = owed_on_intake(std::slice::from_ref(&case_id));
     wait_mails(&b, &owed).await;
     // Settle: further redeliveries (there must be none that send) get three visibility periods.
