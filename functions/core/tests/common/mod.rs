@@ -1,7 +1,6 @@
 //! Fixtures for the case aggregate tests: a small directory (org units, services), callers, a
 //! receipt full of personal data, and a harness that runs commands through `execute` and keeps
 //! the history. Pure: no I/O, the clock is a field.
-#![allow(dead_code)]
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 

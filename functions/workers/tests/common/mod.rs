@@ -1,7 +1,6 @@
 //! Test harness: the real SQLite store and blob directory in a tempdir, a case walked through
 //! the real core, a mailer that captures mail (it stands for the e-mail sink), and a local HTTP
 //! receiver for webhooks that checks the HMAC signature and can be told to fail.
-#![allow(dead_code)]
 
 pub mod receiver;
 

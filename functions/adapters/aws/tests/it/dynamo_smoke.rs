@@ -1,0 +1,373 @@
+//! DynamoDB-specific checks the shared contract suite cannot see: the stored layout itself
+//! (sparse due index, key shapes, dropped deadlines), the transaction item limit, the table
+//! definition and TTL, and `release_message` (not in the suite yet).
+
+use crate::common;
+use chrono::{DateTime, Duration, Utc};
+use fallwerk_aws::keys;
+use fallwerk_contract::fixtures;
+use fallwerk_core::ports::{CaseStore, CreateOutcome, SchedulerStore, StoreError};
+
+fn attr<'a>(
+    it: &'a std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+    k: &str,
+) -> Option<&'a str> {
+    it.get(k).and_then(|v| v.as_s().ok()).map(String::as_str)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn layout_keys_and_sparse_due_index() {
+    let Some((store, guard)) = common::dynamo().await else {
+        return;
+    };
+    let case = fixtures::case("c1", "ou-1", "sub-1");
+    assert_eq!(
+        store
+            .create_case(fixtures::new_case(case.clone()))
+            .await
+            .expect("create"),
+        CreateOutcome::Created
+    );
+
+    let client = store.client();
+    let deadline_sk = keys::deadline_sk("competence_check_due", "c1-dl-competence");
+    let get = |sk: String| {
+        client
+            .get_item()
+            .table_name(&guard.table)
+            .key(
+                keys::PK,
+                aws_sdk_dynamodb::types::AttributeValue::S(keys::case_pk("c1")),
+            )
+            .key(keys::SK, aws_sdk_dynamodb::types::AttributeValue::S(sk))
+            .send()
+    };
+    let meta = get(keys::META.into())
+        .await
+        .expect("get meta")
+        .item
+        .expect("meta exists");
+    // The case record is in no index; its inbox entries are (one per sort order).
+    assert_eq!(attr(&meta, keys::GSI1_PK), None);
+    let due_entry = get(keys::inbox_entry_sk("due"))
+        .await
+        .expect("get inbox entry")
+        .item
+        .expect("inbox entry exists");
+    assert_eq!(
+        attr(&due_entry, keys::GSI1_PK),
+        Some(keys::inbox_index_pk("ou-1", "open", "due").as_str())
+    );
+    assert!(
+        attr(&due_entry, keys::GSI1_SK)
+            .is_some_and(|sk| sk.ends_with("#2026-03-02T08:15:30.123456000Z#c1")),
+        "{:?}",
+        attr(&due_entry, keys::GSI1_SK)
+    );
+    assert_eq!(
+        meta.get(keys::VERSION)
+            .and_then(|v| v.as_n().ok())
+            .map(String::as_str),
+        Some("1")
+    );
+    assert!(
+        get(keys::event_sk(1))
+            .await
+            .expect("get event")
+            .item
+            .is_some()
+    );
+
+    let open = get(deadline_sk.clone())
+        .await
+        .expect("get deadline")
+        .item
+        .expect("deadline exists");
+    assert_eq!(
+        attr(&open, keys::GSI2_PK),
+        Some(keys::due_pk("c1").as_str())
+    );
+    assert!(attr(&open, keys::GSI2_SK).is_some_and(|sk| sk.ends_with("#c1#c1-dl-competence")));
+
+    // Closing the deadline removes it from the sparse index but keeps the item.
+    let change = fixtures::change(&case, "erledigt", |c| c.deadlines[0].open = false);
+    store.save_case(change).await.expect("save");
+    let closed = get(deadline_sk)
+        .await
+        .expect("get deadline")
+        .item
+        .expect("deadline kept");
+    assert!(!closed.contains_key(keys::GSI2_PK) && !closed.contains_key(keys::GSI2_SK));
+    let far_future: DateTime<Utc> = fixtures::t("2100-01-01T00:00:00Z");
+    assert!(store.due(far_future, 100).await.expect("due").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_deadlines_leave_the_due_index() {
+    let Some((store, _guard)) = common::dynamo().await else {
+        return;
+    };
+    let case = fixtures::case("c1", "ou-1", "sub-1");
+    store
+        .create_case(fixtures::new_case(case.clone()))
+        .await
+        .expect("create");
+    let far_future = fixtures::t("2100-01-01T00:00:00Z");
+    assert_eq!(store.due(far_future, 10).await.expect("due").len(), 1);
+    store
+        .save_case(fixtures::change(&case, "weg", |c| c.deadlines.clear()))
+        .await
+        .expect("save");
+    assert!(store.due(far_future, 10).await.expect("due").is_empty());
+}
+
+/// Records the body of every `TransactWriteItems` request the client sends.
+#[derive(Debug, Default, Clone)]
+struct Transactions(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl aws_sdk_dynamodb::config::Intercept for Transactions {
+    fn name(&self) -> &'static str {
+        "Transactions"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let request = context.request();
+        let is_tx = request
+            .headers()
+            .get("x-amz-target")
+            .is_some_and(|t| t.ends_with(".TransactWriteItems"));
+        if is_tx && let Some(body) = request.body().bytes() {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(String::from_utf8_lossy(body).into_owned());
+        }
+        Ok(())
+    }
+}
+
+/// A case change that leaves the deadlines as they are writes no deadline item (they are most
+/// of a change's write units); a change to a deadline writes that one again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unchanged_deadlines_are_not_written_again() {
+    let Some((_plain, guard)) = common::dynamo().await else {
+        return;
+    };
+    let seen = Transactions::default();
+    let config = guard
+        .client
+        .config()
+        .to_builder()
+        .interceptor(seen.clone())
+        .build();
+    let store =
+        fallwerk_aws::DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), &guard.table);
+    let case = fixtures::case("c1", "ou-1", "sub-1");
+    store
+        .create_case(fixtures::new_case(case.clone()))
+        .await
+        .expect("create");
+    let take = || std::mem::take(&mut *seen.0.lock().unwrap_or_else(|p| p.into_inner()));
+    let created = take();
+    assert!(
+        created.iter().any(|b| b.contains("DEADLINE#")),
+        "the create writes the deadline: {created:?}"
+    );
+
+    let comment = fixtures::change(&case, "nur ein Kommentar", |_| {});
+    let after_comment = comment.case.clone();
+    store.save_case(comment).await.expect("save comment");
+    let bodies = take();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert!(
+        !bodies[0].contains("DEADLINE#"),
+        "an unchanged deadline was written again: {}",
+        bodies[0]
+    );
+
+    let close = fixtures::change(&after_comment, "erledigt", |c| c.deadlines[0].open = false);
+    store.save_case(close).await.expect("save close");
+    let bodies = take();
+    assert!(
+        bodies.iter().any(|b| b.contains("DEADLINE#")),
+        "the closed deadline must be written: {bodies:?}"
+    );
+    let far_future = fixtures::t("2100-01-01T00:00:00Z");
+    assert!(store.due(far_future, 10).await.expect("due").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_transactions_are_refused_not_split() {
+    let Some((store, _guard)) = common::dynamo().await else {
+        return;
+    };
+    let case = fixtures::case("c1", "ou-1", "sub-1");
+    store
+        .create_case(fixtures::new_case(case.clone()))
+        .await
+        .expect("create");
+    let mut change = fixtures::change(&case, "viele", |_| {});
+    let start = case.updated_at;
+    change.case.version = case.version + 120;
+    change.events = (0..120)
+        .map(|i| {
+            fixtures::comment_event(
+                "c1",
+                case.version + 1 + i,
+                start + Duration::seconds(i as i64),
+                "x",
+            )
+        })
+        .collect();
+    match store.save_case(change).await {
+        Err(StoreError::TooLarge(what)) => assert!(what.contains("100"), "{what}"),
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    // Nothing was written.
+    let loaded = store.load_case("c1").await.expect("load").expect("exists");
+    assert_eq!(loaded.version, 1);
+    assert_eq!(
+        store
+            .history("c1", 0, 1000)
+            .await
+            .expect("history")
+            .items
+            .len(),
+        1
+    );
+}
+
+/// `(attribute, key type)` pairs of a key schema.
+type KeyPairs = Vec<(String, String)>;
+
+/// The created table is exactly `keys::table_definition()` (the IaC template is compared to the same).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn created_table_matches_table_definition() {
+    let Some((store, guard)) = common::dynamo().await else {
+        return;
+    };
+    let def = keys::table_definition();
+    let client = store.client();
+    let ttl = client
+        .describe_time_to_live()
+        .table_name(&guard.table)
+        .send()
+        .await
+        .expect("describe ttl");
+    let ttl = ttl.time_to_live_description().expect("ttl description");
+    assert_eq!(ttl.attribute_name(), Some(def.ttl_attribute));
+
+    let table = client
+        .describe_table()
+        .table_name(&guard.table)
+        .send()
+        .await
+        .expect("describe");
+    let table = table.table().expect("table");
+    let keys_of = |schema: &[aws_sdk_dynamodb::types::KeySchemaElement]| -> KeyPairs {
+        schema
+            .iter()
+            .map(|k| {
+                (
+                    k.attribute_name().to_string(),
+                    k.key_type().as_str().to_string(),
+                )
+            })
+            .collect()
+    };
+    let want_keys = |schema: &[keys::KeyDef]| -> KeyPairs {
+        schema
+            .iter()
+            .map(|k| (k.attribute_name.to_string(), k.key_type.to_string()))
+            .collect()
+    };
+    assert_eq!(keys_of(table.key_schema()), want_keys(&def.key_schema));
+    let mut attrs: Vec<(String, String)> = table
+        .attribute_definitions()
+        .iter()
+        .map(|a| {
+            (
+                a.attribute_name().to_string(),
+                a.attribute_type().as_str().to_string(),
+            )
+        })
+        .collect();
+    attrs.sort();
+    let mut want_attrs: Vec<(String, String)> = def
+        .attribute_definitions
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    want_attrs.sort();
+    assert_eq!(attrs, want_attrs);
+    assert_eq!(
+        table
+            .billing_mode_summary()
+            .and_then(|b| b.billing_mode())
+            .map(|m| m.as_str()),
+        Some(def.billing_mode)
+    );
+    let mut indexes: Vec<(String, KeyPairs, String)> = table
+        .global_secondary_indexes()
+        .iter()
+        .map(|i| {
+            let projection = i
+                .projection()
+                .and_then(|p| p.projection_type())
+                .map(|p| p.as_str().to_string());
+            (
+                i.index_name().unwrap_or_default().to_string(),
+                keys_of(i.key_schema()),
+                projection.unwrap_or_default(),
+            )
+        })
+        .collect();
+    indexes.sort();
+    let mut want_indexes: Vec<(String, KeyPairs, String)> = def
+        .global_secondary_indexes
+        .iter()
+        .map(|i| {
+            (
+                i.index_name.to_string(),
+                want_keys(&i.key_schema),
+                i.projection_type.to_string(),
+            )
+        })
+        .collect();
+    want_indexes.sort();
+    assert_eq!(indexes, want_indexes);
+}
+
+/// A released claim can be taken again (not in the shared suite yet).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn released_claims_can_be_taken_again() {
+    use fallwerk_core::ports::OutboxStore;
+    let Some((store, _guard)) = common::dynamo().await else {
+        return;
+    };
+    let expires = fixtures::t("2027-01-01T00:00:00Z");
+    assert!(store.claim_message("m-1", expires).await.expect("claim"));
+    assert!(
+        !store
+            .claim_message("m-1", expires)
+            .await
+            .expect("claim again")
+    );
+    store.release_message("m-1").await.expect("release");
+    store.release_message("m-1").await.expect("release twice");
+    store
+        .release_message("never-claimed")
+        .await
+        .expect("release unknown");
+    assert!(
+        store
+            .claim_message("m-1", expires)
+            .await
+            .expect("claim after release")
+    );
+}

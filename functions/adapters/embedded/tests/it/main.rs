@@ -1,0 +1,8 @@
+//! The integration tests of this crate as one test binary (one link instead of one per file);
+//! each module is one former `tests/<name>.rs`.
+
+mod checkpoint;
+mod contract;
+mod export_dir;
+mod mail;
+mod queue;

@@ -1,0 +1,738 @@
+//! Every rejection the API promises, each with its status and problem type.
+
+use crate::common;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use chrono::Duration;
+use common::*;
+use fallwerk_api::Limits;
+use fallwerk_api::testing::{PortalSigner, claims, token};
+use serde_json::{Value, json};
+
+const P: &str = "https://fallwerk.dev/problems/";
+
+fn assert_problem(res: &Res, status: StatusCode, kind: &str) {
+    assert_eq!(res.status, status, "{:?}", res.json());
+    assert_eq!(res.headers["content-type"], "application/problem+json");
+    assert_eq!(res.problem_type(), format!("{P}{kind}"));
+    assert_eq!(res.json()["status"], status.as_u16());
+}
+
+async fn case_count(h: &Harness) -> usize {
+    let t = h.token("counter", &[OE1, OE2, OE3], &["caseworker"]);
+    let r = h.cw(Method::GET, "/v1/cases?limit=100", &t, None).await;
+    r.json()["items"].as_array().map(Vec::len).unwrap_or(0)
+}
+
+// --- portal authentication -------------------------------------------------------------------
+
+#[tokio::test]
+async fn bad_signature_is_401() {
+    let h = Harness::new().await;
+    let wrong = PortalSigner::new("portal-1", "another-secret-0123456789abcdef0123");
+    let req = wrong.request(
+        Method::POST,
+        "/v1/submissions",
+        h.now(),
+        bytes(&submission("s", OE1)),
+    );
+    assert_problem(&h.send(req).await, StatusCode::UNAUTHORIZED, "unauthorized");
+    // A body changed after signing fails too.
+    let mut req = h.signer.request(
+        Method::POST,
+        "/v1/submissions",
+        h.now(),
+        bytes(&submission("s", OE1)),
+    );
+    *req.body_mut() = Body::from(bytes(&submission("s2", OE1)));
+    assert_problem(&h.send(req).await, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_eq!(case_count(&h).await, 0);
+}
+
+#[tokio::test]
+async fn stale_or_future_timestamp_is_401() {
+    let h = Harness::new().await;
+    for offset in [-301, 301] {
+        let req = h.signer.request(
+            Method::POST,
+            "/v1/submissions",
+            h.now() + offset,
+            bytes(&submission("s", OE1)),
+        );
+        assert_problem(&h.send(req).await, StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    // Within the window is fine.
+    let req = h.signer.request(
+        Method::POST,
+        "/v1/submissions",
+        h.now() - 290,
+        bytes(&submission("s", OE1)),
+    );
+    assert_eq!(h.send(req).await.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn replayed_request_is_401() {
+    let h = Harness::new().await;
+    let ts = h.now();
+    let body = bytes(&submission("s-replay", OE1));
+    let first = h
+        .send(
+            h.signer
+                .request(Method::POST, "/v1/submissions", ts, body.clone()),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    h.clock.advance(Duration::seconds(10));
+    let again = h
+        .send(h.signer.request(Method::POST, "/v1/submissions", ts, body))
+        .await;
+    assert_problem(&again, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert!(
+        again.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("replay")
+    );
+    // Identical signed (v2) reads within the window are allowed (issue 17: they change
+    // nothing); v1 reads stay one-shot (tests/signature_v2.rs).
+    let case_id = first.json()["case_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let uri = format!("/v1/cases/{case_id}/status");
+    let ts = h.now();
+    for _ in 0..2 {
+        assert_eq!(
+            h.send(h.signer.request(Method::GET, &uri, ts, vec![]))
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+    // Another route signed in the same second is no replay: the portal reads status and
+    // postbox together.
+    let messages = format!("/v1/cases/{case_id}/messages");
+    assert_eq!(
+        h.send(h.signer.request(Method::GET, &messages, ts, vec![]))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn unknown_inactive_or_missing_client_is_401() {
+    let h = Harness::new().await;
+    for id in ["nobody", "portal-off"] {
+        let signer = PortalSigner::new(id, PORTAL_SECRET);
+        let req = signer.request(
+            Method::POST,
+            "/v1/submissions",
+            h.now(),
+            bytes(&submission("s", OE1)),
+        );
+        assert_problem(&h.send(req).await, StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    let req = Request::post("/v1/submissions")
+        .header("content-type", "application/json")
+        .body(Body::from(bytes(&submission("s", OE1))))
+        .expect("request");
+    assert_problem(&h.send(req).await, StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+// --- bodies -----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn oversized_bodies_are_413() {
+    let h = Harness::with_limits(Limits {
+        json: 512,
+        submission: 2048,
+    })
+    .await;
+    let mut big = submission("s-big", OE1);
+    big["attachments"] = json!([attachment("x.pdf", &[7u8; 4096])]);
+    let r = h.portal(Method::POST, "/v1/submissions", bytes(&big)).await;
+    assert_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+    let case_id = submit(&h, "s-small", OE1).await;
+    let cw = h.caseworker(OE1);
+    let r = h
+        .cw(
+            Method::POST,
+            &format!("/v1/cases/{case_id}/actions"),
+            &cw,
+            Some(json!({"action": "comment", "text": "x".repeat(1000), "expected_version": 1})),
+        )
+        .await;
+    assert_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_and_unknown_fields_422() {
+    let h = Harness::new().await;
+    let r = h
+        .portal(
+            Method::POST,
+            "/v1/submissions",
+            b"{\"submission_id\": ".to_vec(),
+        )
+        .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "malformed-request");
+    let mut extra = submission("s-extra", OE1);
+    extra["surprise"] = json!(true);
+    let r = h
+        .portal(Method::POST, "/v1/submissions", bytes(&extra))
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("unknown field `surprise`")
+    );
+
+    let case_id = submit(&h, "s-ok", OE1).await;
+    let cw = h.caseworker(OE1);
+    let uri = format!("/v1/cases/{case_id}/actions");
+    let r = h
+        .cw(
+            Method::POST,
+            &uri,
+            &cw,
+            Some(json!({"action": "confirm_competence", "expected_version": 1, "why": 1})),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("why")
+    );
+    let r = h
+        .cw(
+            Method::POST,
+            &uri,
+            &cw,
+            Some(json!({"action": "confirm_competence"})),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
+    let req = Request::post(&uri)
+        .header("authorization", format!("Bearer {cw}"))
+        .header("content-type", "application/json")
+        .body(Body::from("{not json"))
+        .expect("request");
+    assert_problem(
+        &h.send(req).await,
+        StatusCode::BAD_REQUEST,
+        "malformed-request",
+    );
+    let req = Request::post(&uri)
+        .header("authorization", format!("Bearer {cw}"))
+        .header("content-type", "text/plain")
+        .body(Body::from("{}"))
+        .expect("request");
+    assert_problem(
+        &h.send(req).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+    );
+}
+
+#[tokio::test]
+async fn attachment_checksum_mismatch_is_422_and_stores_nothing() {
+    let h = Harness::new().await;
+    let mut s = submission("s-sum", OE1);
+    s["attachments"][0]["sha256"] = json!("00".repeat(32));
+    let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+    assert_eq!(r.json()["field"], "attachments[0].sha256");
+    // The first of two documents is fine and written; the second's checksum is wrong: neither
+    // stays behind.
+    let mut s = submission("s-sum2", OE1);
+    let good = s["attachments"][0].clone();
+    let mut bad = attachment("zwei.pdf", b"zweites Dokument");
+    bad["sha256"] = json!("11".repeat(32));
+    s["attachments"] = json!([good, bad]);
+    let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+    assert_eq!(r.json()["field"], "attachments[1].sha256");
+    let mut s = submission("s-b64", OE1);
+    s["attachments"][0]["content"] = json!("***");
+    let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+    assert_eq!(r.json()["field"], "attachments[0].content");
+    assert_eq!(case_count(&h).await, 0);
+    assert_eq!(h.blob_files(), Vec::<std::path::PathBuf>::new());
+}
+
+// --- submissions --------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn duplicate_submission_is_200_with_one_case_and_a_changed_body_409() {
+    let h = Harness::new().await;
+    let body = bytes(&submission("s-dup", OE1));
+    let first = h
+        .portal(Method::POST, "/v1/submissions", body.clone())
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let second = h.portal(Method::POST, "/v1/submissions", body).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(first.json(), second.json());
+    assert_eq!(case_count(&h).await, 1);
+    let mut changed = submission("s-dup", OE1);
+    changed["form"]["data"] = json!({"betrieb": "Metzgerei"});
+    let r = h
+        .portal(Method::POST, "/v1/submissions", bytes(&changed))
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "submission-mismatch");
+    // The problem names the case the first delivery created (issue 16).
+    assert_eq!(
+        r.json()["case_id"],
+        first.json()["case_id"],
+        "{:?}",
+        r.json()
+    );
+    assert_eq!(r.json()["reference"], first.json()["reference"]);
+    assert_eq!(case_count(&h).await, 1);
+}
+
+/// `v` serialised with every object's keys in reverse order, spaces and line breaks between
+/// the tokens and non-ASCII characters escaped: what a portal that re-serialised may send.
+fn reformatted(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let members: Vec<String> = m
+                .iter()
+                .rev()
+                .map(|(k, v)| format!("\n  {} : {}", json!(k), reformatted(v)))
+                .collect();
+            format!("{{ {} \n}}", members.join(" ,"))
+        }
+        Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(reformatted).collect();
+            format!("[ {} ]", items.join(" , "))
+        }
+        Value::String(s) => {
+            let escaped: String = s
+                .chars()
+                .map(|c| {
+                    if c.is_ascii() {
+                        c.to_string()
+                    } else {
+                        format!("\\u{:04x}", c as u32)
+                    }
+                })
+                .collect();
+            format!("\"{escaped}\"")
+        }
+        other => other.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn a_retry_that_only_reformats_the_json_is_the_same_submission() {
+    let h = Harness::new().await;
+    let v = submission("s-fmt", OE1);
+    let first = h.portal(Method::POST, "/v1/submissions", bytes(&v)).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.json());
+    let again = reformatted(&v);
+    assert_ne!(again.as_bytes(), &bytes(&v)[..], "the bytes differ");
+    let second = h
+        .portal(Method::POST, "/v1/submissions", again.into_bytes())
+        .await;
+    assert_eq!(second.status, StatusCode::OK, "{:?}", second.json());
+    assert_eq!(first.json(), second.json());
+    assert_eq!(case_count(&h).await, 1);
+}
+
+#[tokio::test]
+async fn an_applicant_address_that_is_none_is_422_naming_the_problem() {
+    let h = Harness::new().await;
+    for (i, (email, problem)) in [
+        ("erika@example.org\r\nBcc: x@evil.example", "line break"),
+        ("erika.example.org", "no @"),
+        ("erika@@example.org", "more than one @"),
+        ("Erika <erika@example.org>", "one address"),
+        ("erika@example..org", "domain"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut v = submission(&format!("s-mail-{i}"), OE1);
+        v["applicant"]["email"] = json!(email);
+        let r = h.portal(Method::POST, "/v1/submissions", bytes(&v)).await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(r.json()["field"], "applicant.email", "{email:?}");
+        let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains(problem), "{email:?}: {detail}");
+    }
+    assert_eq!(case_count(&h).await, 0);
+}
+
+#[tokio::test]
+async fn an_org_unit_address_that_is_none_is_422_naming_the_problem() {
+    let h = Harness::new().await;
+    let admin = h.token("root", &[], &["admin"]);
+    for (email, problem) in [
+        ("oe9@amt.example\nBcc: x@evil.example", "line break"),
+        ("oe9.amt.example", "no @"),
+    ] {
+        let body = json!({"id": "oe-9", "name": "Neue Stelle", "notification_email": email,
+                          "state": "MV", "services": [LEIKA]});
+        let r = h
+            .cw(Method::PUT, "/v1/admin/org-units/oe-9", &admin, Some(body))
+            .await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(r.json()["field"], "notification_email");
+        let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains(problem), "{email:?}: {detail}");
+    }
+    let r = h.cw(Method::GET, "/v1/admin/org-units", &admin, None).await;
+    assert!(!r.json().to_string().contains("oe-9"), "nothing stored");
+}
+
+#[tokio::test]
+async fn unroutable_submission_is_422() {
+    let h = Harness::new().await;
+    for oe in ["oe-unknown", OE3] {
+        let r = h
+            .portal(
+                Method::POST,
+                "/v1/submissions",
+                bytes(&submission("s-x", oe)),
+            )
+            .await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "unroutable");
+    }
+    assert_eq!(case_count(&h).await, 0);
+}
+
+#[tokio::test]
+async fn portal_sees_only_its_own_cases() {
+    let h = Harness::new().await;
+    let r = h
+        .portal(Method::GET, "/v1/cases/does-not-exist/status", vec![])
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "not-found");
+}
+
+// --- caseworkers --------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn foreign_org_unit_gets_404_for_read_and_act() {
+    let h = Harness::new().await;
+    let case_id = submit(&h, "s-oe", OE1).await;
+    let cw2 = h.caseworker(OE2);
+    for uri in [
+        format!("/v1/cases/{case_id}"),
+        format!("/v1/cases/{case_id}/history"),
+        format!("/v1/cases/{case_id}/attachments/1"),
+    ] {
+        assert_problem(
+            &h.cw(Method::GET, &uri, &cw2, None).await,
+            StatusCode::NOT_FOUND,
+            "not-found",
+        );
+    }
+    let r = h
+        .cw(
+            Method::POST,
+            &format!("/v1/cases/{case_id}/actions"),
+            &cw2,
+            Some(json!({"action": "confirm_competence", "expected_version": 1})),
+        )
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "not-found");
+    let r = h
+        .cw(
+            Method::GET,
+            &format!("/v1/cases?org_unit={OE1}"),
+            &cw2,
+            None,
+        )
+        .await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[tokio::test]
+async fn illegal_action_is_409_listing_allowed_actions() {
+    let h = Harness::new().await;
+    let case_id = submit(&h, "s-illegal", OE1).await;
+    let cw = h.caseworker(OE1);
+    let r = h
+        .act(&case_id, &cw, json!({"action": "confirm_complete"}))
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "not-allowed");
+    let allowed = r.json()["allowed_actions"].clone();
+    assert_eq!(allowed[0], "confirm_competence");
+    assert!(
+        allowed
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("forward")))
+    );
+}
+
+#[tokio::test]
+async fn stale_version_is_409() {
+    let h = Harness::new().await;
+    let case_id = submit(&h, "s-stale", OE1).await;
+    let cw = h.caseworker(OE1);
+    let r = h
+        .act(&case_id, &cw, json!({"action": "comment", "text": "eins"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = h
+        .cw(
+            Method::POST,
+            &format!("/v1/cases/{case_id}/actions"),
+            &cw,
+            Some(json!({"action": "comment", "text": "zwei", "expected_version": 1})),
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "stale-version");
+}
+
+#[tokio::test]
+async fn missing_role_is_403_and_bad_tokens_401() {
+    let h = Harness::new().await;
+    let case_id = submit(&h, "s-role", OE1).await;
+    let nobody = h.token("nobody", &[OE1], &[]);
+    assert_problem(
+        &h.cw(Method::GET, "/v1/cases", &nobody, None).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+    let cw = h.caseworker(OE1);
+    let version = h
+        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
+        .await
+        .json()["version"]
+        .clone();
+    let r = h
+        .cw(
+            Method::POST,
+            &format!("/v1/cases/{case_id}/actions"),
+            &nobody,
+            Some(json!({"action": "confirm_competence", "expected_version": version})),
+        )
+        .await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
+    assert_problem(
+        &h.cw(Method::GET, "/v1/admin/org-units", &cw, None).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+
+    let forged = token(
+        "some-other-secret",
+        &claims("x", &[OE1], &["caseworker"], h.now() + 60),
+    );
+    let expired = token(
+        JWT_SECRET,
+        &claims("x", &[OE1], &["caseworker"], h.now() - 120),
+    );
+    for t in [forged.as_str(), expired.as_str(), "not.a.jwt"] {
+        assert_problem(
+            &h.cw(Method::GET, "/v1/cases", t, None).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        );
+    }
+    let req = Request::get("/v1/cases")
+        .body(Body::empty())
+        .expect("request");
+    let r = h.send(req).await;
+    assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert!(r.headers.contains_key("www-authenticate"));
+}
+
+#[tokio::test]
+async fn invalid_query_values_are_422() {
+    let h = Harness::new().await;
+    let cw = h.caseworker(OE1);
+    let r = h.cw(Method::GET, "/v1/cases?status=bogus", &cw, None).await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+    assert_eq!(r.json()["field"], "status");
+    let r = h.cw(Method::GET, "/v1/cases?limit=abc", &cw, None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+// --- admin and meta ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn admin_maintains_the_directory() {
+    let h = Harness::new().await;
+    let admin = h.token("root", &[], &["admin"]);
+    let r = h
+        .cw(Method::PUT, "/v1/admin/org-units/oe-9", &admin,
+            Some(json!({"id": "oe-9", "name": "Amt 9", "notification_email": "oe9@amt.example", "services": [LEIKA]})))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    let r = h.cw(Method::GET, "/v1/admin/org-units", &admin, None).await;
+    assert!(
+        r.json()
+            .as_array()
+            .is_some_and(|a| a.iter().any(|o| o["id"] == "oe-9"))
+    );
+    let r = h
+        .cw(
+            Method::PUT,
+            "/v1/admin/org-units/oe-8",
+            &admin,
+            Some(json!({"id": "oe-9", "name": "x", "notification_email": "a@b"})),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+    let r = h
+        .cw(
+            Method::PUT,
+            "/v1/admin/services/12345",
+            &admin,
+            Some(json!({"leika_id": "12345", "name": "Hundesteuer"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    assert_eq!(
+        h.cw(Method::GET, "/v1/admin/services", &admin, None)
+            .await
+            .json()
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    let r = h
+        .cw(
+            Method::PUT,
+            "/v1/admin/portal-clients/p2",
+            &admin,
+            Some(json!({"id": "p2", "name": "P2", "secret": "s".repeat(40)})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["secret"], "***");
+    let r = h
+        .cw(Method::GET, "/v1/admin/portal-clients", &admin, None)
+        .await;
+    assert!(!String::from_utf8_lossy(&r.bytes).contains(PORTAL_SECRET));
+    let r = h
+        .cw(
+            Method::PUT,
+            "/v1/admin/portal-clients/p3",
+            &admin,
+            Some(json!({"id": "p3", "name": "P3", "secret": "short"})),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+    assert_eq!(r.json()["field"], "secret");
+}
+
+#[tokio::test]
+async fn health_openapi_and_unknown_routes() {
+    let h = Harness::new().await;
+    let r = h
+        .send(
+            Request::get("/health")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = h
+        .send(
+            Request::get("/openapi.json")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(r.json()["openapi"], "3.1.0");
+    let r = h
+        .send(Request::get("/nope").body(Body::empty()).expect("request"))
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "not-found");
+    let r = h
+        .send(
+            Request::delete("/v1/submissions")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_problem(&r, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed");
+}
+
+#[tokio::test]
+async fn an_antrag_with_an_address_that_is_none_is_422_naming_the_problem() {
+    use fallwerk_api::testing::{Part, antrag_request, multipart};
+    let h = Harness::new().await;
+    // A form field's value without any @ ("Keine Angabe", "erika.example.org") is not taken as
+    // an address at all (core::form::applicant_email; the case then has no e-mail, see
+    // `a_form_value_without_an_at_is_no_address` below); what looks like an address must be one.
+    for (i, (email, problem)) in [
+        ("erika@example.org\r\nBcc: x@evil.example", "line break"),
+        ("erika@amt@example.org", "more than one @"),
+        ("erika@", "name or domain missing"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let form = bytes(&json!({
+            "control": {"transactionId": format!("tx-mail-{i}"), "zustaendigeStelle": OE1,
+                        "leikaIds": [LEIKA], "formId": "gewerbe-an"},
+            // The items shape form engines send (functions/api/tests/form_engines.rs).
+            "formData": [{"name": "antragsteller", "label": "Antragsteller", "formItems": [
+                {"name": "pers_vorname", "label": "Vorname", "stringValue": "Erika"},
+                {"name": "pers_nachname", "label": "Nachname", "stringValue": "Muster"},
+                {"name": "kont_email", "label": "E-Mail", "stringValue": email}
+            ]}]
+        }));
+        let body = multipart(&[Part {
+            name: "formData",
+            file_name: None,
+            content_type: Some("application/json"),
+            bytes: &form,
+        }]);
+        let r = h
+            .send(antrag_request("portal-1", PORTAL_SECRET, body))
+            .await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(r.json()["field"], "applicant.email", "{email:?}");
+        let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains(problem), "{email:?}: {detail}");
+    }
+    assert_eq!(case_count(&h).await, 0);
+}
+
+#[tokio::test]
+async fn a_form_value_without_an_at_is_no_address() {
+    use fallwerk_api::testing::{Part, antrag_request, multipart};
+    let h = Harness::new().await;
+    let form = bytes(&json!({
+        "control": {"transactionId": "tx-no-at", "zustaendigeStelle": OE1,
+                    "leikaIds": [LEIKA], "formId": "gewerbe-an"},
+        "formData": [{"name": "kont_email", "label": "E-Mail", "stringValue": "erika.example.org"}]
+    }));
+    let body = multipart(&[Part {
+        name: "formData",
+        file_name: None,
+        content_type: Some("application/json"),
+        bytes: &form,
+    }]);
+    let r = h
+        .send(antrag_request("portal-1", PORTAL_SECRET, body))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    let id = r.json()["vorgang"]["vorgangId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let t = h.token("reader", &[OE1], &["caseworker"]);
+    let case = h
+        .cw(Method::GET, &format!("/v1/cases/{id}"), &t, None)
+        .await;
+    assert_eq!(case.status, StatusCode::OK, "{}", case.json());
+    assert!(
+        case.json()["applicant"]["email"].is_null(),
+        "{}",
+        case.json()
+    );
+}

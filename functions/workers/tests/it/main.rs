@@ -1,0 +1,8 @@
+//! The integration tests of this crate as one test binary (one link instead of one per file);
+//! each module is one former `tests/<name>.rs`.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod eml;
+mod export;
+mod messaging;
