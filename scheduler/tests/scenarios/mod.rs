@@ -2,7 +2,6 @@
 //! the AWS adapter's run). Time is injected with a `ManualClock`; reminders are read back from
 //! the transactional outbox (no queue attached) and the case history.
 
-
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};

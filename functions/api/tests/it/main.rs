@@ -2,13 +2,13 @@
 //! each module is one former `tests/<name>.rs`.
 //! Kept apart as binaries of their own: `tests/logging.rs`, `tests/trust_store.rs` (process-global state).
 
-#[path = "../common/mod.rs"]
-mod common;
 mod announcement;
 mod antrag;
 mod authority_documents;
 mod casework_rejections;
 mod checklist;
+#[path = "../common/mod.rs"]
+mod common;
 mod form;
 mod form_engines;
 mod hardening;
