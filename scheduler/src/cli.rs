@@ -21,6 +21,7 @@ ENVIRONMENT:
   FALLWERK_SCHEDULER_HOLDER     lease holder id (default <hostname>-<pid>)
   FALLWERK_SCHEDULER_LEASE_SECONDS  lease duration (default 300)
   FALLWERK_SCHEDULER_CONCURRENCY    cases handled at once in a tick (default 16)
+  FALLWERK_OUTBOX_STUCK_SECONDS     outbox entries never queued are sent again after (default 300)
   FALLWERK_LOG_FORMAT           json | text (default json)
   RUST_LOG                      log filter (default info)
   AWS_LAMBDA_RUNTIME_API        set by Lambda; selects the Lambda mode
@@ -73,6 +74,14 @@ pub struct Args {
     #[arg(long, env = "FALLWERK_SCHEDULER_CONCURRENCY", default_value_t = 16,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+
+    /// Seconds after which an outbox entry that was never handed to the queue (the process died
+    /// between the commit and the send) is sent again by the scheduler. Consumers recognise a
+    /// message they handled, so a second send is harmless; the wait only avoids racing the
+    /// normal hand-over.
+    #[arg(long, env = "FALLWERK_OUTBOX_STUCK_SECONDS", default_value_t = 300,
+          value_parser = clap::value_parser!(u32).range(1..=86400))]
+    pub outbox_stuck_seconds: u32,
 
     /// Log format: one JSON object per line, or human-readable text.
     #[arg(long, value_enum, env = "FALLWERK_LOG_FORMAT", default_value = "json")]

@@ -48,6 +48,7 @@ async fn run(args: &Args, mode: Mode) -> Result<(), BoxError> {
         holder: args.holder_id(),
         lease_seconds: args.lease_seconds,
         concurrency: usize::from(args.concurrency),
+        outbox_stuck_after: chrono::Duration::seconds(i64::from(args.outbox_stuck_seconds)),
         ..TickOptions::default()
     };
     // Parse the schedule before opening anything: a typo fails fast.

@@ -21,6 +21,7 @@ use crate::webhook::Receiver;
 pub const WAIT: Duration = Duration::from_secs(45);
 const EVERY: Duration = Duration::from_millis(250);
 const VISIBILITY: &str = "2";
+const OUTBOX_STUCK: &str = "4";
 const SECRET: &str = "crash-webhook-secret-0123456789abcdef";
 
 fn log(kind: Kind, what: &str) {
@@ -28,10 +29,19 @@ fn log(kind: Kind, what: &str) {
 }
 
 async fn start(kind: Kind, receiver: &Receiver, crash_at: Option<&str>) -> Option<Backend> {
-    let mut env = vec![(
-        "FALLWERK_QUEUE_VISIBILITY_SECONDS".to_string(),
-        VISIBILITY.to_string(),
-    )];
+    let mut env = vec![
+        (
+            "FALLWERK_QUEUE_VISIBILITY_SECONDS".to_string(),
+            VISIBILITY.to_string(),
+        ),
+        // A kill between a case's commit and the hand-over of its outbox to the queue leaves
+        // the notices in the outbox; the scheduler sends them again after this many seconds
+        // (300 by default), well within the checks' wait.
+        (
+            "FALLWERK_OUTBOX_STUCK_SECONDS".to_string(),
+            OUTBOX_STUCK.to_string(),
+        ),
+    ];
     if let Some(point) = crash_at {
         env.push(("FALLWERK_TEST_CRASH_AT".to_string(), point.to_string()));
     }

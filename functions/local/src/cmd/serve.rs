@@ -48,6 +48,13 @@ pub struct Args {
     #[arg(long, default_value_t = 60, env = "FALLWERK_BODY_TIMEOUT_SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub body_timeout: u64,
+    /// Seconds after which an outbox entry that was never handed to the queue (the process died
+    /// between the commit and the send) is sent again by the scheduler. Consumers recognise a
+    /// message they handled, so a second send is harmless; the wait only avoids racing the
+    /// normal hand-over.
+    #[arg(long, default_value_t = 300, env = "FALLWERK_OUTBOX_STUCK_SECONDS",
+          value_parser = clap::value_parser!(u32).range(1..=86400))]
+    pub outbox_stuck_seconds: u32,
     /// Scheduler cron expression (UTC, seconds first).
     #[arg(long, default_value = DEFAULT_CRON, env = "FALLWERK_SCHEDULER_CRON")]
     pub cron: String,
@@ -118,9 +125,11 @@ pub async fn run(args: &Args) -> Result<(), ServeError> {
 
     let scheduler = {
         let rx = stop_rx.clone();
+        let outbox_stuck_after = chrono::Duration::seconds(i64::from(args.outbox_stuck_seconds));
         tokio::spawn(async move {
             let options = TickOptions {
                 holder: format!("serve-{}", std::process::id()),
+                outbox_stuck_after,
                 ..TickOptions::default()
             };
             run_daemon(&app, &cron, &options, rx).await
