@@ -2,6 +2,8 @@
 //! events, the legal deadline calculator and the ports through which adapters store and send.
 //! Nothing here performs I/O or knows AWS, HTTP or SQL.
 
+mod names;
+
 pub mod app;
 pub mod case;
 pub mod deadline;

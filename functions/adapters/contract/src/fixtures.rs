@@ -72,7 +72,7 @@ pub fn case(id: &str, org_unit_id: &str, submission_id: &str) -> Case {
             size: 48_213,
             sha256: sha256_hex(b"Mietvertrag Schlossstrasse 1"),
             key: format!("cases/{id}/attachments/1"),
-            source: "submission".to_string(),
+            source: fallwerk_core::model::AttachmentSource::Submission,
         }],
         tasks: vec![Task {
             kind: TaskKind::CompetenceCheck,

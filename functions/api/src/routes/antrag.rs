@@ -25,7 +25,7 @@ use crate::problem::{ApiResult, Kind, Problem};
 use crate::telemetry::{record_actor, record_case};
 use fallwerk_core::app::{IncomingDocument, Submission};
 use fallwerk_core::form::{FormField, ServiceAccount, normalise, recognise_applicant};
-use fallwerk_core::model::{Applicant, PortalClient};
+use fallwerk_core::model::{Applicant, AttachmentSource, PortalClient};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -113,8 +113,8 @@ async fn read_parts(mut multipart: Multipart, limit: usize) -> Result<Parts, Pro
                 parts.form_raw = Some(bytes.to_vec());
                 continue;
             }
-            "representation" => "representation",
-            "attachment" => "submission",
+            "representation" => AttachmentSource::Representation,
+            "attachment" => AttachmentSource::Submission,
             _ => continue,
         };
         let media_type = field
@@ -129,7 +129,7 @@ async fn read_parts(mut multipart: Multipart, limit: usize) -> Result<Parts, Pro
             .filter(|ct| valid_media_type(ct))
             .unwrap_or_else(|| "application/octet-stream".to_string());
         let file_name = field.file_name().map(str::to_owned).unwrap_or_else(|| {
-            if source == "representation" {
+            if source == AttachmentSource::Representation {
                 "antrag.pdf".to_string()
             } else {
                 format!("anhang-{}", parts.documents.len() + 1)
@@ -158,7 +158,7 @@ fn fingerprint(form_raw: &[u8], documents: &[IncomingDocument]) -> String {
         None => h.update(Sha256::digest(form_raw)),
     }
     for d in documents {
-        h.update(d.source.as_bytes());
+        h.update(d.source.as_str().as_bytes());
         h.update(d.name.as_bytes());
         h.update(Sha256::digest(&d.bytes));
     }
@@ -201,7 +201,7 @@ pub async fn antrag(
         bytes: form_raw.clone(),
         declared_sha256: None,
         declared_size: None,
-        source: "form_data",
+        source: AttachmentSource::FormData,
     });
     let submission = Submission {
         submission_id: control.transaction_id.clone(),

@@ -78,7 +78,7 @@ async fn read_files(mut multipart: Multipart) -> Result<Vec<IncomingDocument>, P
                     bytes: bytes.to_vec(),
                     declared_sha256: None,
                     declared_size: None,
-                    source: fallwerk_core::case::AUTHORITY_SOURCE,
+                    source: fallwerk_core::model::AttachmentSource::Authority,
                 });
             }
             "sha256" => checksums.push(field.text().await.map_err(multipart_problem)?),

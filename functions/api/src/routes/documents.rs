@@ -38,7 +38,7 @@ pub fn valid_media_type(mt: &str) -> bool {
 /// Decodes the attachments; the core verifies declared size and checksum against the bytes.
 pub fn decode(
     inputs: Vec<AttachmentInput>,
-    source: &'static str,
+    source: fallwerk_core::model::AttachmentSource,
 ) -> Result<Vec<IncomingDocument>, Problem> {
     inputs
         .into_iter()

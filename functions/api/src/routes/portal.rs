@@ -14,7 +14,7 @@ use crate::problem::{ApiResult, Problem};
 use crate::telemetry::record_case;
 use fallwerk_core::app::uploads::UploadRef;
 use fallwerk_core::app::{ApplicantStatus, Submission, canonical_json_sha256};
-use fallwerk_core::model::{Applicant, Message, Status};
+use fallwerk_core::model::{Applicant, AttachmentSource, Message, Status};
 use fallwerk_core::ports::sha256_hex;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -78,7 +78,7 @@ pub async fn submit(
 ) -> ApiResult<(StatusCode, Json<SubmissionResponse>)> {
     require_json(&req.headers)?;
     let input: SubmissionRequest = parse_json(&req.body)?;
-    let mut documents = decode(input.attachments, "submission")?;
+    let mut documents = decode(input.attachments, AttachmentSource::Submission)?;
     let uploads = upload_refs(input.uploads)?;
     documents.extend(
         state
@@ -151,7 +151,7 @@ pub async fn reply(
     record_case(&case_id);
     require_json(&req.headers)?;
     let input: ReplyRequest = parse_json(&req.body)?;
-    let documents = decode(input.attachments, "reply")?;
+    let documents = decode(input.attachments, AttachmentSource::Reply)?;
     let status = state
         .app
         .applicant_reply(

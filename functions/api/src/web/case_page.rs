@@ -26,7 +26,7 @@ use crate::routes::documents::valid_media_type;
 use crate::telemetry::record_case;
 use fallwerk_core::app::{CaseView, Thread};
 use fallwerk_core::case::{Action, ActionName};
-use fallwerk_core::model::{Direction, FormData};
+use fallwerk_core::model::{AttachmentSource, Direction, FormData};
 use fallwerk_events::{DomainEvent, Outcome};
 
 /// What went wrong with a submitted action, shown on the re-rendered page.
@@ -186,7 +186,7 @@ fn case_context(
                 name => a.name,
                 media_type => a.media_type,
                 size => human_size(a.size),
-                source => source_label(&a.source),
+                source => source_label(a.source),
                 href => format!("/cases/{}/attachments/{}", c.id, a.n),
                 preview => previewable.then(|| format!("/cases/{}/attachments/{}?inline=1", c.id, a.n)),
             }
@@ -388,14 +388,14 @@ pub async fn mark_read(
     }
 }
 
-fn source_label(source: &str) -> &str {
+fn source_label(source: AttachmentSource) -> &'static str {
     match source {
-        "submission" => "mit dem Antrag",
-        "reply" => "Nachreichung",
-        "representation" => "Darstellung des Antrags",
-        "form_data" => "Formulardaten im Original",
-        "result" => "Bescheid",
-        other => other,
+        AttachmentSource::Submission => "mit dem Antrag",
+        AttachmentSource::Reply => "Nachreichung",
+        AttachmentSource::Representation => "Darstellung des Antrags",
+        AttachmentSource::FormData => "Formulardaten im Original",
+        AttachmentSource::Authority => "von der Behörde",
+        AttachmentSource::Result => "Bescheid",
     }
 }
 

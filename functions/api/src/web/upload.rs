@@ -117,7 +117,7 @@ pub async fn read(state: &ApiState, req: Request) -> Result<ActionForm, Unreadab
                 bytes: bytes.to_vec(),
                 declared_sha256: None,
                 declared_size: None,
-                source: fallwerk_core::case::AUTHORITY_SOURCE,
+                source: fallwerk_core::model::AttachmentSource::Authority,
             });
         }
     }

@@ -1130,7 +1130,7 @@ async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
         .iter()
         .find(|a| a.name == "Schreiben.pdf")
         .expect("the uploaded document is on the case");
-    assert_eq!(doc.source, "authority");
+    assert_eq!(doc.source.as_str(), "authority");
     let messages = w.h.app.store.messages(&case_id).await.expect("messages");
     let sent = messages
         .iter()

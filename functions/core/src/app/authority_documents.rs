@@ -3,7 +3,7 @@
 //! sent to the applicant.
 
 use super::{App, AppError, IncomingDocument};
-use crate::case::{AUTHORITY_SOURCE, Caller, Command, Ctx, execute};
+use crate::case::{Caller, Command, Ctx, execute};
 use crate::model::{AttachmentMeta, Direction};
 
 /// Media types caseworkers may upload (others are refused with 415).
@@ -104,7 +104,7 @@ impl App {
         let meta = case
             .attachments
             .into_iter()
-            .find(|a| a.n == n && a.source == AUTHORITY_SOURCE)
+            .find(|a| a.n == n && a.source == crate::model::AttachmentSource::Authority)
             .filter(|_| sent)
             .ok_or_else(|| AppError::NotFound(format!("document {n}")))?;
         let bytes = self.blobs.get_blob(&meta.key, &meta.sha256).await?;

@@ -59,7 +59,7 @@ impl App {
                 size: meta.size,
                 sha256: meta.sha256,
                 key,
-                source: d.source.to_string(),
+                source: d.source,
             })
         });
         let mut metas = Vec::with_capacity(documents.len());

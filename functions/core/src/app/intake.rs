@@ -16,9 +16,9 @@ pub struct IncomingDocument {
     /// Checked against the bytes when present.
     pub declared_sha256: Option<String>,
     pub declared_size: Option<u64>,
-    /// "submission" for attachments, "representation" for the PDF rendering of the form,
-    /// "form_data" for the sender's original form part (kept byte-exact).
-    pub source: &'static str,
+    /// `Submission` for attachments, `Representation` for the PDF rendering of the form,
+    /// `FormData` for the sender's original form part (kept byte-exact).
+    pub source: crate::model::AttachmentSource,
 }
 
 /// What the portal delivers (native JSON or OZG-Cloud multipart, already parsed).

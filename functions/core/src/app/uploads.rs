@@ -207,7 +207,7 @@ impl App {
                 bytes,
                 declared_sha256: Some(r.sha256.to_ascii_lowercase()),
                 declared_size: Some(r.size),
-                source: "submission",
+                source: crate::model::AttachmentSource::Submission,
             });
         }
         Ok(out)

@@ -8,11 +8,8 @@ use super::command::Action;
 use super::decide::{Ctx, MAX_SHORT, MAX_TEXT, end_suspension, finish, text};
 use super::error::CommandError;
 use super::plan::Plan;
-use crate::model::{Case, ProcessingStart, Status};
+use crate::model::{AttachmentSource, Case, ProcessingStart, Status};
 use fallwerk_events::{DateRule, DeadlineKind, EventKind, Outcome};
-
-/// Source of documents caseworkers upload (`AttachmentMeta::source`).
-pub const AUTHORITY_SOURCE: &str = "authority";
 
 /// Plans the events of `action` on `case`.
 pub(super) fn act(case: &Case, action: &Action, ctx: &Ctx) -> Result<Vec<EventKind>, CommandError> {
@@ -392,7 +389,7 @@ fn authority_documents(case: &Case, numbers: &[u32]) -> Result<(), CommandError>
         if !case
             .attachments
             .iter()
-            .any(|a| a.n == *n && a.source == AUTHORITY_SOURCE)
+            .any(|a| a.n == *n && a.source == AttachmentSource::Authority)
         {
             return Err(CommandError::invalid(
                 "attachments",

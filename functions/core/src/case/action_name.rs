@@ -1,48 +1,9 @@
 //! The names of the caseworker actions as one enum: the `action` tag of a request, the entries of
 //! `allowed_actions`, and the keys the workplace labels. Serde's name and the display name come
-//! from the same literal ([`names!`]), so they cannot drift; a typo in the rules table
+//! from the same literal (`crate::names!`), so they cannot drift; a typo in the rules table
 //! (`case/rules.rs`) no longer compiles.
 
-/// Declares a fieldless enum whose every variant has one wire name, used by serde, `Display`,
-/// [`as_str`](ActionName::as_str) and the list `ALL`.
-macro_rules! names {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-                 serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-        $vis enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)*
-        }
-
-        impl $name {
-            /// Every name, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            /// The wire name (`snake_case`).
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)*
-                }
-            }
-
-            /// The name for a wire name, if there is one.
-            pub fn parse(text: &str) -> Option<$name> {
-                match text {
-                    $($text => Some($name::$variant),)*
-                    _ => None,
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-names! {
+crate::names::names! {
     /// The name of a caseworker action: the `action` tag of an action request.
     pub enum ActionName {
         ConfirmCompetence = "confirm_competence",

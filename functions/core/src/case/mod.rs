@@ -16,7 +16,6 @@ mod outgoing;
 mod plan;
 mod rules;
 
-pub use act::AUTHORITY_SOURCE;
 pub use action_name::ActionName;
 pub use announce::retrieval_is_news;
 pub use apply::apply;

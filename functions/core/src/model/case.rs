@@ -68,9 +68,27 @@ pub struct AttachmentMeta {
     pub size: u64,
     pub sha256: String,
     pub key: String,
-    /// Where it came from: "submission", "reply", "representation", "form_data" (the sender's
-    /// original `formData` part, byte-exact), "result".
-    pub source: String,
+    /// Where it came from.
+    pub source: AttachmentSource,
+}
+
+crate::names::names! {
+    /// Where a document of a case came from.
+    pub enum AttachmentSource {
+        /// Sent with the application.
+        Submission = "submission",
+        /// Sent later by the applicant (a reply in the postbox).
+        Reply = "reply",
+        /// The form engine's PDF rendering of the application.
+        Representation = "representation",
+        /// The form engine's original `formData` part, kept byte-exact.
+        FormData = "form_data",
+        /// Uploaded by the authority (a decision, a letter), sent to the applicant only when a
+        /// message or the result names it.
+        Authority = "authority",
+        /// A decision document recorded by earlier versions; kept readable.
+        Result = "result",
+    }
 }
 
 /// A deadline of the case as the scheduler sees it.

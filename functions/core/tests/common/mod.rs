@@ -10,8 +10,8 @@ use fallwerk_core::case::{
 };
 use fallwerk_core::deadline::{State, berlin_date};
 use fallwerk_core::model::{
-    Applicant, AttachmentMeta, Case, Direction, FormData, Message, OrgUnit, ProcessingStart,
-    Service, Status, SubmissionRef, TaskKind, TaskState,
+    Applicant, AttachmentMeta, AttachmentSource, Case, Direction, FormData, Message, OrgUnit,
+    ProcessingStart, Service, Status, SubmissionRef, TaskKind, TaskState,
 };
 use fallwerk_events::{
     Actor, ApplicantReason, DeadlineKind, DomainEvent, ExportTarget, OrgUnitReason, Outcome,
@@ -131,7 +131,7 @@ pub fn receipt(now: DateTime<Utc>) -> Receipt {
                 size: 1234,
                 sha256: "ab".repeat(32),
                 key: "blobs/c-0001/1".into(),
-                source: "submission".into(),
+                source: AttachmentSource::Submission,
             },
             AttachmentMeta {
                 n: 2,
@@ -140,7 +140,7 @@ pub fn receipt(now: DateTime<Utc>) -> Receipt {
                 size: 999,
                 sha256: "cd".repeat(32),
                 key: "blobs/c-0001/2".into(),
-                source: "submission".into(),
+                source: AttachmentSource::Submission,
             },
         ],
     }

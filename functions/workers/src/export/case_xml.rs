@@ -156,7 +156,7 @@ fn documents(w: &mut XmlWriter, case: &Case, paths: &[String]) {
                 ("mediaType", &a.media_type),
                 ("size", &size),
                 ("sha256", &a.sha256),
-                ("source", &a.source),
+                ("source", a.source.as_str()),
             ],
         );
         w.leaf("name", &[], &a.name);

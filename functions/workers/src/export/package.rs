@@ -115,7 +115,7 @@ pub async fn build_package(
             Some(AttachmentRef {
                 n: a.n,
                 name: a.name.clone(),
-                source: a.source.clone(),
+                source: a.source.to_string(),
             }),
         ));
         files.push(f);

@@ -146,7 +146,7 @@ impl Harness {
                 bytes: ATTACHMENT_BYTES.to_vec(),
                 declared_sha256: None,
                 declared_size: None,
-                source: "submission",
+                source: fallwerk_core::model::AttachmentSource::Submission,
             }],
         };
         self.app
