@@ -12,161 +12,69 @@ use fallwerk_core::ports::StoreError;
 /// Base of the stable problem `type` URIs.
 pub const TYPE_BASE: &str = "https://fallwerk.dev/problems/";
 
-/// The kinds of problems this API reports; each has a stable `type` URI and one status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    MalformedRequest,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    MethodNotAllowed,
-    NotAllowed,
-    StaleVersion,
-    Conflict,
-    SubmissionMismatch,
-    AlreadyExtended,
-    DeadlineRefused,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    InvalidBody,
-    InvalidField,
-    Unroutable,
-    UnknownUser,
-    /// A response this deployment cannot deliver (Lambda's 6 MB response limit).
-    ResponseTooLarge,
-    Internal,
+/// Declares [`Kind`] from one table: each kind's slug (its `type` URI is [`TYPE_BASE`] + slug),
+/// title and status in one row, so none of them can be forgotten for a new kind.
+macro_rules! kinds {
+    ($($(#[$doc:meta])* $kind:ident = ($slug:literal, $title:literal, $status:ident),)*) => {
+        /// The kinds of problems this API reports; each has a stable `type` URI and one status.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Kind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl Kind {
+            pub const ALL: &'static [Kind] = &[$(Kind::$kind,)*];
+
+            pub fn slug(self) -> &'static str {
+                match self {
+                    $(Kind::$kind => $slug,)*
+                }
+            }
+
+            /// The stable `type` URI: [`TYPE_BASE`] + slug.
+            pub fn uri(self) -> &'static str {
+                match self {
+                    $(Kind::$kind => concat!("https://fallwerk.dev/problems/", $slug),)*
+                }
+            }
+
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(Kind::$kind => $title,)*
+                }
+            }
+
+            pub fn status(self) -> StatusCode {
+                match self {
+                    $(Kind::$kind => StatusCode::$status,)*
+                }
+            }
+        }
+    };
 }
 
-impl Kind {
-    pub const ALL: [Kind; 19] = [
-        Kind::MalformedRequest,
-        Kind::Unauthorized,
-        Kind::Forbidden,
-        Kind::NotFound,
-        Kind::MethodNotAllowed,
-        Kind::NotAllowed,
-        Kind::StaleVersion,
-        Kind::Conflict,
-        Kind::SubmissionMismatch,
-        Kind::AlreadyExtended,
-        Kind::DeadlineRefused,
-        Kind::PayloadTooLarge,
-        Kind::UnsupportedMediaType,
-        Kind::InvalidBody,
-        Kind::InvalidField,
-        Kind::Unroutable,
-        Kind::UnknownUser,
-        Kind::ResponseTooLarge,
-        Kind::Internal,
-    ];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            Kind::MalformedRequest => "malformed-request",
-            Kind::Unauthorized => "unauthorized",
-            Kind::Forbidden => "forbidden",
-            Kind::NotFound => "not-found",
-            Kind::MethodNotAllowed => "method-not-allowed",
-            Kind::NotAllowed => "not-allowed",
-            Kind::StaleVersion => "stale-version",
-            Kind::Conflict => "conflict",
-            Kind::SubmissionMismatch => "submission-mismatch",
-            Kind::AlreadyExtended => "already-extended",
-            Kind::DeadlineRefused => "deadline-refused",
-            Kind::PayloadTooLarge => "payload-too-large",
-            Kind::UnsupportedMediaType => "unsupported-media-type",
-            Kind::InvalidBody => "invalid-body",
-            Kind::InvalidField => "invalid-field",
-            Kind::Unroutable => "unroutable",
-            Kind::UnknownUser => "unknown-user",
-            Kind::ResponseTooLarge => "response-too-large",
-            Kind::Internal => "internal",
-        }
-    }
-
-    /// The stable `type` URI: [`TYPE_BASE`] + slug.
-    pub fn uri(self) -> &'static str {
-        match self {
-            Kind::MalformedRequest => {
-                concat!("https://fallwerk.dev/problems/", "malformed-request")
-            }
-            Kind::Unauthorized => concat!("https://fallwerk.dev/problems/", "unauthorized"),
-            Kind::Forbidden => concat!("https://fallwerk.dev/problems/", "forbidden"),
-            Kind::NotFound => concat!("https://fallwerk.dev/problems/", "not-found"),
-            Kind::MethodNotAllowed => {
-                concat!("https://fallwerk.dev/problems/", "method-not-allowed")
-            }
-            Kind::NotAllowed => concat!("https://fallwerk.dev/problems/", "not-allowed"),
-            Kind::StaleVersion => concat!("https://fallwerk.dev/problems/", "stale-version"),
-            Kind::Conflict => concat!("https://fallwerk.dev/problems/", "conflict"),
-            Kind::SubmissionMismatch => {
-                concat!("https://fallwerk.dev/problems/", "submission-mismatch")
-            }
-            Kind::AlreadyExtended => concat!("https://fallwerk.dev/problems/", "already-extended"),
-            Kind::DeadlineRefused => concat!("https://fallwerk.dev/problems/", "deadline-refused"),
-            Kind::PayloadTooLarge => concat!("https://fallwerk.dev/problems/", "payload-too-large"),
-            Kind::UnsupportedMediaType => {
-                concat!("https://fallwerk.dev/problems/", "unsupported-media-type")
-            }
-            Kind::InvalidBody => concat!("https://fallwerk.dev/problems/", "invalid-body"),
-            Kind::InvalidField => concat!("https://fallwerk.dev/problems/", "invalid-field"),
-            Kind::Unroutable => concat!("https://fallwerk.dev/problems/", "unroutable"),
-            Kind::UnknownUser => concat!("https://fallwerk.dev/problems/", "unknown-user"),
-            Kind::ResponseTooLarge => {
-                concat!("https://fallwerk.dev/problems/", "response-too-large")
-            }
-            Kind::Internal => concat!("https://fallwerk.dev/problems/", "internal"),
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Kind::MalformedRequest => "Malformed request",
-            Kind::Unauthorized => "Authentication required",
-            Kind::Forbidden => "Forbidden",
-            Kind::NotFound => "Not found",
-            Kind::MethodNotAllowed => "Method not allowed",
-            Kind::NotAllowed => "Action not allowed in the case's status",
-            Kind::StaleVersion => "Stale case version",
-            Kind::Conflict => "Concurrent change",
-            Kind::SubmissionMismatch => "Submission id reused with a different body",
-            Kind::AlreadyExtended => "Processing period already extended",
-            Kind::DeadlineRefused => "Deadline cannot be computed",
-            Kind::PayloadTooLarge => "Request body too large",
-            Kind::UnsupportedMediaType => "Unsupported media type",
-            Kind::InvalidBody => "Invalid request body",
-            Kind::InvalidField => "Invalid field",
-            Kind::Unroutable => "Submission cannot be routed",
-            Kind::UnknownUser => "Unknown, inactive or foreign user",
-            Kind::ResponseTooLarge => "Response too large for this deployment",
-            Kind::Internal => "Internal error",
-        }
-    }
-
-    pub fn status(self) -> StatusCode {
-        match self {
-            Kind::MalformedRequest => StatusCode::BAD_REQUEST,
-            Kind::Unauthorized => StatusCode::UNAUTHORIZED,
-            Kind::Forbidden => StatusCode::FORBIDDEN,
-            Kind::NotFound => StatusCode::NOT_FOUND,
-            Kind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Kind::NotAllowed
-            | Kind::StaleVersion
-            | Kind::Conflict
-            | Kind::SubmissionMismatch
-            | Kind::AlreadyExtended
-            | Kind::DeadlineRefused => StatusCode::CONFLICT,
-            Kind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Kind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Kind::InvalidBody | Kind::InvalidField | Kind::Unroutable | Kind::UnknownUser => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            // The request is fine; this deployment cannot carry the answer (501: the server
-            // does not support what the request needs).
-            Kind::ResponseTooLarge => StatusCode::NOT_IMPLEMENTED,
-            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
+kinds! {
+    MalformedRequest = ("malformed-request", "Malformed request", BAD_REQUEST),
+    Unauthorized = ("unauthorized", "Authentication required", UNAUTHORIZED),
+    Forbidden = ("forbidden", "Forbidden", FORBIDDEN),
+    NotFound = ("not-found", "Not found", NOT_FOUND),
+    MethodNotAllowed = ("method-not-allowed", "Method not allowed", METHOD_NOT_ALLOWED),
+    NotAllowed = ("not-allowed", "Action not allowed in the case's status", CONFLICT),
+    StaleVersion = ("stale-version", "Stale case version", CONFLICT),
+    Conflict = ("conflict", "Concurrent change", CONFLICT),
+    SubmissionMismatch = ("submission-mismatch", "Submission id reused with a different body", CONFLICT),
+    AlreadyExtended = ("already-extended", "Processing period already extended", CONFLICT),
+    DeadlineRefused = ("deadline-refused", "Deadline cannot be computed", CONFLICT),
+    PayloadTooLarge = ("payload-too-large", "Request body too large", PAYLOAD_TOO_LARGE),
+    UnsupportedMediaType = ("unsupported-media-type", "Unsupported media type", UNSUPPORTED_MEDIA_TYPE),
+    InvalidBody = ("invalid-body", "Invalid request body", UNPROCESSABLE_ENTITY),
+    InvalidField = ("invalid-field", "Invalid field", UNPROCESSABLE_ENTITY),
+    Unroutable = ("unroutable", "Submission cannot be routed", UNPROCESSABLE_ENTITY),
+    UnknownUser = ("unknown-user", "Unknown, inactive or foreign user", UNPROCESSABLE_ENTITY),
+    /// A response this deployment cannot deliver (Lambda's 6 MB response limit). 501: the request
+    /// is fine; this deployment does not support what it needs.
+    ResponseTooLarge = ("response-too-large", "Response too large for this deployment", NOT_IMPLEMENTED),
+    Internal = ("internal", "Internal error", INTERNAL_SERVER_ERROR),
 }
 
 /// An RFC 9457 problem document.

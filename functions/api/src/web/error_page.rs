@@ -12,7 +12,8 @@ use crate::problem::{Kind, Problem};
 /// The problem kind of a problem document.
 pub fn kind_of(p: &Problem) -> Kind {
     Kind::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .find(|k| k.uri() == p.type_uri)
         .unwrap_or(Kind::Internal)
 }
