@@ -576,7 +576,7 @@ pub async fn journey(kind: Kind) {
             "--org-unit",
             OE1,
             "--backend",
-            kind.name(),
+            kind.backend_flag(),
             "--data",
             &data_dir,
         ];
