@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference holidays for the cross-check test (functions/core/tests/holiday_crosscheck.rs).
+"""Reference holidays for the cross-check test (functions/core/tests/it/holiday_crosscheck.rs).
 
 Prints one line per statewide public holiday of every German state, 1991-2100, from the PyPI
 package `holidays` (category PUBLIC only): "STATE<TAB>YYYY-MM-DD<TAB>name". The package is an

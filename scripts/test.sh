@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/emulators.sh start
 eval "$(scripts/emulators.sh env)"
 
-# The holiday cross-check (functions/core/tests/holiday_crosscheck.rs) compares with the PyPI
+# The holiday cross-check (functions/core/tests/it/holiday_crosscheck.rs) compares with the PyPI
 # package `holidays`; a pinned version, so the list of intended differences stays stable.
 HOLIDAYS_SPEC='holidays==0.108'
 if ! python3 -c 'import holidays, sys; sys.exit(holidays.__version__ != "0.108")' >/dev/null 2>&1; then

@@ -171,7 +171,7 @@ fn submission(run: &str, tag: &str, email: &str) -> Value {
 }
 
 /// The `formData` part as Aivot GOVER builds it for an OZG-Cloud destination (issue 13; see
-/// functions/api/tests/form_engines.rs for the sources): generated ids, only the labels say what
+/// functions/api/tests/it/form_engines.rs for the sources): generated ids, only the labels say what
 /// a field is, groups nest through `formItems`, the postbox in `serviceKonto.postfachAddress`.
 fn antrag_form(run: &str, email: &str) -> Value {
     json!({

@@ -678,7 +678,7 @@ async fn an_antrag_with_an_address_that_is_none_is_422_naming_the_problem() {
         let form = bytes(&json!({
             "control": {"transactionId": format!("tx-mail-{i}"), "zustaendigeStelle": OE1,
                         "leikaIds": [LEIKA], "formId": "gewerbe-an"},
-            // The items shape form engines send (functions/api/tests/form_engines.rs).
+            // The items shape form engines send (functions/api/tests/it/form_engines.rs).
             "formData": [{"name": "antragsteller", "label": "Antragsteller", "formItems": [
                 {"name": "pers_vorname", "label": "Vorname", "stringValue": "Erika"},
                 {"name": "pers_nachname", "label": "Nachname", "stringValue": "Muster"},

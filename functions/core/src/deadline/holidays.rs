@@ -16,7 +16,7 @@
 //!   national holiday, states that did not yet exist).
 //!
 //! Municipal holidays live in `local_holidays.rs`. The table is cross-checked for 1991–2100
-//! against the PyPI package `holidays` (functions/core/tests/holiday_crosscheck.rs).
+//! against the PyPI package `holidays` (functions/core/tests/it/holiday_crosscheck.rs).
 //!
 //! When two holidays share a date (Christi Himmelfahrt on 1 May, as in 2008), one name is
 //! returned; it does not matter for deadlines, which only ask "holiday or not".
