@@ -1,6 +1,10 @@
 //! Shared helpers of fallwerk's benchmark binaries: machine facts, percentiles, markdown tables.
 
+mod op_counter;
+
 use std::time::Duration;
+
+pub use op_counter::OpCounter;
 
 /// `nproc`, total memory and the 1/5/15-minute load average, as one line for the report.
 pub fn machine() -> String {

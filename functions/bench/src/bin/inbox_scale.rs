@@ -13,16 +13,11 @@
 //! $CARGO_TARGET_DIR/release/inbox_scale [--runs 200] [--only sqlite|dynamo] [--dynamo-runs 50]
 //! ```
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use fallwerk_aws::DynamoStore;
-use fallwerk_bench::{load, machine, median, ms, percentile, print_table};
+use fallwerk_bench::{OpCounter, load, machine, median, ms, percentile, print_table};
 use fallwerk_contract::fixtures::{case, new_case, set_status};
 use fallwerk_core::inbox::InboxSearch;
 use fallwerk_core::model::{Case, Status};
@@ -65,40 +60,6 @@ fn arg(name: &str) -> Option<String> {
 
 fn runs() -> usize {
     arg("--runs").and_then(|v| v.parse().ok()).unwrap_or(200)
-}
-
-/// Counts every DynamoDB request the client transmits, by operation name.
-#[derive(Debug, Default, Clone)]
-struct OpCounter(Arc<Mutex<BTreeMap<String, u64>>>);
-
-impl OpCounter {
-    fn take(&self) -> BTreeMap<String, u64> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-}
-
-impl Intercept for OpCounter {
-    fn name(&self) -> &'static str {
-        "OpCounter"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let name = cfg
-            .load::<Metadata>()
-            .map_or("?".to_string(), |m| m.name().to_string());
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(name)
-            .or_default() += 1;
-        Ok(())
-    }
 }
 
 /// Times `q` on both stores in turns (small, large, small, ...), so the machine's changing

@@ -17,14 +17,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use chrono::{DateTime, Duration as Days, TimeZone, Utc};
 use fallwerk_aws::keys;
-use fallwerk_bench::{load, machine, median, ms, print_table};
+use fallwerk_bench::{OpCounter, load, machine, median, ms, print_table};
 use fallwerk_core::app::{App, AppConfig, ManualClock, Submission, TickOptions, TickReport};
 use fallwerk_core::case::{Caller, Role};
 use fallwerk_core::model::{Applicant, Deadline, DeadlineRules, OrgUnit, PortalClient, Service};
@@ -291,40 +287,6 @@ async fn sqlite(total: usize, copies: usize, root: &Path) -> SqliteResult {
         ticks,
         due_query,
         report,
-    }
-}
-
-/// Counts every DynamoDB request the client transmits (retries included), by operation name.
-#[derive(Debug, Default, Clone)]
-struct OpCounter(Arc<Mutex<BTreeMap<String, u64>>>);
-
-impl OpCounter {
-    fn take(&self) -> BTreeMap<String, u64> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-}
-
-impl Intercept for OpCounter {
-    fn name(&self) -> &'static str {
-        "OpCounter"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let name = cfg
-            .load::<Metadata>()
-            .map_or("?".to_string(), |m| m.name().to_string());
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(name)
-            .or_default() += 1;
-        Ok(())
     }
 }
 
