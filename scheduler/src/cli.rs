@@ -137,13 +137,7 @@ impl Args {
 
 /// `<hostname>-<pid>`.
 pub fn default_holder() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()))
-        .unwrap_or_else(|| "scheduler".into());
-    format!("{host}-{}", std::process::id())
+    format!("{}-{}", fallwerk_scheduler::host_name(), std::process::id())
 }
 
 #[cfg(test)]

@@ -12,6 +12,16 @@ use tokio::sync::watch;
 /// Every minute, at second 0 (the `cron` crate wants seconds first).
 pub const DEFAULT_CRON: &str = "0 * * * * *";
 
+/// This machine's host name, part of a lease holder's id (`scheduler` when none can be read).
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()))
+        .unwrap_or_else(|| "scheduler".into())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SchedulerError {
     #[error(

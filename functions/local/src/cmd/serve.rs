@@ -128,7 +128,12 @@ pub async fn run(args: &Args) -> Result<(), ServeError> {
         let outbox_stuck_after = chrono::Duration::seconds(i64::from(args.outbox_stuck_seconds));
         tokio::spawn(async move {
             let options = TickOptions {
-                holder: format!("serve-{}", std::process::id()),
+                // Without the pid: a `fallwerk serve` restarted after a crash on this host takes
+                // its own lease over at once instead of waiting out the dead process's lease
+                // (and with it the resend of outbox entries the crash left behind). Two serve
+                // processes on one host and one store would both tick; that stays correct, as
+                // exactly-once rests on the case write, not on the lease.
+                holder: format!("serve@{}", fallwerk_scheduler::host_name()),
                 outbox_stuck_after,
                 ..TickOptions::default()
             };
