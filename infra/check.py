@@ -172,43 +172,8 @@ IAM_CONTRACT = {
     },
 }
 
-# path -> {method: function}
-API_ROUTES = {
-    "/v1/submissions": {"POST": "intake"},
-    "/antrag/{client_id}/{token}": {"POST": "intake"},
-    "/v1/cases/{id}/replies": {"POST": "intake"},
-    "/v1/cases/{id}/status": {"GET": "intake"},
-    "/v1/cases/{id}/messages": {"GET": "intake"},
-    "/v1/uploads": {"POST": "intake"},
-    "/health": {"GET": "intake"},
-    "/openapi.json": {"GET": "intake"},
-    "/v1/cases": {"GET": "casework"},
-    "/v1/cases/{id}": {"GET": "casework"},
-    "/v1/cases/{id}/history": {"GET": "casework"},
-    "/v1/cases/{id}/attachments/{n}": {"GET": "casework"},
-    "/v1/cases/{id}/actions": {"POST": "casework"},
-    "/v1/admin/{proxy+}": {"ANY": "casework"},
-    "/v1/cases/{id}/messages/{message_id}/retrieved": {"POST": "intake"},
-    "/v1/cases/{id}/documents/{n}": {"GET": "intake"},
-    "/v1/inbox/counts": {"GET": "casework"},
-    "/v1/cases/reassign": {"POST": "casework"},
-    "/v1/cases/{id}/thread": {"GET": "casework"},
-    "/v1/cases/{id}/thread/read": {"POST": "casework"},
-    "/v1/cases/{id}/form": {"GET": "casework"},
-    "/v1/cases/{id}/form/fields": {"GET": "casework"},
-    "/v1/cases/{id}/documents": {"POST": "casework"},
-    # the workplace pages
-    "/": {"GET": "casework"},
-    "/login": {"ANY": "casework"},
-    "/login/oidc": {"GET": "casework"},
-    "/login/oidc/callback": {"GET": "casework"},
-    "/logout": {"POST": "casework"},
-    "/cases/{proxy+}": {"ANY": "casework"},
-    "/deadlines": {"GET": "casework"},
-    "/admin": {"GET": "casework"},
-    "/admin/{proxy+}": {"ANY": "casework"},
-    "/assets/{proxy+}": {"GET": "casework"},
-}
+# path -> {method: function}, generated from the route table (functions/api/src/routes/table.rs)
+API_ROUTES: dict[str, dict[str, str]] = json.loads((ROOT / "docs" / "routes.json").read_text())["resources"]
 
 # ----------------------------------------------------------------------------- reporting
 RESULTS: list[tuple[str, bool, str]] = []
@@ -430,6 +395,25 @@ def _refs(value) -> set[str]:
         for v in value:
             out |= _refs(v)
     return out
+
+
+def static_routes(template: dict) -> list[str]:
+    """The functions' API events are exactly docs/routes.json (the route table's gateway view)."""
+    problems: list[str] = []
+    routed: dict[str, dict[str, str]] = {}
+    for logical, short in FUNCTIONS.items():
+        events = template["Resources"][logical]["Properties"].get("Events", {})
+        for name, event in events.items():
+            if event.get("Type") != "Api":
+                continue
+            props = event["Properties"]
+            path, method = props["Path"], props["Method"].upper()
+            expect(problems, method not in routed.get(path, {}), f"{path} {method} routed twice ({name})")
+            routed.setdefault(path, {})[method] = short
+    for path in sorted(set(API_ROUTES) | set(routed)):
+        want, got = API_ROUTES.get(path), routed.get(path)
+        expect(problems, want == got, f"{path}: route table says {want}, template routes {got}")
+    return problems
 
 
 def static_alarm(logical: str, res: dict, template: dict) -> list[str]:
@@ -1109,6 +1093,7 @@ def main() -> int:
           static_stage_settings, template)
     check("template: table TTL `ttl`, SSE, PITR, on-demand (moto ignores TTL)", static_table, template)
     check("template: SQS SSE on all queues", static_queues, template)
+    check("template: API events = docs/routes.json (the route table)", static_routes, template)
     check("template: queue visibility >= 6x consumer timeout, ReportBatchItemFailures",
           static_function_timeouts, template)
 

@@ -17,13 +17,12 @@ pub mod web;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
 
 use fallwerk_core::app::App;
 
 pub use auth::{Claims, JwtConfig, mint_token};
 pub use problem::Problem;
+use routes::table::Audience;
 
 /// Request body limits per route group.
 #[derive(Debug, Clone, Copy)]
@@ -112,103 +111,27 @@ impl ApiState {
 
 /// Portal routes: `POST /v1/submissions`, `POST /antrag/{client}/{token}`, replies, status, messages.
 pub fn portal_router(state: ApiState) -> Router {
-    use routes::{antrag, portal};
-    let big = DefaultBodyLimit::max(state.limits.submission);
-    let upload = DefaultBodyLimit::max(
-        usize::try_from(fallwerk_core::app::uploads::MAX_UPLOAD).unwrap_or(usize::MAX),
-    );
-    Router::new()
-        .route("/v1/submissions", post(portal::submit).layer(big))
-        .route(
-            "/antrag/{client_id}/{token}",
-            post(antrag::antrag).layer(big),
-        )
-        .route("/v1/cases/{id}/replies", post(portal::reply).layer(big))
-        .route("/v1/uploads", post(routes::uploads::slots))
-        .route(
-            "/v1/uploads/{client_id}/{upload_id}",
-            put(routes::uploads::put).layer(upload),
-        )
-        .route("/v1/cases/{id}/status", get(portal::status))
-        .route("/v1/cases/{id}/messages", get(portal::messages))
-        .route(
-            "/v1/cases/{id}/messages/{message_id}/retrieved",
-            post(routes::retrieval::retrieved),
-        )
-        .route(
-            "/v1/cases/{id}/documents/{n}",
-            get(routes::authority_documents::portal_download),
-        )
-        .with_state(state)
+    audience_router(&[Audience::Portal], state)
 }
 
 /// Caseworker routes: inbox, case, history, attachments, actions.
 pub fn casework_router(state: ApiState) -> Router {
-    use routes::casework;
-    let small = DefaultBodyLimit::max(state.limits.json);
-    Router::new()
-        .route("/v1/cases", get(casework::inbox))
-        .route("/v1/inbox/counts", get(casework::inbox_counts))
-        .route("/v1/cases/{id}", get(casework::case))
-        .route("/v1/cases/{id}/history", get(casework::history))
-        .route("/v1/cases/{id}/attachments/{n}", get(casework::attachment))
-        .route("/v1/cases/{id}/actions", post(casework::act).layer(small))
-        .route("/v1/cases/{id}/thread", get(routes::thread::thread))
-        .route("/v1/cases/{id}/form", get(routes::form::form))
-        .route("/v1/cases/{id}/form/fields", get(routes::form::fields))
-        .route(
-            "/v1/cases/{id}/documents",
-            post(routes::authority_documents::upload)
-                .layer(DefaultBodyLimit::max(state.limits.submission)),
-        )
-        .route(
-            "/v1/cases/{id}/thread/read",
-            post(routes::thread::mark_read).layer(small),
-        )
-        .route(
-            "/v1/cases/reassign",
-            post(routes::users::reassign).layer(small),
-        )
-        .with_state(state)
+    audience_router(&[Audience::Casework], state)
 }
 
 /// Admin routes (role admin).
 pub fn admin_router(state: ApiState) -> Router {
-    use routes::admin;
-    let small = DefaultBodyLimit::max(state.limits.json);
-    Router::new()
-        .route("/v1/admin/org-units", get(admin::org_units))
-        .route(
-            "/v1/admin/org-units/{id}",
-            put(admin::put_org_unit).layer(small),
-        )
-        .route("/v1/admin/services", get(admin::services))
-        .route(
-            "/v1/admin/services/{leika_id}",
-            put(admin::put_service).layer(small),
-        )
-        .route("/v1/admin/users", get(routes::users::list))
-        .route(
-            "/v1/admin/users/{id}",
-            get(routes::users::get).put(routes::users::put).layer(small),
-        )
-        .route(
-            "/v1/admin/users/{id}/deactivate",
-            post(routes::users::deactivate),
-        )
-        .route("/v1/admin/portal-clients", get(admin::portal_clients))
-        .route(
-            "/v1/admin/portal-clients/{id}",
-            put(admin::put_portal_client).layer(small),
-        )
-        .with_state(state)
+    audience_router(&[Audience::Admin], state)
 }
 
 /// `GET /health` and `GET /openapi.json`.
-pub fn meta_router() -> Router {
-    Router::new()
-        .route("/health", get(routes::meta::health))
-        .route("/openapi.json", get(routes::meta::openapi))
+pub fn meta_router(state: ApiState) -> Router {
+    audience_router(&[Audience::Meta], state)
+}
+
+/// The table's routes of `audiences` (routes::table), with the state.
+fn audience_router(audiences: &[Audience], state: ApiState) -> Router {
+    routes::table::router(audiences, &state).with_state(state)
 }
 
 /// Adds what every deployed router needs: problem+json fallbacks, the security headers of every
@@ -229,13 +152,13 @@ pub fn listener_edge(router: Router) -> Router {
 
 /// The intake Lambda: portal routes.
 pub fn intake_app(state: ApiState) -> Router {
-    observe(portal_router(state).merge(meta_router()))
+    observe(portal_router(state.clone()).merge(meta_router(state)))
 }
 
 /// The web workplace's pages, when the state configures them.
 fn pages(state: &ApiState) -> Router {
     if state.web.is_some() {
-        web::web_router(state.clone())
+        routes::table::pages_router(state.clone())
     } else {
         Router::new()
     }
@@ -247,7 +170,7 @@ pub fn casework_app(state: ApiState) -> Router {
         casework_router(state.clone())
             .merge(admin_router(state.clone()))
             .merge(pages(&state))
-            .merge(meta_router()),
+            .merge(meta_router(state)),
     )
 }
 
@@ -258,6 +181,6 @@ pub fn app_router(state: ApiState) -> Router {
             .merge(casework_router(state.clone()))
             .merge(admin_router(state.clone()))
             .merge(pages(&state))
-            .merge(meta_router()),
+            .merge(meta_router(state)),
     )
 }

@@ -10,6 +10,7 @@ pub mod form;
 pub mod meta;
 pub mod portal;
 pub mod retrieval;
+pub mod table;
 pub mod thread;
 pub mod uploads;
 pub mod users;

@@ -25,12 +25,6 @@ pub mod upload;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-
-use crate::ApiState;
-
 /// Settings of the web workplace.
 #[derive(Clone)]
 pub struct WebConfig {
@@ -82,60 +76,4 @@ pub fn is_local_http(base_url: &str) -> bool {
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
     matches!(host, "localhost" | "127.0.0.1" | "[::1]")
-}
-
-/// The pages. Mounted by `casework_app` and `app_router` when the state has a [`WebConfig`].
-pub fn web_router(state: ApiState) -> Router {
-    let small = DefaultBodyLimit::max(state.limits.json);
-    Router::new()
-        .route("/", get(inbox::page))
-        .route("/login", get(login::form).post(login::submit).layer(small))
-        .route("/logout", post(login::logout).layer(small))
-        .route("/login/oidc", get(oidc::start))
-        .route(oidc::CALLBACK_PATH, get(oidc::callback))
-        .route("/cases/{id}", get(case_page::page))
-        // The send-result and message forms carry the uploaded documents.
-        .route(
-            "/cases/{id}/actions",
-            post(case_page::act).layer(DefaultBodyLimit::max(state.limits.submission)),
-        )
-        .route(
-            "/cases/{id}/thread/read",
-            post(case_page::mark_read).layer(small),
-        )
-        .route("/cases/{id}/attachments/{n}", get(case_page::attachment))
-        .route("/deadlines", get(deadlines::page))
-        .route("/admin", get(admin::index))
-        .route(
-            "/admin/org-units",
-            get(admin::org_units)
-                .post(admin::save_org_unit)
-                .layer(small),
-        )
-        .route("/admin/services", get(admin::services))
-        .route(
-            "/admin/portal-clients",
-            get(admin::portal_clients)
-                .post(admin::create_portal_client)
-                .layer(small),
-        )
-        .route(
-            "/admin/users",
-            get(admin_users::list).post(admin_users::save).layer(small),
-        )
-        .route(
-            "/admin/users/{id}/password",
-            post(admin_users::new_password).layer(small),
-        )
-        .route(
-            "/admin/users/{id}/deactivate",
-            post(admin_users::deactivate).layer(small),
-        )
-        .route("/assets/style.css", get(assets::style))
-        .route("/assets/app.js", get(assets::script))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            session::layer,
-        ))
-        .with_state(state)
 }

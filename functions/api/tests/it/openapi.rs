@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use fallwerk_api::routes::table::{ROUTES, routes_json};
+
 #[test]
 fn checked_in_openapi_matches_the_code() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
@@ -26,36 +28,25 @@ fn checked_in_openapi_matches_the_code() {
 #[test]
 fn every_route_is_documented() {
     let doc = fallwerk_api::openapi::document();
-    for (path, method) in [
-        ("/v1/submissions", "post"),
-        ("/antrag/{client_id}/{token}", "post"),
-        ("/v1/cases/{id}/replies", "post"),
-        ("/v1/cases/{id}/status", "get"),
-        ("/v1/cases/{id}/messages", "get"),
-        ("/v1/cases", "get"),
-        ("/v1/inbox/counts", "get"),
-        ("/v1/cases/{id}", "get"),
-        ("/v1/cases/{id}/history", "get"),
-        ("/v1/cases/{id}/attachments/{n}", "get"),
-        ("/v1/cases/{id}/actions", "post"),
-        ("/v1/cases/{id}/thread", "get"),
-        ("/v1/cases/{id}/form", "get"),
-        ("/v1/cases/{id}/documents", "post"),
-        ("/v1/cases/{id}/documents/{n}", "get"),
-        ("/v1/cases/{id}/thread/read", "post"),
-        ("/v1/admin/org-units", "get"),
-        ("/v1/admin/org-units/{id}", "put"),
-        ("/v1/admin/services", "get"),
-        ("/v1/admin/services/{leika_id}", "put"),
-        ("/v1/admin/portal-clients", "get"),
-        ("/v1/admin/portal-clients/{id}", "put"),
-        ("/health", "get"),
-        ("/openapi.json", "get"),
-    ] {
+    let mut in_table = std::collections::BTreeSet::new();
+    for route in ROUTES.iter().filter(|r| r.documented()) {
+        let method = route.method.as_str().to_lowercase();
         assert!(
-            doc["paths"][path][method].is_object(),
-            "{method} {path} undocumented"
+            doc["paths"][route.path][method.as_str()].is_object(),
+            "{method} {} is routed but undocumented",
+            route.path
         );
+        in_table.insert((route.path.to_string(), method));
+    }
+    // And nothing is documented that no route serves.
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, ops) in paths {
+        for method in ops.as_object().expect("operations").keys() {
+            assert!(
+                in_table.contains(&(path.clone(), method.clone())),
+                "{method} {path} is documented but not in the route table"
+            );
+        }
     }
     // Every $ref resolves.
     let text = doc.to_string();
@@ -66,4 +57,58 @@ fn every_route_is_documented() {
             "dangling $ref {name}"
         );
     }
+}
+
+/// docs/routes.json (what infra/check.py checks the SAM template against) must equal the
+/// route table's gateway resources.
+#[test]
+fn checked_in_route_table_matches_the_code() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/routes.json");
+    let generated = routes_json();
+    if std::env::var_os("FALLWERK_BLESS").is_some() {
+        std::fs::write(&path, &generated).expect("write routes.json");
+        return;
+    }
+    let stored = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{} missing ({e}); run with FALLWERK_BLESS=1",
+            path.display()
+        )
+    });
+    assert_eq!(
+        stored, generated,
+        "docs/routes.json drifted; run FALLWERK_BLESS=1 cargo test -p fallwerk-api --test it route_table"
+    );
+}
+
+/// The gateway's resources follow from the table: admin routes behind one proxy, page routes
+/// below their first segment, the upload slot's PUT not at all (S3 takes it on AWS).
+#[test]
+fn gateway_resources_follow_from_the_table() {
+    let resources = fallwerk_api::routes::table::gateway_resources();
+    let method = |path: &str| {
+        resources.get(path).map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(
+        method("/v1/admin/{proxy+}"),
+        Some(vec!["ANY casework".into()])
+    );
+    assert_eq!(method("/login"), Some(vec!["ANY casework".into()]));
+    assert_eq!(
+        method("/assets/{proxy+}"),
+        Some(vec!["GET casework".into()])
+    );
+    assert_eq!(method("/v1/submissions"), Some(vec!["POST intake".into()]));
+    assert_eq!(method("/health"), Some(vec!["GET intake".into()]));
+    assert_eq!(method("/v1/uploads/{client_id}/{upload_id}"), None);
+    assert!(
+        resources
+            .keys()
+            .all(|r| !r.starts_with("/v1/admin/") || r == "/v1/admin/{proxy+}"),
+        "admin routes have no resources of their own: {resources:?}"
+    );
 }
