@@ -12,6 +12,8 @@ pub mod lambda;
 pub mod logging;
 pub mod oidc;
 pub mod settings;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use aws::{Aws, AwsResources};
 pub use embedded::Embedded;

@@ -4,14 +4,9 @@
 //! submission (201) and refuses an unsigned one (401); the casework router lists the case in
 //! the inbox (200) and runs an action on it (200); both answer the health check.
 
-use std::sync::Arc;
-
 use axum::Router;
 use fallwerk_api::{ApiState, JwtConfig};
-use fallwerk_core::app::SystemClock;
-use fallwerk_core::case::{Caller, Role};
-use fallwerk_core::model::{DeadlineRules, OrgUnit, PortalClient, Service};
-use fallwerk_runtime::{Aws, AwsResources, Settings};
+use fallwerk_runtime::Aws;
 use lambda_http::RequestExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -33,87 +28,27 @@ fn fill(text: &str, values: &[(&str, &str)]) -> String {
     })
 }
 
-/// The backend on fresh emulator resources, with one org unit, service and portal client;
-/// `None` (skipped) without emulators.
+/// The backend on fresh emulator resources, with one org unit, service, portal client and
+/// caseworker; `None` (skipped) without emulators.
 struct Backend {
     aws: Aws,
     _table: fallwerk_aws::testing::TableGuard,
 }
 
 async fn backend() -> Option<Backend> {
-    use fallwerk_aws::testing;
-    if !testing::emulator_env() {
-        return None;
-    }
-    let (_, table) = testing::dynamo().await?;
-    let (_, bucket) = testing::s3_bucket().await?;
-    let (_, queues) = testing::sqs_queues().await?;
-    let sdk = fallwerk_aws::sdk_config().await;
-    let resources = AwsResources {
-        table: table.table.clone(),
-        bucket,
-        messaging_queue_url: queues.messaging,
-        export_queue_url: queues.export,
-    };
-    let aws = Aws::new(&sdk, resources, Settings::default(), Arc::new(SystemClock));
-    let admin = Caller::caseworker("samples-setup", &[], &[Role::Admin]);
-    aws.app
-        .put_service(
-            &admin,
-            Service {
-                leika_id: LEIKA.into(),
-                name: "Wohngeld".into(),
-                rules: DeadlineRules::default(),
-                required_documents: vec![],
-                export_target: None,
-            },
-        )
-        .await
-        .expect("service");
-    aws.app
-        .put_org_unit(
-            &admin,
-            OrgUnit {
-                id: OE.into(),
-                name: "Bürgeramt".into(),
-                notification_email: "oe@example.org".into(),
-                state: Default::default(),
-                services: vec![LEIKA.into()],
-                municipality: None,
-            },
-        )
-        .await
-        .expect("org unit");
-    aws.app
-        .put_portal_client(
-            &admin,
-            PortalClient {
-                id: CLIENT.into(),
-                name: "Portal".into(),
-                secret: PORTAL_SECRET.into(),
-                active: true,
-                allow_signature_v1: true,
-                applicant_fields: None,
-            },
-        )
-        .await
-        .expect("portal client");
-    // The caseworker the tokens name (the user directory decides who may act).
-    aws.app
-        .save_user(fallwerk_core::model::User {
-            id: "cw-samples".into(),
-            family_name: "Test".into(),
-            given_name: String::new(),
-            email: "cw-samples@example.org".into(),
-            org_units: vec![OE.into()],
-            roles: vec![Role::Caseworker],
-            active: true,
-            absence: None,
-            password_hash: None,
-        })
-        .await
-        .expect("caseworker");
-    Some(Backend { aws, _table: table })
+    let fixture = fallwerk_runtime::testing::aws_backend(&fallwerk_runtime::testing::Seed {
+        org_unit: OE,
+        leika_id: LEIKA,
+        client: CLIENT,
+        secret: PORTAL_SECRET,
+        allow_signature_v1: true,
+        caseworker: Some("cw-samples"),
+    })
+    .await?;
+    Some(Backend {
+        aws: fixture.aws,
+        _table: fixture.table,
+    })
 }
 
 impl Backend {

@@ -4,16 +4,12 @@
 //! submission with references; the case's documents read back byte-identical. A PUT of other
 //! bytes than the slot declared is refused by the submission.
 
-use std::sync::Arc;
-
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, StatusCode};
 use fallwerk_api::testing::PortalSigner;
-use fallwerk_core::app::SystemClock;
 use fallwerk_core::case::{Caller, Role};
-use fallwerk_core::model::{DeadlineRules, OrgUnit, PortalClient, Service};
 use fallwerk_core::ports::sha256_hex;
-use fallwerk_runtime::{Aws, AwsResources, Settings};
+use fallwerk_runtime::Aws;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -22,67 +18,27 @@ const LEIKA: &str = "99050012104000";
 const CLIENT: &str = "portal-upload";
 const SECRET: &str = "portal-secret-upload-0123456789abcdef0123456789";
 
+/// The backend on fresh emulator resources with one org unit, service and portal client (v2
+/// signatures only); `None` (skipped) without emulators.
 struct Backend {
     aws: Aws,
     _table: fallwerk_aws::testing::TableGuard,
 }
 
 async fn backend() -> Option<Backend> {
-    use fallwerk_aws::testing;
-    let (_, table) = testing::dynamo().await?;
-    let (_, bucket) = testing::s3_bucket().await?;
-    let (_, queues) = testing::sqs_queues().await?;
-    let sdk = fallwerk_aws::sdk_config().await;
-    let resources = AwsResources {
-        table: table.table.clone(),
-        bucket,
-        messaging_queue_url: queues.messaging,
-        export_queue_url: queues.export,
-    };
-    let aws = Aws::new(&sdk, resources, Settings::default(), Arc::new(SystemClock));
-    let admin = Caller::caseworker("upload-setup", &[], &[Role::Admin]);
-    aws.app
-        .put_service(
-            &admin,
-            Service {
-                leika_id: LEIKA.into(),
-                name: "Wohngeld".into(),
-                rules: DeadlineRules::default(),
-                required_documents: vec![],
-                export_target: None,
-            },
-        )
-        .await
-        .expect("service");
-    aws.app
-        .put_org_unit(
-            &admin,
-            OrgUnit {
-                id: OE.into(),
-                name: "Bürgeramt".into(),
-                notification_email: "oe@example.org".into(),
-                state: Default::default(),
-                services: vec![LEIKA.into()],
-                municipality: None,
-            },
-        )
-        .await
-        .expect("org unit");
-    aws.app
-        .put_portal_client(
-            &admin,
-            PortalClient {
-                id: CLIENT.into(),
-                name: "Portal".into(),
-                secret: SECRET.into(),
-                active: true,
-                allow_signature_v1: false,
-                applicant_fields: None,
-            },
-        )
-        .await
-        .expect("portal client");
-    Some(Backend { aws, _table: table })
+    let fixture = fallwerk_runtime::testing::aws_backend(&fallwerk_runtime::testing::Seed {
+        org_unit: OE,
+        leika_id: LEIKA,
+        client: CLIENT,
+        secret: SECRET,
+        allow_signature_v1: false,
+        caseworker: None,
+    })
+    .await?;
+    Some(Backend {
+        aws: fixture.aws,
+        _table: fixture.table,
+    })
 }
 
 async fn signed(b: &Backend, method: Method, uri: &str, body: Vec<u8>) -> (StatusCode, Value) {

@@ -213,91 +213,25 @@ pub fn signed_submission(submission_id: &str, secret: &str) -> String {
     )
 }
 
-/// Fresh table, bucket and queues with one org unit, service and portal client: the
-/// `FALLWERK_*` environment for a function process. `None` (skipped) without emulators.
+/// Fresh table, bucket and queues with one org unit, service, portal client and caseworker
+/// (`sb-rt`): the `FALLWERK_*` environment for a function process. `None` (skipped) without
+/// emulators.
 pub async fn aws_env() -> Option<(Vec<(String, String)>, fallwerk_aws::testing::TableGuard)> {
-    use fallwerk_aws::testing;
-    use fallwerk_core::case::{Caller, Role};
-    use fallwerk_core::model::{DeadlineRules, OrgUnit, PortalClient, Service};
-    if !testing::emulator_env() {
-        return None;
-    }
-    let (_, table) = testing::dynamo().await?;
-    let (_, bucket) = testing::s3_bucket().await?;
-    let (_, queues) = testing::sqs_queues().await?;
-    let resources = fallwerk_runtime::AwsResources {
-        table: table.table.clone(),
-        bucket: bucket.clone(),
-        messaging_queue_url: queues.messaging.clone(),
-        export_queue_url: queues.export.clone(),
-    };
-    let sdk = fallwerk_aws::sdk_config().await;
-    let aws = fallwerk_runtime::Aws::new(
-        &sdk,
-        resources,
-        fallwerk_runtime::Settings::default(),
-        Arc::new(fallwerk_core::app::SystemClock),
-    );
-    let admin = Caller::caseworker("rt-setup", &[], &[Role::Admin]);
-    let service = Service {
-        leika_id: LEIKA.into(),
-        name: "Wohngeld".into(),
-        rules: DeadlineRules::default(),
-        required_documents: vec![],
-        export_target: None,
-    };
-    aws.app.put_service(&admin, service).await.expect("service");
-    let ou = OrgUnit {
-        id: OE.into(),
-        name: "Bürgeramt".into(),
-        notification_email: "oe@example.org".into(),
-        state: Default::default(),
-        services: vec![LEIKA.into()],
-        municipality: None,
-    };
-    aws.app.put_org_unit(&admin, ou).await.expect("org unit");
-    let client = PortalClient {
-        id: CLIENT.into(),
-        name: "Portal".into(),
-        secret: PORTAL_SECRET.into(),
-        active: true,
+    let fixture = fallwerk_runtime::testing::aws_backend(&fallwerk_runtime::testing::Seed {
+        org_unit: OE,
+        leika_id: LEIKA,
+        client: CLIENT,
+        secret: PORTAL_SECRET,
         allow_signature_v1: true,
-        applicant_fields: None,
-    };
-    aws.app
-        .put_portal_client(&admin, client)
-        .await
-        .expect("client");
-    // The caseworker the tokens name (the user directory decides who may act).
-    aws.app
-        .save_user(fallwerk_core::model::User {
-            id: "sb-rt".into(),
-            family_name: "Test".into(),
-            given_name: String::new(),
-            email: "sb-rt@example.org".into(),
-            org_units: vec![OE.into()],
-            roles: vec![Role::Caseworker],
-            active: true,
-            absence: None,
-            password_hash: None,
-        })
-        .await
-        .expect("caseworker");
-    let env = [
-        ("FALLWERK_TABLE", table.table.clone()),
-        ("FALLWERK_BUCKET", bucket),
-        ("FALLWERK_MESSAGING_QUEUE_URL", queues.messaging),
-        ("FALLWERK_EXPORT_QUEUE_URL", queues.export),
-        ("FALLWERK_BACKEND", "aws".into()),
-        (
-            "FALLWERK_JWT_HS256_SECRET",
-            "jwt-secret-rt-0123456789abcdef0123456789".into(),
-        ),
-    ];
-    Some((
-        env.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-        table,
-    ))
+        caseworker: Some("sb-rt"),
+    })
+    .await?;
+    let mut env = fixture.env();
+    env.push((
+        "FALLWERK_JWT_HS256_SECRET".into(),
+        "jwt-secret-rt-0123456789abcdef0123456789".into(),
+    ));
+    Some((env, fixture.table))
 }
 
 /// Starts a function binary the way Lambda does: no arguments, the runtime API address and
