@@ -1,11 +1,8 @@
 //! The real `fallwerk-casework` binary against the minimal Lambda Runtime API of the intake
 //! tests: it answers the health and inbox sample events, and refuses a missing token.
 
-#[path = "../../../intake/tests/support/runtime_api.rs"]
-mod support;
-
+use fallwerk_runtime::testing::runtime_api::*;
 use serde_json::Value;
-use support::*;
 
 /// The HS256 secret `aws_env` gives the function (`FALLWERK_JWT_HS256_SECRET`).
 fn jwt_secret(env: &[(String, String)]) -> String {

@@ -7,6 +7,7 @@
 use axum::Router;
 use fallwerk_api::{ApiState, JwtConfig};
 use fallwerk_runtime::Aws;
+use fallwerk_runtime::testing::runtime_api::{fill, sample};
 use lambda_http::RequestExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -16,17 +17,6 @@ const LEIKA: &str = "99050012104000";
 const CLIENT: &str = "portal-samples";
 const PORTAL_SECRET: &str = "portal-secret-0123456789abcdef0123456789";
 const JWT_SECRET: &str = "jwt-secret-for-samples-0123456789abcdef";
-
-fn sample(name: &str) -> String {
-    let path = format!("{}/../../events/samples/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
-}
-
-fn fill(text: &str, values: &[(&str, &str)]) -> String {
-    values.iter().fold(text.to_string(), |t, (k, v)| {
-        t.replace(&format!("{{{{{k}}}}}"), v)
-    })
-}
 
 /// The backend on fresh emulator resources, with one org unit, service, portal client and
 /// caseworker; `None` (skipped) without emulators.

@@ -1,16 +1,13 @@
-//! The real `fallwerk-intake` binary against a minimal Lambda Runtime API (tests/support): it is
+//! The real `fallwerk-intake` binary against a minimal Lambda Runtime API (`fallwerk_runtime::testing::runtime_api`): it is
 //! fed the API Gateway sample events of events/samples/ and its responses are checked; its JSON
 //! log carries the invocation's request id. The ignored test `init_time` measures, for any
 //! binaries named in `FALLWERK_INIT_BINARIES` (`name=path,...`), the time from process spawn to
 //! the first `GET /invocation/next`.
 
-#[path = "../support/runtime_api.rs"]
-mod support;
-
 use std::time::{Duration, Instant};
 
+use fallwerk_runtime::testing::runtime_api::*;
 use serde_json::Value;
-use support::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn intake_binary_answers_sample_events_over_the_runtime_api() {

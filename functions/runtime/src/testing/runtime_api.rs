@@ -1,8 +1,6 @@
 //! A minimal Lambda Runtime API server and helpers to run a function binary against it the way
-//! Lambda does (no arguments, `AWS_LAMBDA_RUNTIME_API`), on fresh emulated AWS resources. Shared
-//! by the intake and casework binary tests (casework includes this file by path).
-
-#![allow(dead_code)] // each test binary uses a part of it
+//! Lambda does (no arguments, `AWS_LAMBDA_RUNTIME_API`), on fresh emulated AWS resources; and
+//! the API Gateway sample events of events/samples/. Shared by the intake and casework tests.
 
 use std::collections::VecDeque;
 use std::process::{Child, Command, Stdio};
@@ -178,17 +176,20 @@ async fn serve(
     }
 }
 
+/// An API Gateway sample event of events/samples/.
 pub fn sample(name: &str) -> String {
     let path = format!("{}/../../events/samples/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
 }
 
+/// `text` with each `{{KEY}}` replaced by its value.
 pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
     values.iter().fold(text.to_string(), |t, (k, v)| {
         t.replace(&format!("{{{{{k}}}}}"), v)
     })
 }
 
+/// The submission sample event, signed (v2) for [`CLIENT`] with `secret`.
 pub fn signed_submission(submission_id: &str, secret: &str) -> String {
     let text = fill(
         &sample("apigw-rest-submission.json"),
@@ -217,7 +218,7 @@ pub fn signed_submission(submission_id: &str, secret: &str) -> String {
 /// (`sb-rt`): the `FALLWERK_*` environment for a function process. `None` (skipped) without
 /// emulators.
 pub async fn aws_env() -> Option<(Vec<(String, String)>, fallwerk_aws::testing::TableGuard)> {
-    let fixture = fallwerk_runtime::testing::aws_backend(&fallwerk_runtime::testing::Seed {
+    let fixture = super::aws_backend(&super::Seed {
         org_unit: OE,
         leika_id: LEIKA,
         client: CLIENT,

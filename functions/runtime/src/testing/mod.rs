@@ -1,6 +1,9 @@
 //! Test support (feature `testing`): the AWS backend on fresh emulator resources (a DynamoDB
 //! Local table, a moto bucket and queues), seeded with one org unit offering one service, one
-//! portal client and optionally one caseworker. The Lambda function crates' tests share it.
+//! portal client and optionally one caseworker; and a minimal Lambda Runtime API to run the
+//! function binaries against ([`runtime_api`]). The Lambda function crates' tests share it.
+
+pub mod runtime_api;
 
 use std::sync::Arc;
 
