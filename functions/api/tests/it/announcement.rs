@@ -26,9 +26,7 @@ async fn completed_case(h: &Harness, sub: &str) -> (String, String) {
 }
 
 async fn result_message_id(h: &Harness, case_id: &str, cw: &str) -> String {
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), cw, None)
-        .await;
+    let view = h.case(&case_id, cw).await;
     view.json()["result"]["message_id"]
         .as_str()
         .expect("result message id")
@@ -49,9 +47,7 @@ async fn portal_reports_the_retrieval_and_the_case_shows_the_announcement() {
     assert_eq!(r.json()["announced_on"], "2026-03-03");
     assert_eq!(r.json()["appeal_due"], "2026-04-07");
 
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await;
+    let view = h.case(&case_id, &cw).await;
     let result = &view.json()["result"];
     assert_eq!(result["retrieved_on"], "2026-03-02");
     assert_eq!(result["announced_on"], "2026-03-03");
@@ -67,14 +63,7 @@ async fn portal_reports_the_retrieval_and_the_case_shows_the_announcement() {
     let again = h.portal(Method::POST, &uri, Vec::new()).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.json()["announced_on"], "2026-03-03");
-    let hist = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/history"),
-            &cw,
-            None,
-        )
-        .await;
+    let hist = h.get(&format!("/v1/cases/{case_id}/history"), &cw).await;
     let text = String::from_utf8_lossy(&hist.bytes).into_owned();
     assert_eq!(text.matches("\"result_announced\"").count(), 1, "{text}");
 

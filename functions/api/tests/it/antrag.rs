@@ -1,7 +1,7 @@
 //! `POST /antrag/{client}/{token}`: the OZG-Cloud intake as form engines send it.
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use fallwerk_api::testing::{Part, antrag_request, multipart};
 use serde_json::{Value, json};
@@ -25,7 +25,7 @@ fn form(transaction: &str, oe: &str, leika_ids: &[&str]) -> Vec<u8> {
 
 async fn count(h: &Harness) -> usize {
     let t = h.token("c", &[OE1, OE2, OE3], &["caseworker"]);
-    let r = h.cw(Method::GET, "/v1/cases", &t, None).await;
+    let r = h.get("/v1/cases", &t).await;
     r.json()["items"].as_array().map(Vec::len).unwrap_or(0)
 }
 
@@ -75,10 +75,7 @@ async fn form_engine_delivery_creates_one_case() {
     let case_id = v["vorgang"]["vorgangId"].as_str().expect("id").to_string();
 
     let cw = h.caseworker(OE1);
-    let case = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await
-        .json();
+    let case = h.case(&case_id, &cw).await.json();
     assert_eq!(case["leika_id"], LEIKA);
     assert_eq!(case["applicant"]["name"], "Erika Mustermann");
     assert_eq!(case["applicant"]["postbox_ref"], "pf-42");
@@ -91,12 +88,7 @@ async fn form_engine_delivery_creates_one_case() {
     // The formData part itself, byte-exact (issue 13).
     assert_eq!(atts[3]["source"], "form_data");
     let original = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/attachments/4"),
-            &cw,
-            None,
-        )
+        .get(&format!("/v1/cases/{case_id}/attachments/4"), &cw)
         .await;
     assert_eq!(original.bytes, formdata);
 
@@ -129,15 +121,7 @@ async fn form_data_as_text_plain_and_unknown_names() {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let case = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{id}"),
-            &h.caseworker(OE1),
-            None,
-        )
-        .await
-        .json();
+    let case = h.case(&id, &h.caseworker(OE1)).await.json();
     // Nobody is named: no invented name, the caseworker sees the hint (issue 13).
     assert_eq!(case["applicant"]["name"], "");
     assert_eq!(case["applicant_hint"], "Antragsteller nicht erkannt");

@@ -101,12 +101,7 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
 
     // The caseworker reads it back; the history records the upload.
     let back = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/attachments/{n}"),
-            &cw,
-            None,
-        )
+        .get(&format!("/v1/cases/{case_id}/attachments/{n}"), &cw)
         .await;
     assert_eq!(back.bytes, BESCHEID);
     // Not yet sent: the portal cannot download it.
@@ -247,12 +242,7 @@ async fn upload_rejections() {
         r.json()
     );
     let r = h
-        .cw(
-            Method::POST,
-            &format!("/v1/cases/{case_id}/documents"),
-            &cw,
-            Some(json!({})),
-        )
+        .post(&format!("/v1/cases/{case_id}/documents"), &cw, json!({}))
         .await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // Wrong checksum, no file, an empty file, an unknown part: 422.
@@ -288,10 +278,7 @@ async fn upload_rejections() {
     let r = upload(&h, &case_id, "not-a-token", pdf(b"%PDF")).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // Nothing of the refused uploads stayed behind: only the submission's attachment.
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await
-        .json();
+    let view = h.case(&case_id, &cw).await.json();
     assert_eq!(view["attachments"].as_array().map(Vec::len), Some(1));
     assert_eq!(h.blob_files().len(), 1, "{:?}", h.blob_files());
     // A valid upload still goes through afterwards.

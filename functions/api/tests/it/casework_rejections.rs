@@ -62,9 +62,7 @@ fn case_routes(case_id: &str, version: &Value) -> Vec<(Method, String, Option<Va
 }
 
 async fn version(h: &Harness, case_id: &str, token: &str) -> Value {
-    let r = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), token, None)
-        .await;
+    let r = h.case(&case_id, token).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     r.json()["version"].clone()
 }
@@ -102,10 +100,7 @@ async fn another_org_units_case_is_404_on_every_casework_route() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.json());
     // Neither the comment of the other org unit nor its upload reached the case.
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &own, None)
-        .await
-        .json();
+    let view = h.case(&case_id, &own).await.json();
     assert_eq!(
         view["version"].as_u64(),
         v0.as_u64().map(|v| v + 1),
@@ -152,11 +147,10 @@ async fn unknown_deactivated_or_foreign_users_are_422_for_assign_and_reassign() 
     }
     for to in ["nobody", "gone"] {
         let r = h
-            .cw(
-                Method::POST,
+            .post(
                 "/v1/cases/reassign",
                 &sup,
-                Some(json!({"from": "leaving", "to": to})),
+                json!({"from": "leaving", "to": to}),
             )
             .await;
         assert_eq!(
@@ -172,20 +166,16 @@ async fn unknown_deactivated_or_foreign_users_are_422_for_assign_and_reassign() 
     }
     // A member of another org unit is refused per case: the report says why.
     let r = h
-        .cw(
-            Method::POST,
+        .post(
             "/v1/cases/reassign",
             &sup,
-            Some(json!({"from": "leaving", "to": "elsewhere"})),
+            json!({"from": "leaving", "to": "elsewhere"}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(r.json()["moved"], json!([]));
     assert_eq!(r.json()["not_moved"][0]["case_id"], case_id.as_str());
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &sup, None)
-        .await
-        .json();
+    let view = h.case(&case_id, &sup).await.json();
     assert_eq!(view["assignee"], "leaving");
     assert_eq!(view["version"], before, "no rejection changed the case");
 }
@@ -197,7 +187,7 @@ async fn a_deactivated_users_token_is_401_on_every_casework_route() {
     let own = h.caseworker(OE1);
     let v0 = version(&h, &case_id, &own).await;
     let token = h.token("leaver", &[OE1], &["caseworker", "supervisor"]);
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
+    let r = h.get("/v1/cases", &token).await;
     assert_eq!(r.status, StatusCode::OK, "active first: {:?}", r.json());
     let mut leaver = Harness::user_record("leaver", &[OE1], &["caseworker", "supervisor"]);
     leaver.active = false;
@@ -250,10 +240,7 @@ async fn an_oversized_upload_is_413_and_stores_nothing() {
         r.json()["type"],
         "https://fallwerk.dev/problems/payload-too-large"
     );
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await
-        .json();
+    let view = h.case(&case_id, &cw).await.json();
     assert_eq!(view["attachments"].as_array().map(Vec::len), Some(1));
     assert!(
         !h.blob_files()

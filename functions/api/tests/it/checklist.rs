@@ -12,10 +12,7 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
     let cw = h.caseworker(OE1);
 
     // The service's required documents are the checklist; the view proposes the missing ones.
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await
-        .json();
+    let view = h.case(&case_id, &cw).await.json();
     assert_eq!(view["checklist"][0]["document"], "Personalausweis");
     assert_eq!(view["checklist"][0]["received"], false);
     assert_eq!(view["missing_documents"], json!(["Personalausweis"]));
@@ -138,21 +135,9 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
     );
 
     // A foreign org unit: 404 for the new actions too.
-    let version = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await
-        .json()["version"]
-        .clone();
+    let version = h.case(&case_id, &cw).await.json()["version"].clone();
     let r = h
-        .cw(
-            Method::POST,
-            &format!("/v1/cases/{case_id}/actions"),
-            &h.caseworker(OE2),
-            Some(
-                json!({"action": "check_document", "document": "Personalausweis",
-                        "received": false, "expected_version": version}),
-            ),
-        )
+        .post_action(&case_id, &h.caseworker(OE2),  json!({"action": "check_document", "document": "Personalausweis", "received": false, "expected_version": version}), )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }

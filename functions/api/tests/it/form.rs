@@ -11,9 +11,7 @@ async fn caseworkers_read_small_and_large_forms() {
     let h = Harness::new().await;
     let cw = h.caseworker(OE1);
     let small = submit(&h, "form-small", OE1).await;
-    let r = h
-        .cw(Method::GET, &format!("/v1/cases/{small}/form"), &cw, None)
-        .await;
+    let r = h.get(&format!("/v1/cases/{small}/form"), &cw).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.headers["content-type"], "application/json");
     assert_eq!(r.headers["x-fallwerk-form-id"], "gewerbe-v1");
@@ -30,14 +28,9 @@ async fn caseworkers_read_small_and_large_forms() {
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.json());
     let large = res.json()["case_id"].as_str().expect("id").to_string();
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{large}"), &cw, None)
-        .await
-        .json();
+    let view = h.case(&large, &cw).await.json();
     assert_eq!(view["form"]["storage"], "blob", "{}", view["form"]);
-    let r = h
-        .cw(Method::GET, &format!("/v1/cases/{large}/form"), &cw, None)
-        .await;
+    let r = h.get(&format!("/v1/cases/{large}/form"), &cw).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.bytes.len() > 64 * 1024);
     assert_eq!(r.json(), body["form"]["data"]);
@@ -49,12 +42,7 @@ async fn caseworkers_read_small_and_large_forms() {
 
     // Another org unit: 404; no token: 401.
     let r = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{large}/form"),
-            &h.caseworker(OE2),
-            None,
-        )
+        .get(&format!("/v1/cases/{large}/form"), &h.caseworker(OE2))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = h
@@ -73,9 +61,7 @@ async fn caseworkers_read_small_and_large_forms() {
         .find(|p| p.to_string_lossy().contains("form"))
         .expect("form blob");
     std::fs::write(&path, b"{\"tampered\": true}").expect("tamper");
-    let r = h
-        .cw(Method::GET, &format!("/v1/cases/{large}/form"), &cw, None)
-        .await;
+    let r = h.get(&format!("/v1/cases/{large}/form"), &cw).await;
     assert!(r.status.is_server_error(), "{}", r.status);
     assert!(!String::from_utf8_lossy(&r.bytes).contains("tampered"));
 }
@@ -131,9 +117,7 @@ async fn a_large_form_streams_and_a_flipped_bit_breaks_the_stream_off() {
     let h = Harness::new().await;
     let cw = h.caseworker(OE1);
     let (case_id, data) = large_form(&h, "form-stream", 4000).await;
-    let r = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}/form"), &cw, None)
-        .await;
+    let r = h.get(&format!("/v1/cases/{case_id}/form"), &cw).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.bytes.len() > 200 * 1024, "{}", r.bytes.len());
     assert_eq!(r.json(), data);
@@ -149,7 +133,7 @@ async fn a_large_form_streams_and_a_flipped_bit_breaks_the_stream_off() {
     let last = stored.len() - 10;
     stored[last] ^= 0x01;
     std::fs::write(&path, &stored).expect("tamper");
-    let _ = h.cw(Method::GET, "/v1/cases", &cw, None).await; // registers the token's user
+    let _ = h.get("/v1/cases", &cw).await; // registers the token's user
     let req = axum::http::Request::get(format!("/v1/cases/{case_id}/form"))
         .header("authorization", format!("Bearer {cw}"))
         .body(axum::body::Body::empty())
@@ -179,10 +163,7 @@ async fn on_lambda_a_form_beyond_the_response_limit_is_refused_with_a_problem() 
     let h = Harness::new().await;
     let cw = h.caseworker(OE1);
     let (case_id, data) = large_form(&h, "form-lambda", 3000).await;
-    let raw = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}/form"), &cw, None)
-        .await
-        .bytes;
+    let raw = h.get(&format!("/v1/cases/{case_id}/form"), &cw).await.bytes;
     assert!(raw.len() > 64 * 1024);
     let quotes = raw.iter().filter(|b| matches!(b, b'"' | b'\\')).count() as u64;
     let raw_len = raw.len() as u64;

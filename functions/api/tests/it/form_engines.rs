@@ -39,21 +39,13 @@ async fn deliver(h: &Harness, parts: &[Part<'_>]) -> (String, Value) {
         .expect("vorgangId")
         .to_string();
     let cw = h.caseworker(OE1);
-    let case = h
-        .cw(Method::GET, &format!("/v1/cases/{id}"), &cw, None)
-        .await
-        .json();
+    let case = h.case(&id, &cw).await.json();
     (id, case)
 }
 
 async fn fields(h: &Harness, id: &str) -> Value {
     let r = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{id}/form/fields"),
-            &h.caseworker(OE1),
-            None,
-        )
+        .get(&format!("/v1/cases/{id}/form/fields"), &h.caseworker(OE1))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     r.json()
@@ -192,11 +184,9 @@ async fn gover_delivery_reads_applicant_postbox_labels_and_types() {
     // The original part, byte-exact, is the last document.
     let n = sources.len();
     let original = h
-        .cw(
-            Method::GET,
+        .get(
             &format!("/v1/cases/{id}/attachments/{n}"),
             &h.caseworker(OE1),
-            None,
         )
         .await;
     assert_eq!(original.bytes, form);
@@ -308,12 +298,7 @@ async fn startuphafen_delivery_reads_applicant_postbox_labels_and_types() {
     );
     assert_eq!(by_label(&f, "Adresse")["items"][0]["label"], "Straße");
     let original = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{id}/attachments/4"),
-            &h.caseworker(OE1),
-            None,
-        )
+        .get(&format!("/v1/cases/{id}/attachments/4"), &h.caseworker(OE1))
         .await;
     assert_eq!(original.bytes, form);
 }
@@ -344,10 +329,7 @@ async fn nobody_named_gives_the_hint_and_keeps_the_postbox() {
     assert_eq!(case["applicant"]["email"], Value::Null);
     assert_eq!(case["applicant"]["postbox_ref"], "pf-anon");
     assert_eq!(case["applicant_hint"], "Antragsteller nicht erkannt");
-    let inbox = h
-        .cw(Method::GET, "/v1/cases", &h.caseworker(OE1), None)
-        .await
-        .json();
+    let inbox = h.get("/v1/cases", &h.caseworker(OE1)).await.json();
     assert_eq!(
         inbox["items"][0]["applicant_name"],
         "Antragsteller nicht erkannt"
@@ -374,22 +356,12 @@ async fn client_mapping_from_the_admin_api() {
         "applicant_fields": {"given_name": "F17", "family_name": "f18", "email": "f19",
                              "postbox": "f20"}});
     let r = h
-        .cw(
-            Method::PUT,
-            "/v1/admin/portal-clients/portal-1",
-            &admin,
-            Some(client.clone()),
-        )
+        .put("/v1/admin/portal-clients/portal-1", &admin, client.clone())
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     client["applicant_fields"]["email"] = json!(" ");
     let bad = h
-        .cw(
-            Method::PUT,
-            "/v1/admin/portal-clients/portal-1",
-            &admin,
-            Some(client),
-        )
+        .put("/v1/admin/portal-clients/portal-1", &admin, client)
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.json()["field"], "applicant_fields.email");
@@ -431,12 +403,7 @@ async fn native_submission_has_the_same_view() {
     );
     // Foreign org units see nothing.
     let other = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{id}/form/fields"),
-            &h.caseworker(OE2),
-            None,
-        )
+        .get(&format!("/v1/cases/{id}/form/fields"), &h.caseworker(OE2))
         .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
 }

@@ -57,7 +57,7 @@ async fn inbox_filters_sorts_searches_and_counts() {
         let uri = format!("/v1/cases{q}");
         let cw = cw.clone();
         let h = &h;
-        async move { h.cw(Method::GET, &uri, &cw, None).await }
+        async move { h.get(&uri, &cw).await }
     };
     // All open by default, next due date first; never another org unit's case.
     let r = get("").await;
@@ -109,7 +109,7 @@ async fn inbox_filters_sorts_searches_and_counts() {
     assert!(found.contains(&b), "{found:?}");
 
     // Counts of the open cases per status and task.
-    let counts = h.cw(Method::GET, "/v1/inbox/counts", &cw, None).await;
+    let counts = h.get("/v1/inbox/counts", &cw).await;
     assert_eq!(counts.status, StatusCode::OK, "{:?}", counts.json());
     assert_eq!(
         counts.json(),
@@ -148,7 +148,7 @@ async fn inbox_rejections() {
         "?unknown=1",
         "?cursor=garbage",
     ] {
-        let r = h.cw(Method::GET, &format!("/v1/cases{q}"), &cw, None).await;
+        let r = h.get(&format!("/v1/cases{q}"), &cw).await;
         assert_eq!(
             r.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -157,21 +157,19 @@ async fn inbox_rejections() {
         );
     }
     let long = "x".repeat(101);
-    let r = h
-        .cw(Method::GET, &format!("/v1/cases?q={long}"), &cw, None)
-        .await;
+    let r = h.get(&format!("/v1/cases?q={long}"), &cw).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Another org unit: 403, for the list and for the counts.
     for uri in [
         format!("/v1/cases?org_unit={OE2}"),
         format!("/v1/inbox/counts?org_unit={OE2}"),
     ] {
-        let r = h.cw(Method::GET, &uri, &cw, None).await;
+        let r = h.get(&uri, &cw).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}");
     }
     // Without a caseworker role: 403; without a token: 401.
     let admin = h.token("adm", &[OE1], &["admin"]);
-    let r = h.cw(Method::GET, "/v1/inbox/counts", &admin, None).await;
+    let r = h.get("/v1/inbox/counts", &admin).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = h
         .send(

@@ -1,7 +1,7 @@
 //! Admin: the org unit's optional municipality key (AGS) that selects municipal holidays.
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use serde_json::json;
 
@@ -12,22 +12,14 @@ async fn org_unit_municipality_is_stored_and_validated() {
     let put = |body: serde_json::Value| {
         let h = &h;
         let admin = admin.clone();
-        async move {
-            h.cw(
-                Method::PUT,
-                "/v1/admin/org-units/oe-augsburg",
-                &admin,
-                Some(body),
-            )
-            .await
-        }
+        async move { h.put("/v1/admin/org-units/oe-augsburg", &admin, body).await }
     };
     let r = put(json!({"id": "oe-augsburg", "name": "Stadt Augsburg", "notification_email": "a@augsburg.example",
         "state": "BY", "municipality": "09761000", "services": [LEIKA]}))
     .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(r.json()["municipality"], "09761000");
-    let listed = h.cw(Method::GET, "/v1/admin/org-units", &admin, None).await;
+    let listed = h.get("/v1/admin/org-units", &admin).await;
     assert!(listed.json().as_array().is_some_and(|a| {
         a.iter()
             .any(|o| o["id"] == "oe-augsburg" && o["municipality"] == "09761000")

@@ -50,7 +50,7 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
     reply(&h, &case_id, "Nachtrag", "Samstags bis 12 Uhr", vec![]).await;
 
     let uri = format!("/v1/cases/{case_id}/thread");
-    let t = h.cw(Method::GET, &uri, &cw, None).await;
+    let t = h.get(&uri, &cw).await;
     assert_eq!(t.status, StatusCode::OK, "{:?}", t.json());
     let t = t.json();
     assert_eq!(t["case_id"], case_id.as_str());
@@ -75,12 +75,7 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
     assert_eq!(msgs[2]["attachments"][0]["name"], "Aushang.pdf");
     let n = msgs[2]["attachments"][0]["n"].as_u64().expect("n");
     let doc = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/attachments/{n}"),
-            &cw,
-            None,
-        )
+        .get(&format!("/v1/cases/{case_id}/attachments/{n}"), &cw)
         .await;
     assert_eq!(doc.bytes, b"%PDF aushang");
 
@@ -88,12 +83,7 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
     let first_reply = msgs[2]["id"].as_str().expect("id").to_string();
     let mark = format!("/v1/cases/{case_id}/thread/read");
     let r = h
-        .cw(
-            Method::POST,
-            &mark,
-            &cw,
-            Some(json!({"message_ids": [first_reply]})),
-        )
+        .post(&mark, &cw, json!({"message_ids": [first_reply]}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(r.json()["unread"], 1);
@@ -103,23 +93,16 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
 
     // Another caseworker marks all: the first reader of the first reply stays recorded.
     let other = h.token("cw-other", &[OE1], &["caseworker"]);
-    let r = h.cw(Method::POST, &mark, &other, Some(json!({}))).await;
+    let r = h.post(&mark, &other, json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(r.json()["unread"], 0);
     assert_eq!(r.json()["messages"][2]["read"]["by"], "cw-oe-1");
     assert_eq!(r.json()["messages"][3]["read"]["by"], "cw-other");
 
     // Marking read is not a case change: the version the caseworker saw still works.
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await;
+    let view = h.case(&case_id, &cw).await;
     let hist = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/history?limit=500"),
-            &cw,
-            None,
-        )
+        .get(&format!("/v1/cases/{case_id}/history?limit=500"), &cw)
         .await;
     assert_eq!(
         view.json()["version"].as_u64(),
@@ -175,11 +158,11 @@ async fn thread_rejections() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let admin = h.token("adm", &[OE1], &["admin"]);
-    let r = h.cw(Method::GET, &uri, &admin, None).await;
+    let r = h.get(&uri, &admin).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // Unknown message, a message to the applicant, an empty list, unknown fields: 422.
-    let thread = h.cw(Method::GET, &uri, &cw, None).await.json();
+    let thread = h.get(&uri, &cw).await.json();
     let notice = thread["messages"][0]["id"]
         .as_str()
         .expect("id")
@@ -190,7 +173,7 @@ async fn thread_rejections() {
         json!({"message_ids": []}),
         json!({"ids": []}),
     ] {
-        let r = h.cw(Method::POST, &mark, &cw, Some(body.clone())).await;
+        let r = h.post(&mark, &cw, body.clone()).await;
         assert_eq!(
             r.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -215,7 +198,7 @@ async fn the_retention_purge_empties_the_thread() {
     )
     .await;
     let mark = format!("/v1/cases/{case_id}/thread/read");
-    let r = h.cw(Method::POST, &mark, &cw, Some(json!({}))).await;
+    let r = h.post(&mark, &cw, json!({})).await;
     assert_eq!(r.status, StatusCode::OK);
     let r = h
         .act(
@@ -231,12 +214,7 @@ async fn the_retention_purge_empties_the_thread() {
     assert_eq!(report.purged, 1, "{report:?}");
     let cw = h.caseworker(OE1); // a fresh token on the moved clock
     let t = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/thread"),
-            &cw,
-            None,
-        )
+        .get(&format!("/v1/cases/{case_id}/thread"), &cw)
         .await
         .json();
     let text = t.to_string();

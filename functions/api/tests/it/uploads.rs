@@ -90,14 +90,7 @@ async fn twenty_megabytes_through_upload_slots_download_byte_identical() {
 
     let cw = h.caseworker(OE1);
     for (n, expected) in [(1, &scan), (2, &proof)] {
-        let got = h
-            .cw(
-                Method::GET,
-                &format!("/v1/cases/{id}/attachments/{n}"),
-                &cw,
-                None,
-            )
-            .await;
+        let got = h.get(&format!("/v1/cases/{id}/attachments/{n}"), &cw).await;
         assert_eq!(got.status, StatusCode::OK);
         assert!(got.bytes == *expected, "attachment {n} differs");
     }
@@ -248,10 +241,7 @@ async fn submissions_must_reference_real_matching_uploads() {
         assert_eq!(res.json()["field"], field);
     }
     // Nothing was created by the refused submissions.
-    let list = h
-        .cw(Method::GET, "/v1/cases", &h.caseworker(OE1), None)
-        .await
-        .json();
+    let list = h.get("/v1/cases", &h.caseworker(OE1)).await.json();
     assert_eq!(list["items"].as_array().map(Vec::len), Some(0));
 }
 

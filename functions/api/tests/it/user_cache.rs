@@ -28,19 +28,19 @@ async fn a_deactivation_elsewhere_takes_effect_within_the_ttl() {
     let mut h = Harness::new().await;
     cached(&mut h, 30);
     let token = h.token("anna", &[OE1], &["caseworker"]);
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
+    let r = h.get("/v1/cases", &token).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
 
     deactivate_behind_the_back(&h, "anna").await;
     h.clock.advance(Duration::seconds(29));
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
+    let r = h.get("/v1/cases", &token).await;
     assert_eq!(
         r.status,
         StatusCode::OK,
         "within the TTL the cached record still admits her"
     );
     h.clock.advance(Duration::seconds(1));
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
+    let r = h.get("/v1/cases", &token).await;
     assert_eq!(
         r.status,
         StatusCode::UNAUTHORIZED,
@@ -51,7 +51,7 @@ async fn a_deactivation_elsewhere_takes_effect_within_the_ttl() {
         .set_user_active("anna", true)
         .await
         .expect("reactivate");
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
+    let r = h.get("/v1/cases", &token).await;
     assert_eq!(r.status, StatusCode::OK);
 }
 
@@ -61,7 +61,7 @@ async fn a_deactivation_through_the_same_app_takes_effect_at_once() {
     cached(&mut h, 3600);
     let admin = h.token("chefin", &[OE1], &["admin"]);
     let token = h.token("bernd", &[OE1], &["caseworker"]);
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
+    let r = h.get("/v1/cases", &token).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     let r = h
         .cw(
@@ -72,7 +72,7 @@ async fn a_deactivation_through_the_same_app_takes_effect_at_once() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
+    let r = h.get("/v1/cases", &token).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -81,9 +81,9 @@ async fn without_the_cache_every_request_reads_the_directory() {
     let mut h = Harness::new().await;
     cached(&mut h, 0);
     let token = h.token("carla", &[OE1], &["caseworker"]);
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
+    let r = h.get("/v1/cases", &token).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     deactivate_behind_the_back(&h, "carla").await;
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
+    let r = h.get("/v1/cases", &token).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }

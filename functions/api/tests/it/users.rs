@@ -21,13 +21,7 @@ fn maria() -> Value {
 }
 
 async fn put(h: &Harness, token: &str, id: &str, body: Value) -> common::Res {
-    h.cw(
-        Method::PUT,
-        &format!("/v1/admin/users/{id}"),
-        token,
-        Some(body),
-    )
-    .await
+    h.put(&format!("/v1/admin/users/{id}"), token, body).await
 }
 
 #[tokio::test]
@@ -61,7 +55,7 @@ async fn admins_maintain_users_and_answers_never_show_a_hash() {
         "/v1/admin/users/mmuster",
         "/v1/admin/users?org_unit=oe-2",
     ] {
-        let res = h.cw(Method::GET, uri, &admin, None).await;
+        let res = h.get(uri, &admin).await;
         assert_eq!(res.status, StatusCode::OK, "{uri}");
         let text = String::from_utf8_lossy(&res.bytes).to_string();
         assert!(text.contains("mmuster"), "{uri}: {text}");
@@ -80,9 +74,7 @@ async fn admins_maintain_users_and_answers_never_show_a_hash() {
     assert!(kept.password_hash.is_some());
 
     // Members of one org unit.
-    let res = h
-        .cw(Method::GET, "/v1/admin/users?org_unit=oe-3", &admin, None)
-        .await;
+    let res = h.get("/v1/admin/users?org_unit=oe-3", &admin).await;
     assert_eq!(res.json(), json!([]));
 
     // A hash cannot be written through the API.
@@ -116,9 +108,7 @@ async fn admins_maintain_users_and_answers_never_show_a_hash() {
         )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-    let res = h
-        .cw(Method::GET, "/v1/admin/users/nobody", &admin, None)
-        .await;
+    let res = h.get("/v1/admin/users/nobody", &admin).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 }
 
@@ -185,7 +175,7 @@ async fn only_admins_maintain_users() {
         "/v1/admin/users/cw",
         "/v1/admin/users?org_unit=oe-2",
     ] {
-        let res = h.cw(Method::GET, uri, &caseworker, None).await;
+        let res = h.get(uri, &caseworker).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{uri}");
     }
     let res = h
@@ -198,14 +188,7 @@ async fn only_admins_maintain_users() {
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     // The members of the caller's own org unit are the "assign" choice.
-    let res = h
-        .cw(
-            Method::GET,
-            "/v1/admin/users?org_unit=oe-1",
-            &caseworker,
-            None,
-        )
-        .await;
+    let res = h.get("/v1/admin/users?org_unit=oe-1", &caseworker).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()[0]["id"], "cw");
 }
@@ -258,14 +241,7 @@ async fn assign_takes_only_active_members_of_the_case_org_unit() {
     assert_eq!(res.json()["assignee"], "colleague");
     // The case and its history name the account only, never the person's name or e-mail, so
     // the retention purge leaves no user's personal data beyond the account id.
-    let history = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/history"),
-            &sup,
-            None,
-        )
-        .await;
+    let history = h.get(&format!("/v1/cases/{case_id}/history"), &sup).await;
     for text in [
         String::from_utf8_lossy(&res.bytes),
         String::from_utf8_lossy(&history.bytes),
@@ -310,18 +286,11 @@ async fn a_supervisor_reassigns_all_open_cases_of_a_user_in_one_request() {
     let body = json!({"from": "leaving", "to": "staying"});
     let caseworker = h.token("cw", &[OE1], &["caseworker"]);
     let res = h
-        .cw(
-            Method::POST,
-            "/v1/cases/reassign",
-            &caseworker,
-            Some(body.clone()),
-        )
+        .post("/v1/cases/reassign", &caseworker, body.clone())
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 
-    let res = h
-        .cw(Method::POST, "/v1/cases/reassign", &sup, Some(body.clone()))
-        .await;
+    let res = h.post("/v1/cases/reassign", &sup, body.clone()).await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
     let report = res.json();
     let moved: Vec<&str> = report["moved"]
@@ -347,13 +316,9 @@ async fn a_supervisor_reassigns_all_open_cases_of_a_user_in_one_request() {
     );
     // Each moved case has its own assignment event; the cancelled one kept its assignee.
     for id in &cases[..2] {
-        let case = h
-            .cw(Method::GET, &format!("/v1/cases/{id}"), &sup, None)
-            .await;
+        let case = h.case(&id, &sup).await;
         assert_eq!(case.json()["assignee"], "staying");
-        let history = h
-            .cw(Method::GET, &format!("/v1/cases/{id}/history"), &sup, None)
-            .await;
+        let history = h.get(&format!("/v1/cases/{id}/history"), &sup).await;
         let last = history.json()["items"]
             .as_array()
             .and_then(|a| a.last().cloned())
@@ -361,27 +326,23 @@ async fn a_supervisor_reassigns_all_open_cases_of_a_user_in_one_request() {
         assert_eq!(last["type"], "assigned", "{last}");
         assert_eq!(last["to"], "staying", "{last}");
     }
-    let kept = h
-        .cw(Method::GET, &format!("/v1/cases/{}", cases[2]), &sup, None)
-        .await;
+    let kept = h.get(&format!("/v1/cases/{}", cases[2]), &sup).await;
     assert_eq!(kept.json()["assignee"], "leaving");
     // Nothing left to move: an empty report, not an error.
     let res = h
-        .cw(
-            Method::POST,
+        .post(
             "/v1/cases/reassign",
             &sup,
-            Some(json!({"from": "leaving", "to": "staying", "org_unit_id": OE1})),
+            json!({"from": "leaving", "to": "staying", "org_unit_id": OE1}),
         )
         .await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()["moved"], json!([]));
     let res = h
-        .cw(
-            Method::POST,
+        .post(
             "/v1/cases/reassign",
             &sup,
-            Some(json!({"from": "leaving", "to": null, "org_unit_id": "oe-3"})),
+            json!({"from": "leaving", "to": null, "org_unit_id": "oe-3"}),
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
