@@ -7,21 +7,15 @@ use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::json;
 
+/// A case of OE1 with its result sent (granted); the case id and the caseworker token.
 async fn completed_case(h: &Harness, sub: &str) -> (String, String) {
-    let case_id = submit(h, sub, OE1).await;
-    let cw = h.caseworker(OE1);
-    for action in ["confirm_competence", "confirm_complete"] {
-        let r = h.act(&case_id, &cw, json!({"action": action})).await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    }
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "send_result", "outcome": "granted", "message": "Genehmigt."}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    let (case_id, cw) = ready_case(h, sub).await;
+    h.act_ok(
+        &case_id,
+        &cw,
+        json!({"action": "send_result", "outcome": "granted", "message": "Genehmigt."}),
+    )
+    .await;
     (case_id, cw)
 }
 
@@ -69,14 +63,13 @@ async fn portal_reports_the_retrieval_and_the_case_shows_the_announcement() {
 
     // The appeal is an action.
     let r = h
-        .act(
+        .act_ok(
             &case_id,
             &cw,
             json!({"action": "record_appeal", "received_on": "2026-03-02"}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    assert_eq!(r.json()["result"]["appeal_lodged_on"], "2026-03-02");
+    assert_eq!(r["result"]["appeal_lodged_on"], "2026-03-02");
 }
 
 #[tokio::test]
@@ -121,15 +114,14 @@ async fn retrieval_reports_are_checked() {
     assert_eq!(r.json()["field"], "posted_on");
     // Posted today (Monday 02.03.2026): announced on the fourth day, Friday 06.03.2026.
     let r = h
-        .act(
+        .act_ok(
             &case_id,
             &cw,
             json!({"action": "record_posting", "posted_on": "2026-03-02"}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    assert_eq!(r.json()["result"]["announced_on"], "2026-03-06");
-    assert_eq!(r.json()["result"]["announced_via"], "post");
+    assert_eq!(r["result"]["announced_on"], "2026-03-06");
+    assert_eq!(r["result"]["announced_via"], "post");
     // Posting again is not allowed any more (409 listing what is).
     let r = h
         .act(

@@ -53,16 +53,6 @@ async fn upload(h: &Harness, case_id: &str, token: &str, body: Vec<u8>) -> Res {
 
 const BESCHEID: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\nBescheid ueber Gewerbeanmeldung\n%%EOF";
 
-async fn ready_case(h: &Harness, id: &str) -> (String, String) {
-    let case_id = submit(h, id, OE1).await;
-    let cw = h.caseworker(OE1);
-    for a in ["confirm_competence", "confirm_complete"] {
-        let r = h.act(&case_id, &cw, json!({"action": a})).await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    }
-    (case_id, cw)
-}
-
 #[tokio::test]
 async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
     let h = Harness::new().await;
@@ -130,23 +120,19 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
             r.json()
         );
     }
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "message", "subject": "Hinweise", "text": "Bitte beachten.", "attachments": [n2]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "send_result", "outcome": "granted", "message": "Anbei Ihr Bescheid.", "attachments": [n]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    assert_eq!(r.json()["result"]["attachments"], json!([n]));
+    h.act_ok(
+        &case_id,
+        &cw,
+        json!({"action": "message", "subject": "Hinweise", "text": "Bitte beachten.", "attachments": [n2]}),
+    )
+    .await;
+    let r = h.act_ok(
+        &case_id,
+        &cw,
+        json!({"action": "send_result", "outcome": "granted", "message": "Anbei Ihr Bescheid.", "attachments": [n]}),
+    )
+    .await;
+    assert_eq!(r["result"]["attachments"], json!([n]));
 
     // The applicant's postbox message carries it; the portal downloads it byte-identical.
     let msgs = h

@@ -120,14 +120,12 @@ async fn unknown_deactivated_or_foreign_users_are_422_for_assign_and_reassign() 
     gone.active = false;
     h.app.store.put_user(&gone).await.expect("deactivate");
     let case_id = submit(&h, "rej-user", OE1).await;
-    let r = h
-        .act(
-            &case_id,
-            &sup,
-            json!({"action": "assign", "user": "leaving"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    h.act_ok(
+        &case_id,
+        &sup,
+        json!({"action": "assign", "user": "leaving"}),
+    )
+    .await;
     let before = version(&h, &case_id, &sup).await;
 
     for user in ["nobody", "gone", "elsewhere"] {
@@ -256,11 +254,7 @@ async fn a_document_number_of_another_case_is_422() {
     let cw = h.caseworker(OE1);
     let mut cases = Vec::new();
     for id in ["rej-doc-x", "rej-doc-y"] {
-        let case_id = submit(&h, id, OE1).await;
-        for a in ["confirm_competence", "confirm_complete"] {
-            let r = h.act(&case_id, &cw, json!({"action": a})).await;
-            assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-        }
+        let (case_id, _) = ready_case(&h, id).await;
         cases.push(case_id);
     }
     let (x, y) = (&cases[0], &cases[1]);
@@ -295,12 +289,10 @@ async fn a_document_number_of_another_case_is_422() {
     }
     assert_eq!(version(&h, y, &cw).await, before, "Y unchanged");
     // On its own case the number works.
-    let r = h
-        .act(
-            x,
-            &cw,
-            json!({"action": "send_result", "outcome": "granted", "message": "Anbei.", "attachments": [n]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    h.act_ok(
+        x,
+        &cw,
+        json!({"action": "send_result", "outcome": "granted", "message": "Anbei.", "attachments": [n]}),
+    )
+    .await;
 }

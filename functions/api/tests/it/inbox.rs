@@ -36,22 +36,16 @@ async fn inbox_filters_sorts_searches_and_counts() {
     let foreign = submit_named(&h, "in-x", OE2, "Jürgen Müller").await;
     let cw = h.caseworker(OE1);
     // b moves on (new, later completeness deadline) and is taken by the caller; c is cancelled.
-    let r = h
-        .act(&b, &cw, json!({"action": "confirm_competence"}))
+    h.act_ok(&b, &cw, json!({"action": "confirm_competence"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK);
-    let r = h
-        .act(&b, &cw, json!({"action": "assign", "user": "cw-oe-1"}))
+    h.act_ok(&b, &cw, json!({"action": "assign", "user": "cw-oe-1"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    let r = h
-        .act(
-            &c,
-            &cw,
-            json!({"action": "cancel", "reason": "zurückgenommen"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
+    h.act_ok(
+        &c,
+        &cw,
+        json!({"action": "cancel", "reason": "zurückgenommen"}),
+    )
+    .await;
 
     let get = |q: &str| {
         let uri = format!("/v1/cases{q}");

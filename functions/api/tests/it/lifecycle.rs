@@ -37,20 +37,18 @@ async fn submit_work_and_close_a_case_over_http() {
     );
 
     let r = h
-        .act(&case_id, &cw, json!({"action": "confirm_competence"}))
+        .act_ok(&case_id, &cw, json!({"action": "confirm_competence"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    assert_eq!(r.json()["status"], "completeness_check");
+    assert_eq!(r["status"], "completeness_check");
 
     let r = h
-        .act(
+        .act_ok(
             &case_id,
             &cw,
             json!({"action": "request_documents", "items": ["Meldebescheinigung"]}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    assert_eq!(r.json()["status"], "awaiting_applicant");
+    assert_eq!(r["status"], "awaiting_applicant");
 
     // The portal shows the request and the postbox, then the applicant replies.
     let st = h
@@ -83,19 +81,17 @@ async fn submit_work_and_close_a_case_over_http() {
     assert_eq!(doc.bytes, b"%PDF melde");
 
     let r = h
-        .act(&case_id, &cw, json!({"action": "confirm_complete"}))
+        .act_ok(&case_id, &cw, json!({"action": "confirm_complete"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    assert_eq!(r.json()["status"], "in_progress");
+    assert_eq!(r["status"], "in_progress");
     let r = h
-        .act(
+        .act_ok(
             &case_id,
             &cw,
             json!({"action": "send_result", "outcome": "granted", "message": "Genehmigt."}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    assert_eq!(r.json()["status"], "completed");
+    assert_eq!(r["status"], "completed");
 
     // History records every step with the actor.
     let hist = h
@@ -129,14 +125,12 @@ async fn after_a_forward_the_old_org_unit_gets_404() {
     let cw1 = h.caseworker(OE1);
     let cw2 = h.caseworker(OE2);
     assert_eq!(h.case(&case_id, &cw2).await.status, StatusCode::NOT_FOUND);
-    let r = h
-        .act(
-            &case_id,
-            &cw1,
-            json!({"action": "forward", "org_unit_id": OE2, "reason": "zuständig"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    h.act_ok(
+        &case_id,
+        &cw1,
+        json!({"action": "forward", "org_unit_id": OE2, "reason": "zuständig"}),
+    )
+    .await;
     let gone = h.case(&case_id, &cw1).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
     assert_eq!(gone.headers["content-type"], "application/problem+json");

@@ -23,22 +23,18 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
     let h = Harness::new().await;
     let case_id = submit(&h, "sub-thread", OE1).await;
     let cw = h.caseworker(OE1);
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "message", "subject": "Rückfrage", "text": "Bitte Öffnungszeiten nennen."}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "comment", "text": "intern: Anruf vereinbart"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    h.act_ok(
+        &case_id,
+        &cw,
+        json!({"action": "message", "subject": "Rückfrage", "text": "Bitte Öffnungszeiten nennen."}),
+    )
+    .await;
+    h.act_ok(
+        &case_id,
+        &cw,
+        json!({"action": "comment", "text": "intern: Anruf vereinbart"}),
+    )
+    .await;
     reply(
         &h,
         &case_id,
@@ -200,14 +196,12 @@ async fn the_retention_purge_empties_the_thread() {
     let mark = format!("/v1/cases/{case_id}/thread/read");
     let r = h.post(&mark, &cw, json!({})).await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "cancel", "reason": "zurückgenommen"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    h.act_ok(
+        &case_id,
+        &cw,
+        json!({"action": "cancel", "reason": "zurückgenommen"}),
+    )
+    .await;
     // Far past the retention period: the scheduler purges.
     h.clock.advance(chrono::Duration::days(3 * 365));
     let report = h.app.tick(&TickOptions::default()).await.expect("tick");

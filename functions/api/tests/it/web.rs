@@ -513,14 +513,12 @@ async fn a_stale_version_shows_the_conflict_and_keeps_the_input() {
     let (csrf, version) = (page.hidden("csrf"), page.hidden("expected_version"));
     // Someone else changes the case meanwhile.
     let cw = w.h.token("anna", &[OE1], &["caseworker"]);
-    let r =
-        w.h.act(
-            &case_id,
-            &cw,
-            serde_json::json!({"action": "comment", "text": "dazwischen"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
+    w.h.act_ok(
+        &case_id,
+        &cw,
+        serde_json::json!({"action": "comment", "text": "dazwischen"}),
+    )
+    .await;
     let p = w
         .post(
             &format!("/cases/{case_id}/actions"),
