@@ -89,6 +89,24 @@ pub fn assert_problem_type(res: &Res, status: StatusCode, kind: &str) {
     );
 }
 
+/// Asserts a 422 whose problem type ends with `/kind` and whose detail says `says`; `case`
+/// names the input in a failure.
+pub fn assert_unprocessable(res: &Res, kind: &str, says: &str, case: &str) {
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{case}: {:?}",
+        res.json()
+    );
+    assert!(
+        res.problem_type().ends_with(&format!("/{kind}")),
+        "{case}: {:?}",
+        res.json()
+    );
+    let detail = res.detail();
+    assert!(detail.contains(says), "{case}: {detail}");
+}
+
 /// A portal client record with the test secret.
 pub fn portal_client(id: &str, name: &str, active: bool, allow_signature_v1: bool) -> PortalClient {
     PortalClient {
@@ -288,6 +306,11 @@ impl Harness {
     /// A caseworker `POST` of a JSON body.
     pub async fn post(&self, uri: &str, token: &str, body: Value) -> Res {
         self.cw(Method::POST, uri, token, Some(body)).await
+    }
+
+    /// A caseworker `POST` without a body.
+    pub async fn post_empty(&self, uri: &str, token: &str) -> Res {
+        self.cw(Method::POST, uri, token, None).await
     }
 
     /// A caseworker `PUT` of a JSON body.

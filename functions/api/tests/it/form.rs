@@ -23,11 +23,7 @@ async fn caseworkers_read_small_and_large_forms() {
         .collect();
     let mut body = submission("form-large", OE1);
     body["form"]["data"] = json!({"betrieb": "Großbäckerei", "zeilen": rows});
-    let res = h
-        .portal(Method::POST, "/v1/submissions", bytes(&body))
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.json());
-    let large = res.json()["case_id"].as_str().expect("id").to_string();
+    let large = submit_body(&h, &body).await;
     let view = h.case(&large, &cw).await.json();
     assert_eq!(view["form"]["storage"], "blob", "{}", view["form"]);
     let r = h.get(&format!("/v1/cases/{large}/form"), &cw).await;
@@ -46,20 +42,12 @@ async fn caseworkers_read_small_and_large_forms() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = h
-        .send(
-            axum::http::Request::get(format!("/v1/cases/{large}/form"))
-                .body(axum::body::Body::empty())
-                .expect("request"),
-        )
+        .anonymous(Method::GET, &format!("/v1/cases/{large}/form"))
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
     // Bytes changed behind the store's back are never served.
-    let path = h
-        .blob_files()
-        .into_iter()
-        .find(|p| p.to_string_lossy().contains("form"))
-        .expect("form blob");
+    let path = form_blob(&h);
     std::fs::write(&path, b"{\"tampered\": true}").expect("tamper");
     let r = h.get(&format!("/v1/cases/{large}/form"), &cw).await;
     assert!(r.status.is_server_error(), "{}", r.status);
@@ -74,12 +62,24 @@ async fn large_form(h: &Harness, id: &str, rows: usize) -> (String, Value) {
         .collect();
     let mut body = submission(id, OE1);
     body["form"]["data"] = json!({"betrieb": "Großbäckerei", "zeilen": rows});
-    let res = h
-        .portal(Method::POST, "/v1/submissions", bytes(&body))
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.json());
-    let case_id = res.json()["case_id"].as_str().expect("id").to_string();
+    let case_id = submit_body(h, &body).await;
     (case_id, body["form"]["data"].clone())
+}
+
+/// The blob file that holds the (large) form.
+fn form_blob(h: &Harness) -> std::path::PathBuf {
+    h.blob_files()
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("form"))
+        .expect("form blob")
+}
+
+/// `GET /v1/cases/{case_id}/form` with `token`.
+fn form_request(case_id: &str, token: &str) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::get(format!("/v1/cases/{case_id}/form"))
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .expect("request")
 }
 
 /// The same router as the harness's, with responses bounded to `limit` bytes (as on Lambda).
@@ -91,24 +91,11 @@ fn bounded(h: &Harness, limit: u64) -> axum::Router {
     )
 }
 
+/// The case's form through `router` (e.g. a bounded one).
 async fn get_form(router: &axum::Router, case_id: &str, token: &str) -> Res {
     use tower::ServiceExt;
-    let req = axum::http::Request::get(format!("/v1/cases/{case_id}/form"))
-        .header("authorization", format!("Bearer {token}"))
-        .body(axum::body::Body::empty())
-        .expect("request");
-    let res = router.clone().oneshot(req).await.expect("infallible");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .expect("body")
-        .to_vec();
-    Res {
-        status,
-        headers,
-        bytes,
-    }
+    let req = form_request(case_id, token);
+    Res::read(router.clone().oneshot(req).await.expect("infallible")).await
 }
 
 #[tokio::test]
@@ -124,20 +111,13 @@ async fn a_large_form_streams_and_a_flipped_bit_breaks_the_stream_off() {
 
     // Same length, one bit flipped: found only at the end, after the status went out; the
     // body breaks off instead of completing, so no client takes it for the form.
-    let path = h
-        .blob_files()
-        .into_iter()
-        .find(|p| p.to_string_lossy().contains("form"))
-        .expect("form blob");
+    let path = form_blob(&h);
     let mut stored = std::fs::read(&path).expect("read blob");
     let last = stored.len() - 10;
     stored[last] ^= 0x01;
     std::fs::write(&path, &stored).expect("tamper");
     let _ = h.get("/v1/cases", &cw).await; // registers the token's user
-    let req = axum::http::Request::get(format!("/v1/cases/{case_id}/form"))
-        .header("authorization", format!("Bearer {cw}"))
-        .body(axum::body::Body::empty())
-        .expect("request");
+    let req = form_request(&case_id, &cw);
     let res = h.router.clone().oneshot(req).await.expect("infallible");
     assert_eq!(
         res.status(),

@@ -2,29 +2,14 @@
 //! paging, and every rejection.
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use serde_json::{Value, json};
-
-fn ids(r: &Res) -> Vec<String> {
-    r.json()["items"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|i| i["id"].as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 async fn submit_named(h: &Harness, id: &str, oe: &str, name: &str) -> String {
     let mut body = submission(id, oe);
     body["applicant"]["name"] = json!(name);
-    let res = h
-        .portal(Method::POST, "/v1/submissions", bytes(&body))
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.json());
-    res.json()["case_id"].as_str().expect("id").to_string()
+    submit_body(h, &body).await
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -297,10 +297,7 @@ async fn the_caseworker_routes_take_rs256_tokens_from_a_jwks_url() {
         let res = h.get("/v1/cases", &refused).await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
         assert!(res.problem_type().ends_with("/unauthorized"));
-        let detail = res.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let detail = res.detail();
         assert!(detail.contains(says), "{detail}");
     }
     assert_eq!(idp.hits(), 1);
@@ -311,10 +308,7 @@ async fn assert_user_refused(h: &Harness, token: &str) {
     let res = h.get("/v1/cases", token).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{:?}", res.json());
     assert!(res.problem_type().ends_with("/unauthorized"));
-    let detail = res.json()["detail"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let detail = res.detail();
     assert!(detail.contains("unknown or inactive"), "{detail}");
 }
 
@@ -362,12 +356,7 @@ async fn unknown_and_inactive_users_are_refused_in_every_auth_mode() {
         h.user("root", &[], &["admin"]).await;
         let admin = mint("root");
         let res = h
-            .cw(
-                Method::POST,
-                "/v1/admin/users/known/deactivate",
-                &admin,
-                None,
-            )
+            .post_empty("/v1/admin/users/known/deactivate", &admin)
             .await;
         assert_eq!(res.status, StatusCode::OK, "{mode}: {:?}", res.json());
         assert_eq!(res.json()["active"], false);
@@ -408,13 +397,7 @@ async fn users_from_tokens_are_created_and_follow_the_claims() {
     c.name = "Maria Anna Muster".into();
     let res = h.get("/v1/cases", &token(common::JWT_SECRET, &c)).await;
     assert_eq!(res.status, StatusCode::OK);
-    let stored = h
-        .app
-        .store
-        .user("jit-1")
-        .await
-        .expect("read")
-        .expect("created");
+    let stored = h.stored_user("jit-1").await;
     assert_eq!(
         (
             stored.given_name.as_str(),
@@ -427,13 +410,7 @@ async fn users_from_tokens_are_created_and_follow_the_claims() {
     c.org_units = vec!["oe-2".into()];
     let res = h.get("/v1/cases", &token(common::JWT_SECRET, &c)).await;
     assert_eq!(res.status, StatusCode::OK);
-    let stored = h
-        .app
-        .store
-        .user("jit-1")
-        .await
-        .expect("read")
-        .expect("kept");
+    let stored = h.stored_user("jit-1").await;
     assert_eq!(stored.org_units, vec!["oe-2".to_string()]);
     h.app
         .set_user_active("jit-1", false)

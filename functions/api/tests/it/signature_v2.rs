@@ -122,14 +122,7 @@ async fn percent_encoding_does_not_make_a_replay_new_and_identical_reads_pass() 
             .send(retarget(req, &format!("/v1/cases/{encoded}/replies")))
             .await;
         assert_401(&again);
-        assert!(
-            again.json()["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("replay"),
-            "{:?}",
-            again.json()
-        );
+        assert!(again.detail().contains("replay"), "{:?}", again.json());
     }
     assert_eq!(h.blob_files().len(), blobs, "no second copy stored");
     // Identical reads in the same second are allowed (they change nothing).

@@ -3,10 +3,10 @@
 //! accepting only active members of the case's org unit (unknown-user 422).
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use common::{Harness, OE1, OE2, submit};
+use common::{Harness, OE1, OE2, assert_unprocessable, submit};
 use fallwerk_core::model::PasswordHash;
 
 fn maria() -> Value {
@@ -20,8 +20,15 @@ fn maria() -> Value {
     })
 }
 
+/// `PUT /v1/admin/users/{id}` with `body`.
 async fn put(h: &Harness, token: &str, id: &str, body: Value) -> common::Res {
     h.put(&format!("/v1/admin/users/{id}"), token, body).await
+}
+
+/// `POST /v1/admin/users/{id}/deactivate`.
+async fn deactivate(h: &Harness, token: &str, id: &str) -> common::Res {
+    h.post_empty(&format!("/v1/admin/users/{id}/deactivate"), token)
+        .await
 }
 
 #[tokio::test]
@@ -34,13 +41,7 @@ async fn admins_maintain_users_and_answers_never_show_a_hash() {
     assert_eq!(res.json()["has_password"], false);
 
     // A local password set by the operator survives an admin's PUT and never shows.
-    let mut stored = h
-        .app
-        .store
-        .user("mmuster")
-        .await
-        .expect("read")
-        .expect("stored");
+    let mut stored = h.stored_user("mmuster").await;
     stored.password_hash = Some(PasswordHash(
         "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
     ));
@@ -64,13 +65,7 @@ async fn admins_maintain_users_and_answers_never_show_a_hash() {
             "{uri}: {text}"
         );
     }
-    let kept = h
-        .app
-        .store
-        .user("mmuster")
-        .await
-        .expect("read")
-        .expect("stored");
+    let kept = h.stored_user("mmuster").await;
     assert!(kept.password_hash.is_some());
 
     // Members of one org unit.
@@ -89,24 +84,10 @@ async fn admins_maintain_users_and_answers_never_show_a_hash() {
     );
 
     // Deactivate.
-    let res = h
-        .cw(
-            Method::POST,
-            "/v1/admin/users/mmuster/deactivate",
-            &admin,
-            None,
-        )
-        .await;
+    let res = deactivate(&h, &admin, "mmuster").await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()["active"], false);
-    let res = h
-        .cw(
-            Method::POST,
-            "/v1/admin/users/nobody/deactivate",
-            &admin,
-            None,
-        )
-        .await;
+    let res = deactivate(&h, &admin, "nobody").await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     let res = h.get("/v1/admin/users/nobody", &admin).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
@@ -129,33 +110,13 @@ async fn bad_user_records_are_refused_with_422() {
         body[field] = value.clone();
         let path_id = if field == "id" { "other" } else { "mmuster" };
         let res = put(&h, &admin, path_id, body).await;
-        assert_eq!(
-            res.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{field}={value}: {:?}",
-            res.json()
-        );
-        assert!(
-            res.problem_type().ends_with("/invalid-field"),
-            "{:?}",
-            res.json()
-        );
-        let detail = res.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        assert!(detail.contains(says), "{field}: {detail}");
+        assert_unprocessable(&res, "invalid-field", says, &format!("{field}={value}"));
     }
     let mut away = maria();
     away["absence"] = json!({"from": "2026-03-02", "until": "2026-03-06", "substitute": "ghost"});
     let res = put(&h, &admin, "mmuster", away).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        res.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("ghost")
-    );
+    assert!(res.detail().contains("ghost"));
     assert_eq!(
         h.app.store.user("mmuster").await.expect("read"),
         None,
@@ -178,14 +139,7 @@ async fn only_admins_maintain_users() {
         let res = h.get(uri, &caseworker).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{uri}");
     }
-    let res = h
-        .cw(
-            Method::POST,
-            "/v1/admin/users/cw/deactivate",
-            &caseworker,
-            None,
-        )
-        .await;
+    let res = deactivate(&h, &caseworker, "cw").await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     // The members of the caller's own org unit are the "assign" choice.
     let res = h.get("/v1/admin/users?org_unit=oe-1", &caseworker).await;
@@ -213,22 +167,7 @@ async fn assign_takes_only_active_members_of_the_case_org_unit() {
         let res = h
             .act(&case_id, &sup, json!({"action": "assign", "user": user}))
             .await;
-        assert_eq!(
-            res.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{user}: {:?}",
-            res.json()
-        );
-        assert!(
-            res.problem_type().ends_with("/unknown-user"),
-            "{:?}",
-            res.json()
-        );
-        let detail = res.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        assert!(detail.contains(says), "{detail}");
+        assert_unprocessable(&res, "unknown-user", says, user);
     }
     let res = h
         .act(
