@@ -420,6 +420,19 @@ pub async fn submit_body(h: &Harness, body: &Value) -> String {
     res.json()["case_id"].as_str().expect("case id").to_string()
 }
 
+/// The applicant replies through the portal (signed); asserts 200.
+pub async fn reply(h: &Harness, case_id: &str, subject: &str, text: &str, files: Vec<Value>) {
+    let body = json!({"subject": subject, "text": text, "attachments": files});
+    let r = h
+        .portal(
+            Method::POST,
+            &format!("/v1/cases/{case_id}/replies"),
+            bytes(&body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+}
+
 /// Submits a case to OE1 and takes it through both checks; the case id and the caseworker token.
 pub async fn ready_case(h: &Harness, id: &str) -> (String, String) {
     let case_id = submit(h, id, OE1).await;

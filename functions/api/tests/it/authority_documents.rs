@@ -4,7 +4,7 @@
 
 use crate::common;
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use common::*;
 use fallwerk_api::Limits;
 use serde_json::json;
@@ -96,11 +96,7 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
     assert_eq!(back.bytes, BESCHEID);
     // Not yet sent: the portal cannot download it.
     let r = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/documents/{n}"),
-            vec![],
-        )
+        .portal_get(&format!("/v1/cases/{case_id}/documents/{n}"))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
@@ -136,11 +132,7 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
 
     // The applicant's postbox message carries it; the portal downloads it byte-identical.
     let msgs = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/messages"),
-            vec![],
-        )
+        .portal_get(&format!("/v1/cases/{case_id}/messages"))
         .await
         .json();
     let result = msgs
@@ -156,30 +148,18 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
         .expect("result message");
     assert_eq!(result["attachments"], json!([n]));
     let r = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/documents/{n}"),
-            vec![],
-        )
+        .portal_get(&format!("/v1/cases/{case_id}/documents/{n}"))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.bytes, BESCHEID);
     assert_eq!(r.headers["content-type"], "application/pdf");
     let r = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/documents/{n2}"),
-            vec![],
-        )
+        .portal_get(&format!("/v1/cases/{case_id}/documents/{n2}"))
         .await;
     assert_eq!(r.bytes, b"Hinweise");
     // The applicant's own attachment is not served on this route.
     let r = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/documents/1"),
-            vec![],
-        )
+        .portal_get(&format!("/v1/cases/{case_id}/documents/1"))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 

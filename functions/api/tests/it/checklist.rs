@@ -1,7 +1,7 @@
 //! The checklist and the two new actions in `awaiting_applicant` over HTTP, with rejections.
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use serde_json::json;
 
@@ -109,16 +109,10 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
         )
         .await;
     assert_eq!(r["status"], "completeness_check");
-    let st = h
-        .portal(Method::GET, &format!("/v1/cases/{case_id}/status"), vec![])
-        .await;
+    let st = h.portal_get(&format!("/v1/cases/{case_id}/status")).await;
     assert_eq!(st.json()["requested_documents"], json!([]));
     let msgs = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/messages"),
-            vec![],
-        )
+        .portal_get(&format!("/v1/cases/{case_id}/messages"))
         .await
         .json();
     let last = msgs.as_array().and_then(|a| a.last()).expect("a message");
@@ -132,7 +126,12 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
     // A foreign org unit: 404 for the new actions too.
     let version = h.case(&case_id, &cw).await.json()["version"].clone();
     let r = h
-        .post_action(&case_id, &h.caseworker(OE2),  json!({"action": "check_document", "document": "Personalausweis", "received": false, "expected_version": version}), )
+        .post_action(
+            &case_id,
+            &h.caseworker(OE2),
+            json!({"action": "check_document", "document": "Personalausweis",
+                    "received": false, "expected_version": version}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }

@@ -22,7 +22,7 @@
 //!   "unternehmen".
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use fallwerk_api::testing::{Part, antrag_request, multipart};
 use serde_json::{Value, json};
@@ -335,9 +335,7 @@ async fn nobody_named_gives_the_hint_and_keeps_the_postbox() {
         "Antragsteller nicht erkannt"
     );
     // The applicant's postbox gets the receipt although nobody is named.
-    let msgs = h
-        .portal(Method::GET, &format!("/v1/cases/{id}/messages"), vec![])
-        .await;
+    let msgs = h.portal_get(&format!("/v1/cases/{id}/messages")).await;
     assert_eq!(msgs.status, StatusCode::OK);
     assert!(
         msgs.json().as_array().is_some_and(|m| !m.is_empty()),

@@ -56,9 +56,7 @@ async fn every_response_is_no_store_and_nosniff() {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let status = h
-        .portal(Method::GET, &format!("/v1/cases/{case_id}/status"), vec![])
-        .await;
+    let status = h.portal_get(&format!("/v1/cases/{case_id}/status")).await;
     assert_eq!(status.status, StatusCode::OK);
     assert_hardened(&status, "portal status");
     let cw = h.caseworker(OE1);
@@ -176,7 +174,13 @@ async fn export_targets_are_checked_when_configured() {
         assert_eq!(r.json()["field"], field, "{target}");
     }
     let ok = h
-        .put(uri, &admin, service( json!({"kind": "webhook", "url": "https://dms.amt.example/hook", "secret_ref": "dms"}), ))
+        .put(
+            uri,
+            &admin,
+            service(
+                json!({"kind": "webhook", "url": "https://dms.amt.example/hook", "secret_ref": "dms"}),
+            ),
+        )
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.json());
 }

@@ -1,7 +1,7 @@
 //! The whole lifecycle of docs/ARCHITECTURE.md ("Case lifecycle") over HTTP, and a forward that takes access away.
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use serde_json::json;
 
@@ -51,30 +51,14 @@ async fn submit_work_and_close_a_case_over_http() {
     assert_eq!(r["status"], "awaiting_applicant");
 
     // The portal shows the request and the postbox, then the applicant replies.
-    let st = h
-        .portal(Method::GET, &format!("/v1/cases/{case_id}/status"), vec![])
-        .await;
+    let st = h.portal_get(&format!("/v1/cases/{case_id}/status")).await;
     assert_eq!(st.status, StatusCode::OK, "{:?}", st.json());
     assert_eq!(st.json()["requested_documents"][0], "Meldebescheinigung");
-    let msgs = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/messages"),
-            vec![],
-        )
-        .await;
+    let msgs = h.portal_get(&format!("/v1/cases/{case_id}/messages")).await;
     assert_eq!(msgs.status, StatusCode::OK);
     assert!(!msgs.json().as_array().expect("list").is_empty());
-    let reply = json!({"subject": "Unterlagen", "text": "anbei",
-        "attachments": [attachment("Meldebescheinigung.pdf", b"%PDF melde")]});
-    let r = h
-        .portal(
-            Method::POST,
-            &format!("/v1/cases/{case_id}/replies"),
-            bytes(&reply),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    let files = vec![attachment("Meldebescheinigung.pdf", b"%PDF melde")];
+    reply(&h, &case_id, "Unterlagen", "anbei", files).await;
     let doc = h
         .get(&format!("/v1/cases/{case_id}/attachments/2"), &cw)
         .await;
@@ -111,9 +95,7 @@ async fn submit_work_and_close_a_case_over_http() {
         .await;
     assert_eq!(paged.json()["items"].as_array().map(Vec::len), Some(2));
 
-    let st = h
-        .portal(Method::GET, &format!("/v1/cases/{case_id}/status"), vec![])
-        .await;
+    let st = h.portal_get(&format!("/v1/cases/{case_id}/status")).await;
     assert_eq!(st.json()["status"], "completed");
     assert_eq!(st.json()["outcome"], "granted");
 }

@@ -366,9 +366,7 @@ async fn unroutable_submission_is_422() {
 #[tokio::test]
 async fn portal_sees_only_its_own_cases() {
     let h = Harness::new().await;
-    let r = h
-        .portal(Method::GET, "/v1/cases/does-not-exist/status", vec![])
-        .await;
+    let r = h.portal_get("/v1/cases/does-not-exist/status").await;
     assert_problem(&r, StatusCode::NOT_FOUND, "not-found");
 }
 
@@ -497,7 +495,11 @@ async fn admin_maintains_the_directory() {
     let h = Harness::new().await;
     let admin = h.token("root", &[], &["admin"]);
     let r = h
-        .put("/v1/admin/org-units/oe-9", &admin, json!({"id": "oe-9", "name": "Amt 9", "notification_email": "oe9@amt.example", "services": [LEIKA]}))
+        .put(
+            "/v1/admin/org-units/oe-9",
+            &admin,
+            json!({"id": "oe-9", "name": "Amt 9", "notification_email": "oe9@amt.example", "services": [LEIKA]}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     let r = h.get("/v1/admin/org-units", &admin).await;

@@ -6,18 +6,6 @@ use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::{Value, json};
 
-async fn reply(h: &Harness, case_id: &str, subject: &str, text: &str, files: Vec<Value>) {
-    let body = json!({"subject": subject, "text": text, "attachments": files});
-    let r = h
-        .portal(
-            Method::POST,
-            &format!("/v1/cases/{case_id}/replies"),
-            bytes(&body),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-}
-
 #[tokio::test]
 async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
     let h = Harness::new().await;
@@ -109,13 +97,7 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
     );
 
     // The portal's postbox keeps its shape: no authors, no read marks, no comments.
-    let portal = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/messages"),
-            vec![],
-        )
-        .await;
+    let portal = h.portal_get(&format!("/v1/cases/{case_id}/messages")).await;
     assert_eq!(portal.status, StatusCode::OK);
     let text = portal.json().to_string();
     assert!(!text.contains("\"author\""), "{text}");
