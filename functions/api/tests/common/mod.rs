@@ -89,6 +89,11 @@ pub fn assert_problem_type(res: &Res, status: StatusCode, kind: &str) {
     );
 }
 
+/// Asserts the status of `res`; a failure shows `what` (the request or input) and the body.
+pub fn assert_status(res: &Res, status: StatusCode, what: &str) {
+    assert_eq!(res.status, status, "{what}: {:?}", res.json());
+}
+
 /// Asserts a 422 whose problem type ends with `/kind` and whose detail says `says`; `case`
 /// names the input in a failure.
 pub fn assert_unprocessable(res: &Res, kind: &str, says: &str, case: &str) {

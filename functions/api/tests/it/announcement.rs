@@ -20,7 +20,7 @@ async fn completed_case(h: &Harness, sub: &str) -> (String, String) {
 }
 
 async fn result_message_id(h: &Harness, case_id: &str, cw: &str) -> String {
-    let view = h.case(&case_id, cw).await;
+    let view = h.case(case_id, cw).await;
     view.json()["result"]["message_id"]
         .as_str()
         .expect("result message id")

@@ -109,12 +109,7 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
                 json!({"action": "send_result", "outcome": "granted", "message": "Anbei.", "attachments": bad}),
             )
             .await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{bad}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{bad}"));
     }
     h.act_ok(
         &case_id,

@@ -62,7 +62,7 @@ fn case_routes(case_id: &str, version: &Value) -> Vec<(Method, String, Option<Va
 }
 
 async fn version(h: &Harness, case_id: &str, token: &str) -> Value {
-    let r = h.case(&case_id, token).await;
+    let r = h.case(case_id, token).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     r.json()["version"].clone()
 }
@@ -76,12 +76,7 @@ async fn another_org_units_case_is_404_on_every_casework_route() {
     let v0 = version(&h, &case_id, &own).await;
     for (method, path, body) in case_routes(&case_id, &v0) {
         let r = h.cw(method.clone(), &path, &other, body.clone()).await;
-        assert_eq!(
-            r.status,
-            StatusCode::NOT_FOUND,
-            "{method} {path}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::NOT_FOUND, &format!("{method} {path}"));
         assert_eq!(r.json()["type"], "https://fallwerk.dev/problems/not-found");
         // The same request of the case's own org unit passes: the 404 is about visibility.
         let r = h.cw(method.clone(), &path, &own, body).await;
@@ -132,12 +127,7 @@ async fn unknown_deactivated_or_foreign_users_are_422_for_assign_and_reassign() 
         let r = h
             .act(&case_id, &sup, json!({"action": "assign", "user": user}))
             .await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{user}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, user);
         assert_eq!(
             r.json()["type"],
             "https://fallwerk.dev/problems/unknown-user"
@@ -151,12 +141,7 @@ async fn unknown_deactivated_or_foreign_users_are_422_for_assign_and_reassign() 
                 json!({"from": "leaving", "to": to}),
             )
             .await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{to}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, to);
         assert_eq!(
             r.json()["type"],
             "https://fallwerk.dev/problems/unknown-user"
@@ -186,7 +171,7 @@ async fn a_deactivated_users_token_is_401_on_every_casework_route() {
     let v0 = version(&h, &case_id, &own).await;
     let token = h.token("leaver", &[OE1], &["caseworker", "supervisor"]);
     let r = h.get("/v1/cases", &token).await;
-    assert_eq!(r.status, StatusCode::OK, "active first: {:?}", r.json());
+    assert_status(&r, StatusCode::OK, "active first");
     let mut leaver = Harness::user_record("leaver", &[OE1], &["caseworker", "supervisor"]);
     leaver.active = false;
     h.app.store.put_user(&leaver).await.expect("deactivate");
@@ -276,12 +261,7 @@ async fn a_document_number_of_another_case_is_422() {
         json!({"action": "send_result", "outcome": "granted", "message": "Anbei.", "attachments": [n]}),
     ] {
         let r = h.act(y, &cw, action.clone()).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{action}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{action}"));
         assert_eq!(
             r.json()["type"],
             "https://fallwerk.dev/problems/invalid-field"

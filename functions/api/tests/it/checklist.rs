@@ -37,12 +37,7 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
         json!({"action": "check_document", "document": "Personalausweis"}),
     ] {
         let r = h.act(&case_id, &cw, body.clone()).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{body}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{body}"));
     }
 
     // Not waiting: both new actions are 409 with the allowed actions.
@@ -51,7 +46,7 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
         json!({"action": "withdraw_request", "reason": "Irrtum"}),
     ] {
         let r = h.act(&case_id, &cw, body.clone()).await;
-        assert_eq!(r.status, StatusCode::CONFLICT, "{body}: {:?}", r.json());
+        assert_status(&r, StatusCode::CONFLICT, &format!("{body}"));
         assert!(r.json()["allowed_actions"].is_array(), "{:?}", r.json());
     }
 

@@ -128,12 +128,7 @@ async fn inbox_rejections() {
         "?cursor=garbage",
     ] {
         let r = h.get(&format!("/v1/cases{q}"), &cw).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{q}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, q);
     }
     let long = "x".repeat(101);
     let r = h.get(&format!("/v1/cases?q={long}"), &cw).await;

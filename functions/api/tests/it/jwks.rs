@@ -13,7 +13,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
-use common::{Harness, OE1};
+use common::{Harness, OE1, assert_status};
 use fallwerk_api::testing::{claims, token};
 use fallwerk_api::{Claims, JwtConfig, Problem};
 use fallwerk_core::case::Role;
@@ -358,7 +358,7 @@ async fn unknown_and_inactive_users_are_refused_in_every_auth_mode() {
         let res = h
             .post_empty("/v1/admin/users/known/deactivate", &admin)
             .await;
-        assert_eq!(res.status, StatusCode::OK, "{mode}: {:?}", res.json());
+        assert_status(&res, StatusCode::OK, mode);
         assert_eq!(res.json()["active"], false);
         assert_user_refused(&h, &known).await;
     }

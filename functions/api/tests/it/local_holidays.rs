@@ -41,12 +41,7 @@ async fn org_unit_municipality_is_stored_and_validated() {
         let r = put(json!({"id": "oe-augsburg", "name": "Stadt Augsburg", "notification_email": "a@augsburg.example",
             "state": "BY", "municipality": bad}))
         .await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{bad}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, bad);
         assert_eq!(
             r.problem_type(),
             "https://fallwerk.dev/problems/invalid-body",

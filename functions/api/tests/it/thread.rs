@@ -123,7 +123,7 @@ async fn thread_rejections() {
     ] {
         let token = if path.contains("nope") { &cw } else { &foreign };
         let r = h.cw(method, &path, token, body).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {:?}", r.json());
+        assert_status(&r, StatusCode::NOT_FOUND, &path);
         assert!(r.problem_type().ends_with("/problems/not-found"));
     }
     // No token: 401; a token without a caseworker role: 403.
@@ -152,12 +152,7 @@ async fn thread_rejections() {
         json!({"ids": []}),
     ] {
         let r = h.post(&mark, &cw, body.clone()).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{body}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{body}"));
     }
 }
 

@@ -249,7 +249,7 @@ async fn a_supervisor_reassigns_all_open_cases_of_a_user_in_one_request() {
     );
     // Each moved case has its own assignment event; the cancelled one kept its assignee.
     for id in &cases[..2] {
-        let case = h.case(&id, &sup).await;
+        let case = h.case(id, &sup).await;
         assert_eq!(case.json()["assignee"], "staying");
         let history = h.get(&format!("/v1/cases/{id}/history"), &sup).await;
         let last = history.json()["items"]
