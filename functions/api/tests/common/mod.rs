@@ -367,6 +367,36 @@ impl Harness {
     }
 }
 
+/// One case as one token works it: actions without repeating the case id and the token.
+pub struct CaseAs<'a> {
+    h: &'a Harness,
+    id: &'a str,
+    token: &'a str,
+}
+
+impl Harness {
+    /// The case `case_id` as worked with `token`.
+    pub fn case_as<'a>(&'a self, case_id: &'a str, token: &'a str) -> CaseAs<'a> {
+        CaseAs {
+            h: self,
+            id: case_id,
+            token,
+        }
+    }
+}
+
+impl CaseAs<'_> {
+    /// Acts with the case's current version.
+    pub async fn act(&self, action: Value) -> Res {
+        self.h.act(self.id, self.token, action).await
+    }
+
+    /// Acts with the case's current version, asserts 200 and returns the case after it.
+    pub async fn act_ok(&self, action: Value) -> Value {
+        self.h.act_ok(self.id, self.token, action).await
+    }
+}
+
 /// How many cases there are in all three org units.
 pub async fn case_count(h: &Harness) -> usize {
     let t = h.token("counter", &[OE1, OE2, OE3], &["caseworker"]);

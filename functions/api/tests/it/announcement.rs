@@ -10,12 +10,9 @@ use serde_json::json;
 /// A case of OE1 with its result sent (granted); the case id and the caseworker token.
 async fn completed_case(h: &Harness, sub: &str) -> (String, String) {
     let (case_id, cw) = ready_case(h, sub).await;
-    h.act_ok(
-        &case_id,
-        &cw,
-        json!({"action": "send_result", "outcome": "granted", "message": "Genehmigt."}),
-    )
-    .await;
+    let c = h.case_as(&case_id, &cw);
+    c.act_ok(json!({"action": "send_result", "outcome": "granted", "message": "Genehmigt."}))
+        .await;
     (case_id, cw)
 }
 
@@ -33,6 +30,7 @@ async fn result_message_id(h: &Harness, case_id: &str, cw: &str) -> String {
 async fn portal_reports_the_retrieval_and_the_case_shows_the_announcement() {
     let h = Harness::new().await;
     let (case_id, cw) = completed_case(&h, "sub-ann-1").await;
+    let c = h.case_as(&case_id, &cw);
     let msg = result_message_id(&h, &case_id, &cw).await;
     let uri = format!("/v1/cases/{case_id}/messages/{msg}/retrieved");
 
@@ -62,12 +60,8 @@ async fn portal_reports_the_retrieval_and_the_case_shows_the_announcement() {
     assert_eq!(text.matches("\"result_announced\"").count(), 1, "{text}");
 
     // The appeal is an action.
-    let r = h
-        .act_ok(
-            &case_id,
-            &cw,
-            json!({"action": "record_appeal", "received_on": "2026-03-02"}),
-        )
+    let r = c
+        .act_ok(json!({"action": "record_appeal", "received_on": "2026-03-02"}))
         .await;
     assert_eq!(r["result"]["appeal_lodged_on"], "2026-03-02");
 }
@@ -76,6 +70,7 @@ async fn portal_reports_the_retrieval_and_the_case_shows_the_announcement() {
 async fn retrieval_reports_are_checked() {
     let h = Harness::new().await;
     let (case_id, cw) = completed_case(&h, "sub-ann-2").await;
+    let c = h.case_as(&case_id, &cw);
     // An unknown message of the case: 404.
     let r = h
         .portal(
@@ -103,32 +98,20 @@ async fn retrieval_reports_are_checked() {
         .expect("request");
     assert_eq!(h.send(req).await.status, StatusCode::UNAUTHORIZED);
     // A posting in the future is refused with the field named.
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "record_posting", "posted_on": "2026-03-09"}),
-        )
+    let r = c
+        .act(json!({"action": "record_posting", "posted_on": "2026-03-09"}))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.json());
     assert_eq!(r.json()["field"], "posted_on");
     // Posted today (Monday 02.03.2026): announced on the fourth day, Friday 06.03.2026.
-    let r = h
-        .act_ok(
-            &case_id,
-            &cw,
-            json!({"action": "record_posting", "posted_on": "2026-03-02"}),
-        )
+    let r = c
+        .act_ok(json!({"action": "record_posting", "posted_on": "2026-03-02"}))
         .await;
     assert_eq!(r["result"]["announced_on"], "2026-03-06");
     assert_eq!(r["result"]["announced_via"], "post");
     // Posting again is not allowed any more (409 listing what is).
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "record_posting", "posted_on": "2026-03-02"}),
-        )
+    let r = c
+        .act(json!({"action": "record_posting", "posted_on": "2026-03-02"}))
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.json());
 }

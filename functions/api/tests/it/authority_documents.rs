@@ -57,6 +57,7 @@ const BESCHEID: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\nBescheid ueber Gewerbeanm
 async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
     let h = Harness::new().await;
     let (case_id, cw) = ready_case(&h, "doc-1").await;
+    let c = h.case_as(&case_id, &cw);
     let sha = fallwerk_core::ports::sha256_hex(BESCHEID);
     let r = upload(
         &h,
@@ -102,27 +103,17 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
 
     // Attaching an unknown number or the applicant's own attachment: 422.
     for bad in [json!([99]), json!([1]), json!([n, n])] {
-        let r = h
-            .act(
-                &case_id,
-                &cw,
-                json!({"action": "send_result", "outcome": "granted", "message": "Anbei.", "attachments": bad}),
-            )
-            .await;
+        let send = json!({"action": "send_result", "outcome": "granted", "message": "Anbei.",
+                          "attachments": bad});
+        let r = c.act(send).await;
         assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{bad}"));
     }
-    h.act_ok(
-        &case_id,
-        &cw,
-        json!({"action": "message", "subject": "Hinweise", "text": "Bitte beachten.", "attachments": [n2]}),
-    )
-    .await;
-    let r = h.act_ok(
-        &case_id,
-        &cw,
-        json!({"action": "send_result", "outcome": "granted", "message": "Anbei Ihr Bescheid.", "attachments": [n]}),
-    )
-    .await;
+    let message = json!({"action": "message", "subject": "Hinweise", "text": "Bitte beachten.",
+                         "attachments": [n2]});
+    c.act_ok(message).await;
+    let send = json!({"action": "send_result", "outcome": "granted",
+                      "message": "Anbei Ihr Bescheid.", "attachments": [n]});
+    let r = c.act_ok(send).await;
     assert_eq!(r["result"]["attachments"], json!([n]));
 
     // The applicant's postbox message carries it; the portal downloads it byte-identical.

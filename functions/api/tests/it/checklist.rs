@@ -10,6 +10,7 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
     let h = Harness::new().await;
     let case_id = submit(&h, "sub-check", OE1).await;
     let cw = h.caseworker(OE1);
+    let c = h.case_as(&case_id, &cw);
 
     // The service's required documents are the checklist; the view proposes the missing ones.
     let view = h.case(&case_id, &cw).await.json();
@@ -17,10 +18,8 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
     assert_eq!(view["checklist"][0]["received"], false);
     assert_eq!(view["missing_documents"], json!(["Personalausweis"]));
 
-    let r = h
+    let r = c
         .act_ok(
-            &case_id,
-            &cw,
             json!({"action": "check_document", "document": "Personalausweis", "received": true,
                "note": "Kopie liegt bei"}),
         )
@@ -36,7 +35,7 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
         json!({"action": "check_document", "document": "Steuerbescheid", "received": true}),
         json!({"action": "check_document", "document": "Personalausweis"}),
     ] {
-        let r = h.act(&case_id, &cw, body.clone()).await;
+        let r = c.act(body.clone()).await;
         assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{body}"));
     }
 
@@ -45,19 +44,14 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
         json!({"action": "documents_arrived", "note": "per Post"}),
         json!({"action": "withdraw_request", "reason": "Irrtum"}),
     ] {
-        let r = h.act(&case_id, &cw, body.clone()).await;
+        let r = c.act(body.clone()).await;
         assert_status(&r, StatusCode::CONFLICT, &format!("{body}"));
         assert!(r.json()["allowed_actions"].is_array(), "{:?}", r.json());
     }
 
-    h.act_ok(&case_id, &cw, json!({"action": "confirm_competence"}))
-        .await;
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "request_documents", "items": ["Meldebescheinigung"]}),
-        )
+    c.act_ok(json!({"action": "confirm_competence"})).await;
+    let r = c
+        .act(json!({"action": "request_documents", "items": ["Meldebescheinigung"]}))
         .await;
     assert_eq!(r.json()["status"], "awaiting_applicant");
     let allowed = r.json()["allowed_actions"].clone();
@@ -69,39 +63,23 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
         "{allowed}"
     );
     // An empty note: 422.
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "documents_arrived", "note": ""}),
-        )
+    let r = c
+        .act(json!({"action": "documents_arrived", "note": ""}))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = h
-        .act_ok(
-            &case_id,
-            &cw,
-            json!({"action": "documents_arrived", "note": "per Post am Montag"}),
-        )
+    let r = c
+        .act_ok(json!({"action": "documents_arrived", "note": "per Post am Montag"}))
         .await;
     assert_eq!(r["status"], "completeness_check");
     assert_eq!(r["suspensions"][0]["to"], "2026-03-02");
 
     // Withdraw a second request: the applicant's postbox says so.
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "request_documents", "items": ["Meldebescheinigung"]}),
-        )
+    let r = c
+        .act(json!({"action": "request_documents", "items": ["Meldebescheinigung"]}))
         .await;
     assert_eq!(r.json()["status"], "awaiting_applicant");
-    let r = h
-        .act_ok(
-            &case_id,
-            &cw,
-            json!({"action": "withdraw_request", "reason": "irrtümlich angefordert"}),
-        )
+    let r = c
+        .act_ok(json!({"action": "withdraw_request", "reason": "irrtümlich angefordert"}))
         .await;
     assert_eq!(r["status"], "completeness_check");
     let st = h.portal_get(&format!("/v1/cases/{case_id}/status")).await;

@@ -10,6 +10,7 @@ async fn submit_work_and_close_a_case_over_http() {
     let h = Harness::new().await;
     let case_id = submit(&h, "sub-1", OE1).await;
     let cw = h.caseworker(OE1);
+    let c = h.case_as(&case_id, &cw);
 
     // Inbox of OE1 lists it; the case shows what can be done.
     let inbox = h.get("/v1/cases?limit=10", &cw).await;
@@ -36,17 +37,11 @@ async fn submit_work_and_close_a_case_over_http() {
         "attachment; filename=\"Ausweis.pdf\"; filename*=UTF-8''Ausweis.pdf"
     );
 
-    let r = h
-        .act_ok(&case_id, &cw, json!({"action": "confirm_competence"}))
-        .await;
+    let r = c.act_ok(json!({"action": "confirm_competence"})).await;
     assert_eq!(r["status"], "completeness_check");
 
-    let r = h
-        .act_ok(
-            &case_id,
-            &cw,
-            json!({"action": "request_documents", "items": ["Meldebescheinigung"]}),
-        )
+    let r = c
+        .act_ok(json!({"action": "request_documents", "items": ["Meldebescheinigung"]}))
         .await;
     assert_eq!(r["status"], "awaiting_applicant");
 
@@ -64,16 +59,10 @@ async fn submit_work_and_close_a_case_over_http() {
         .await;
     assert_eq!(doc.bytes, b"%PDF melde");
 
-    let r = h
-        .act_ok(&case_id, &cw, json!({"action": "confirm_complete"}))
-        .await;
+    let r = c.act_ok(json!({"action": "confirm_complete"})).await;
     assert_eq!(r["status"], "in_progress");
-    let r = h
-        .act_ok(
-            &case_id,
-            &cw,
-            json!({"action": "send_result", "outcome": "granted", "message": "Genehmigt."}),
-        )
+    let r = c
+        .act_ok(json!({"action": "send_result", "outcome": "granted", "message": "Genehmigt."}))
         .await;
     assert_eq!(r["status"], "completed");
 

@@ -11,18 +11,12 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
     let h = Harness::new().await;
     let case_id = submit(&h, "sub-thread", OE1).await;
     let cw = h.caseworker(OE1);
-    h.act_ok(
-        &case_id,
-        &cw,
-        json!({"action": "message", "subject": "Rückfrage", "text": "Bitte Öffnungszeiten nennen."}),
-    )
-    .await;
-    h.act_ok(
-        &case_id,
-        &cw,
-        json!({"action": "comment", "text": "intern: Anruf vereinbart"}),
-    )
-    .await;
+    let c = h.case_as(&case_id, &cw);
+    let question = json!({"action": "message", "subject": "Rückfrage",
+                          "text": "Bitte Öffnungszeiten nennen."});
+    c.act_ok(question).await;
+    c.act_ok(json!({"action": "comment", "text": "intern: Anruf vereinbart"}))
+        .await;
     reply(
         &h,
         &case_id,
@@ -162,6 +156,7 @@ async fn the_retention_purge_empties_the_thread() {
     let h = Harness::new().await;
     let case_id = submit(&h, "sub-thread-purge", OE1).await;
     let cw = h.caseworker(OE1);
+    let c = h.case_as(&case_id, &cw);
     reply(
         &h,
         &case_id,
@@ -173,12 +168,8 @@ async fn the_retention_purge_empties_the_thread() {
     let mark = format!("/v1/cases/{case_id}/thread/read");
     let r = h.post(&mark, &cw, json!({})).await;
     assert_eq!(r.status, StatusCode::OK);
-    h.act_ok(
-        &case_id,
-        &cw,
-        json!({"action": "cancel", "reason": "zurückgenommen"}),
-    )
-    .await;
+    c.act_ok(json!({"action": "cancel", "reason": "zurückgenommen"}))
+        .await;
     // Far past the retention period: the scheduler purges.
     h.clock.advance(chrono::Duration::days(3 * 365));
     let report = h.app.tick(&TickOptions::default()).await.expect("tick");

@@ -159,22 +159,17 @@ async fn assign_takes_only_active_members_of_the_case_org_unit() {
         .await
         .expect("deactivate");
     let case_id = submit(&h, "sub-assign", OE1).await;
+    let c = h.case_as(&case_id, &sup);
     for (user, says) in [
         ("ghost", "unknown user"),
         ("elsewhere", "not a member"),
         ("gone", "deactivated"),
     ] {
-        let res = h
-            .act(&case_id, &sup, json!({"action": "assign", "user": user}))
-            .await;
+        let res = c.act(json!({"action": "assign", "user": user})).await;
         assert_unprocessable(&res, "unknown-user", says, user);
     }
-    let res = h
-        .act(
-            &case_id,
-            &sup,
-            json!({"action": "assign", "user": "colleague"}),
-        )
+    let res = c
+        .act(json!({"action": "assign", "user": "colleague"}))
         .await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
     assert_eq!(res.json()["assignee"], "colleague");
@@ -192,8 +187,7 @@ async fn assign_takes_only_active_members_of_the_case_org_unit() {
         );
     }
     // Unassigning needs no user.
-    h.act_ok(&case_id, &sup, json!({"action": "assign", "user": null}))
-        .await;
+    c.act_ok(json!({"action": "assign", "user": null})).await;
 }
 
 #[tokio::test]
