@@ -139,6 +139,15 @@ impl Harness {
         Self::build(limits, JwtConfig::hs256(JWT_SECRET)).await
     }
 
+    /// A fresh harness with one case submitted to OE1: the harness, the case id and the token of
+    /// an OE1 caseworker.
+    pub async fn with_case(submission_id: &str) -> (Harness, String, String) {
+        let h = Self::new().await;
+        let case_id = submit(&h, submission_id, OE1).await;
+        let cw = h.caseworker(OE1);
+        (h, case_id, cw)
+    }
+
     /// Caseworker tokens are verified by `jwt` (e.g. RS256 keys from a JWKS URL) instead of the
     /// HS256 test secret; `token` and `caseworker` then mint tokens this router refuses.
     pub async fn with_jwt(jwt: JwtConfig) -> Harness {

@@ -69,9 +69,7 @@ async fn version(h: &Harness, case_id: &str, token: &str) -> Value {
 
 #[tokio::test]
 async fn another_org_units_case_is_404_on_every_casework_route() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "rej-ou", OE1).await;
-    let own = h.caseworker(OE1);
+    let (h, case_id, own) = Harness::with_case("rej-ou").await;
     let other = h.caseworker(OE2);
     let v0 = version(&h, &case_id, &own).await;
     for (method, path, body) in case_routes(&case_id, &v0) {
@@ -165,9 +163,7 @@ async fn unknown_deactivated_or_foreign_users_are_422_for_assign_and_reassign() 
 
 #[tokio::test]
 async fn a_deactivated_users_token_is_401_on_every_casework_route() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "rej-inactive", OE1).await;
-    let own = h.caseworker(OE1);
+    let (h, case_id, own) = Harness::with_case("rej-inactive").await;
     let v0 = version(&h, &case_id, &own).await;
     let token = h.token("leaver", &[OE1], &["caseworker", "supervisor"]);
     let r = h.get("/v1/cases", &token).await;

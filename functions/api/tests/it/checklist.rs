@@ -7,9 +7,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn checklist_and_ending_the_wait_without_a_reply() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "sub-check", OE1).await;
-    let cw = h.caseworker(OE1);
+    let (h, case_id, cw) = Harness::with_case("sub-check").await;
     let c = h.case_as(&case_id, &cw);
 
     // The service's required documents are the checklist; the view proposes the missing ones.

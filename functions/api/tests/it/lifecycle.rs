@@ -7,9 +7,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn submit_work_and_close_a_case_over_http() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "sub-1", OE1).await;
-    let cw = h.caseworker(OE1);
+    let (h, case_id, cw) = Harness::with_case("sub-1").await;
     let c = h.case_as(&case_id, &cw);
 
     // Inbox of OE1 lists it; the case shows what can be done.

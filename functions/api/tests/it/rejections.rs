@@ -398,9 +398,7 @@ async fn foreign_org_unit_gets_404_for_read_and_act() {
 
 #[tokio::test]
 async fn illegal_action_is_409_listing_allowed_actions() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "s-illegal", OE1).await;
-    let cw = h.caseworker(OE1);
+    let (h, case_id, cw) = Harness::with_case("s-illegal").await;
     let r = h
         .act(&case_id, &cw, json!({"action": "confirm_complete"}))
         .await;
@@ -416,9 +414,7 @@ async fn illegal_action_is_409_listing_allowed_actions() {
 
 #[tokio::test]
 async fn stale_version_is_409() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "s-stale", OE1).await;
-    let cw = h.caseworker(OE1);
+    let (h, case_id, cw) = Harness::with_case("s-stale").await;
     h.act_ok(&case_id, &cw, json!({"action": "comment", "text": "eins"}))
         .await;
     let r = h

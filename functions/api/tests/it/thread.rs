@@ -8,9 +8,7 @@ use serde_json::{Value, json};
 
 #[tokio::test]
 async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "sub-thread", OE1).await;
-    let cw = h.caseworker(OE1);
+    let (h, case_id, cw) = Harness::with_case("sub-thread").await;
     let c = h.case_as(&case_id, &cw);
     let question = json!({"action": "message", "subject": "Rückfrage",
                           "text": "Bitte Öffnungszeiten nennen."});
@@ -102,9 +100,7 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
 
 #[tokio::test]
 async fn thread_rejections() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "sub-thread-rej", OE1).await;
-    let cw = h.caseworker(OE1);
+    let (h, case_id, cw) = Harness::with_case("sub-thread-rej").await;
     let uri = format!("/v1/cases/{case_id}/thread");
     let mark = format!("/v1/cases/{case_id}/thread/read");
 
@@ -153,9 +149,7 @@ async fn thread_rejections() {
 #[tokio::test]
 async fn the_retention_purge_empties_the_thread() {
     use fallwerk_core::app::TickOptions;
-    let h = Harness::new().await;
-    let case_id = submit(&h, "sub-thread-purge", OE1).await;
-    let cw = h.caseworker(OE1);
+    let (h, case_id, cw) = Harness::with_case("sub-thread-purge").await;
     let c = h.case_as(&case_id, &cw);
     reply(
         &h,
