@@ -148,6 +148,13 @@ impl Harness {
         (h, case_id, cw)
     }
 
+    /// A fresh harness and the token of the administrator `root`.
+    pub async fn with_admin() -> (Harness, String) {
+        let h = Self::new().await;
+        let admin = h.token("root", &[], &["admin"]);
+        (h, admin)
+    }
+
     /// Caseworker tokens are verified by `jwt` (e.g. RS256 keys from a JWKS URL) instead of the
     /// HS256 test secret; `token` and `caseworker` then mint tokens this router refuses.
     pub async fn with_jwt(jwt: JwtConfig) -> Harness {
@@ -327,6 +334,11 @@ impl Harness {
         self.cw(Method::POST, uri, token, None).await
     }
 
+    /// `POST /v1/cases/reassign` with `body` (`from`, `to`, optionally `org_unit_id`).
+    pub async fn reassign(&self, token: &str, body: Value) -> Res {
+        self.post("/v1/cases/reassign", token, body).await
+    }
+
     /// A caseworker `PUT` of a JSON body.
     pub async fn put(&self, uri: &str, token: &str, body: Value) -> Res {
         self.cw(Method::PUT, uri, token, Some(body)).await
@@ -411,6 +423,15 @@ pub async fn case_count(h: &Harness) -> usize {
     let t = h.token("counter", &[OE1, OE2, OE3], &["caseworker"]);
     let r = h.get("/v1/cases?limit=100", &t).await;
     r.json()["items"].as_array().map(Vec::len).unwrap_or(0)
+}
+
+/// The string member `key` of every item of the array `v`, in order.
+pub fn each<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|item| item[key].as_str())
+        .collect()
 }
 
 /// The ids of a case list's items, in order.

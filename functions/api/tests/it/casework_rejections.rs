@@ -132,13 +132,7 @@ async fn unknown_deactivated_or_foreign_users_are_422_for_assign_and_reassign() 
         );
     }
     for to in ["nobody", "gone"] {
-        let r = h
-            .post(
-                "/v1/cases/reassign",
-                &sup,
-                json!({"from": "leaving", "to": to}),
-            )
-            .await;
+        let r = h.reassign(&sup, json!({"from": "leaving", "to": to})).await;
         assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, to);
         assert_eq!(
             r.json()["type"],
@@ -147,11 +141,7 @@ async fn unknown_deactivated_or_foreign_users_are_422_for_assign_and_reassign() 
     }
     // A member of another org unit is refused per case: the report says why.
     let r = h
-        .post(
-            "/v1/cases/reassign",
-            &sup,
-            json!({"from": "leaving", "to": "elsewhere"}),
-        )
+        .reassign(&sup, json!({"from": "leaving", "to": "elsewhere"}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(r.json()["moved"], json!([]));

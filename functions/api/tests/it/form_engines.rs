@@ -143,12 +143,7 @@ async fn gover_delivery_reads_applicant_postbox_labels_and_types() {
     assert_eq!(a["postbox_ref"], "3f2b8c1e-9d4a-4e7b-a1c2-5d6e7f809a1b");
     assert_eq!(a["trust_level"], "STORK-QAA-Level-3");
     assert!(case.get("applicant_hint").is_none(), "{case}");
-    let sources: Vec<&str> = case["attachments"]
-        .as_array()
-        .expect("attachments")
-        .iter()
-        .filter_map(|x| x["source"].as_str())
-        .collect();
+    let sources = each(&case["attachments"], "source");
     assert_eq!(
         sources,
         ["representation", "submission", "submission", "form_data"]
@@ -270,12 +265,7 @@ async fn startuphafen_delivery_reads_applicant_postbox_labels_and_types() {
     assert_eq!(a["email"], "ayse.oeztuerk@example.org");
     assert_eq!(a["postbox_ref"], "d047d29f-5f2b-466d-a552-3a12f6623187");
     assert_eq!(a["trust_level"], "STORK-QAA-Level-1");
-    let names: Vec<&str> = case["attachments"]
-        .as_array()
-        .expect("attachments")
-        .iter()
-        .filter_map(|x| x["name"].as_str())
-        .collect();
+    let names = each(&case["attachments"], "name");
     assert_eq!(
         names,
         [

@@ -148,8 +148,7 @@ fn service(target: serde_json::Value) -> serde_json::Value {
 
 #[tokio::test]
 async fn export_targets_are_checked_when_configured() {
-    let h = Harness::new().await;
-    let admin = h.token("root", &[], &["admin"]);
+    let (h, admin) = Harness::with_admin().await;
     let uri = "/v1/admin/services/99000000000001";
     for (target, field) in [
         (

@@ -7,8 +7,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn org_unit_municipality_is_stored_and_validated() {
-    let h = Harness::new().await;
-    let admin = h.token("root", &[], &["admin"]);
+    let (h, admin) = Harness::with_admin().await;
     let put = |body: serde_json::Value| {
         let h = &h;
         let admin = admin.clone();

@@ -332,8 +332,7 @@ async fn an_applicant_address_that_is_none_is_422_naming_the_problem() {
 
 #[tokio::test]
 async fn an_org_unit_address_that_is_none_is_422_naming_the_problem() {
-    let h = Harness::new().await;
-    let admin = h.token("root", &[], &["admin"]);
+    let (h, admin) = Harness::with_admin().await;
     for (email, problem) in [
         ("oe9@amt.example\nBcc: x@evil.example", "line break"),
         ("oe9.amt.example", "no @"),
@@ -488,8 +487,7 @@ async fn invalid_query_values_are_422() {
 
 #[tokio::test]
 async fn admin_maintains_the_directory() {
-    let h = Harness::new().await;
-    let admin = h.token("root", &[], &["admin"]);
+    let (h, admin) = Harness::with_admin().await;
     let r = h
         .put(
             "/v1/admin/org-units/oe-9",

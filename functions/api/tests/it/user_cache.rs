@@ -20,6 +20,15 @@ async fn cached(ttl_seconds: i64) -> Harness {
     h
 }
 
+/// A harness with a user cache of `ttl_seconds` and the token of caseworker `sub`, whom the
+/// inbox admits.
+async fn cached_with(ttl_seconds: i64, sub: &str) -> (Harness, String) {
+    let h = cached(ttl_seconds).await;
+    let token = h.token(sub, &[OE1], &["caseworker"]);
+    assert_inbox(&h, &token, StatusCode::OK, "active").await;
+    (h, token)
+}
+
 /// Asserts the status of `GET /v1/cases` with `token`; `why` names the expectation.
 async fn assert_inbox(h: &Harness, token: &str, expected: StatusCode, why: &str) {
     let r = h.get("/v1/cases", token).await;
@@ -28,9 +37,7 @@ async fn assert_inbox(h: &Harness, token: &str, expected: StatusCode, why: &str)
 
 #[tokio::test]
 async fn a_deactivation_elsewhere_takes_effect_within_the_ttl() {
-    let h = cached(30).await;
-    let token = h.token("anna", &[OE1], &["caseworker"]);
-    assert_inbox(&h, &token, StatusCode::OK, "active").await;
+    let (h, token) = cached_with(30, "anna").await;
 
     h.deactivate_in_store("anna").await;
     h.clock.advance(Duration::seconds(29));
@@ -49,10 +56,8 @@ async fn a_deactivation_elsewhere_takes_effect_within_the_ttl() {
 
 #[tokio::test]
 async fn a_deactivation_through_the_same_app_takes_effect_at_once() {
-    let h = cached(3600).await;
+    let (h, token) = cached_with(3600, "bernd").await;
     let admin = h.token("chefin", &[OE1], &["admin"]);
-    let token = h.token("bernd", &[OE1], &["caseworker"]);
-    assert_inbox(&h, &token, StatusCode::OK, "active").await;
     let r = h
         .post_empty("/v1/admin/users/bernd/deactivate", &admin)
         .await;
@@ -62,9 +67,7 @@ async fn a_deactivation_through_the_same_app_takes_effect_at_once() {
 
 #[tokio::test]
 async fn without_the_cache_every_request_reads_the_directory() {
-    let h = cached(0).await;
-    let token = h.token("carla", &[OE1], &["caseworker"]);
-    assert_inbox(&h, &token, StatusCode::OK, "active").await;
+    let (h, token) = cached_with(0, "carla").await;
     h.deactivate_in_store("carla").await;
     assert_inbox(&h, &token, StatusCode::UNAUTHORIZED, "deactivated").await;
 }

@@ -6,7 +6,7 @@ use crate::common;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use common::{Harness, OE1, OE2, assert_unprocessable, submit};
+use common::{Harness, OE1, OE2, assert_unprocessable, each, submit};
 use fallwerk_core::model::PasswordHash;
 
 fn maria() -> Value {
@@ -25,6 +25,15 @@ async fn put(h: &Harness, token: &str, id: &str, body: Value) -> common::Res {
     h.put(&format!("/v1/admin/users/{id}"), token, body).await
 }
 
+/// The admin reads of users: the list, the user `id`, the members of OE2.
+fn user_reads(id: &str) -> [String; 3] {
+    [
+        "/v1/admin/users".to_string(),
+        format!("/v1/admin/users/{id}"),
+        "/v1/admin/users?org_unit=oe-2".to_string(),
+    ]
+}
+
 /// `POST /v1/admin/users/{id}/deactivate`.
 async fn deactivate(h: &Harness, token: &str, id: &str) -> common::Res {
     h.post_empty(&format!("/v1/admin/users/{id}/deactivate"), token)
@@ -33,8 +42,7 @@ async fn deactivate(h: &Harness, token: &str, id: &str) -> common::Res {
 
 #[tokio::test]
 async fn admins_maintain_users_and_answers_never_show_a_hash() {
-    let h = Harness::new().await;
-    let admin = h.token("root", &[], &["admin"]);
+    let (h, admin) = Harness::with_admin().await;
     let res = put(&h, &admin, "mmuster", maria()).await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
     assert_eq!(res.json()["active"], true);
@@ -51,12 +59,8 @@ async fn admins_maintain_users_and_answers_never_show_a_hash() {
     let res = put(&h, &admin, "mmuster", changed).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()["has_password"], true);
-    for uri in [
-        "/v1/admin/users",
-        "/v1/admin/users/mmuster",
-        "/v1/admin/users?org_unit=oe-2",
-    ] {
-        let res = h.get(uri, &admin).await;
+    for uri in user_reads("mmuster") {
+        let res = h.get(&uri, &admin).await;
         assert_eq!(res.status, StatusCode::OK, "{uri}");
         let text = String::from_utf8_lossy(&res.bytes).to_string();
         assert!(text.contains("mmuster"), "{uri}: {text}");
@@ -95,8 +99,7 @@ async fn admins_maintain_users_and_answers_never_show_a_hash() {
 
 #[tokio::test]
 async fn bad_user_records_are_refused_with_422() {
-    let h = Harness::new().await;
-    let admin = h.token("root", &[], &["admin"]);
+    let (h, admin) = Harness::with_admin().await;
     let cases: Vec<(&str, Value, &str)> = vec![
         ("org_units", json!(["oe-unknown"]), "unknown org unit"),
         ("email", json!("maria.muster"), "name@domain"),
@@ -131,12 +134,8 @@ async fn only_admins_maintain_users() {
     let res = put(&h, &caseworker, "mmuster", maria()).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(res.problem_type().ends_with("/forbidden"));
-    for uri in [
-        "/v1/admin/users",
-        "/v1/admin/users/cw",
-        "/v1/admin/users?org_unit=oe-2",
-    ] {
-        let res = h.get(uri, &caseworker).await;
+    for uri in user_reads("cw") {
+        let res = h.get(&uri, &caseworker).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{uri}");
     }
     let res = deactivate(&h, &caseworker, "cw").await;
@@ -212,20 +211,13 @@ async fn a_supervisor_reassigns_all_open_cases_of_a_user_in_one_request() {
 
     let body = json!({"from": "leaving", "to": "staying"});
     let caseworker = h.token("cw", &[OE1], &["caseworker"]);
-    let res = h
-        .post("/v1/cases/reassign", &caseworker, body.clone())
-        .await;
+    let res = h.reassign(&caseworker, body.clone()).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 
-    let res = h.post("/v1/cases/reassign", &sup, body.clone()).await;
+    let res = h.reassign(&sup, body.clone()).await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
     let report = res.json();
-    let moved: Vec<&str> = report["moved"]
-        .as_array()
-        .expect("moved")
-        .iter()
-        .filter_map(|m| m["case_id"].as_str())
-        .collect();
+    let moved = each(&report["moved"], "case_id");
     let mut expected = vec![cases[0].as_str(), cases[1].as_str()];
     expected.sort();
     let mut moved_sorted = moved.clone();
@@ -257,8 +249,7 @@ async fn a_supervisor_reassigns_all_open_cases_of_a_user_in_one_request() {
     assert_eq!(kept.json()["assignee"], "leaving");
     // Nothing left to move: an empty report, not an error.
     let res = h
-        .post(
-            "/v1/cases/reassign",
+        .reassign(
             &sup,
             json!({"from": "leaving", "to": "staying", "org_unit_id": OE1}),
         )
@@ -266,8 +257,7 @@ async fn a_supervisor_reassigns_all_open_cases_of_a_user_in_one_request() {
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()["moved"], json!([]));
     let res = h
-        .post(
-            "/v1/cases/reassign",
+        .reassign(
             &sup,
             json!({"from": "leaving", "to": null, "org_unit_id": "oe-3"}),
         )
