@@ -24,20 +24,15 @@
 use crate::common;
 use axum::http::StatusCode;
 use common::*;
-use fallwerk_api::testing::{Part, antrag_request, multipart};
+use fallwerk_api::testing::{Part, multipart};
 use serde_json::{Value, json};
 
 const PDF: &[u8] = b"%PDF-1.7\n% Darstellung des Antrags\n%%EOF\n";
 
 async fn deliver(h: &Harness, parts: &[Part<'_>]) -> (String, Value) {
-    let r = h
-        .send(antrag_request("portal-1", PORTAL_SECRET, multipart(parts)))
-        .await;
+    let r = deliver_antrag(h, multipart(parts)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
-    let id = r.json()["vorgang"]["vorgangId"]
-        .as_str()
-        .expect("vorgangId")
-        .to_string();
+    let id = vorgang_id(&r);
     let cw = h.caseworker(OE1);
     let case = h.case(&id, &cw).await.json();
     (id, case)
@@ -110,30 +105,25 @@ async fn gover_delivery_reads_applicant_postbox_labels_and_types() {
     let (id, case) = deliver(
         &h,
         &[
-            Part {
-                name: "formData",
-                file_name: None,
-                content_type: Some("application/octet-stream"),
-                bytes: &form,
-            },
-            Part {
-                name: "representation",
-                file_name: Some("Gewerbeanmeldung.pdf"),
-                content_type: Some("application/pdf"),
-                bytes: PDF,
-            },
-            Part {
-                name: "attachment",
-                file_name: Some("meisterbrief.pdf"),
-                content_type: Some("application/pdf"),
-                bytes: b"%PDF-1.4 Meisterbrief",
-            },
-            Part {
-                name: "attachment",
-                file_name: Some("ausweis.png"),
-                content_type: Some("image/png"),
-                bytes: b"\x89PNG\r\n\x1a\nAusweis",
-            },
+            form_data_part(Some("application/octet-stream"), &form),
+            file_part(
+                "representation",
+                "Gewerbeanmeldung.pdf",
+                Some("application/pdf"),
+                PDF,
+            ),
+            file_part(
+                "attachment",
+                "meisterbrief.pdf",
+                Some("application/pdf"),
+                b"%PDF-1.4 Meisterbrief",
+            ),
+            file_part(
+                "attachment",
+                "ausweis.png",
+                Some("image/png"),
+                b"\x89PNG\r\n\x1a\nAusweis",
+            ),
         ],
     )
     .await;
@@ -233,30 +223,25 @@ async fn startuphafen_delivery_reads_applicant_postbox_labels_and_types() {
     let (id, case) = deliver(
         &h,
         &[
-            Part {
-                name: "formData",
-                file_name: Some("blob"),
-                content_type: Some("application/json"),
-                bytes: &form,
-            },
-            Part {
-                name: "attachment",
-                file_name: Some("XML-Daten.xml"),
-                content_type: Some("application/xml"),
-                bytes: b"<?xml version=\"1.0\"?><antrag/>",
-            },
-            Part {
-                name: "attachment",
-                file_name: Some("OIDC-Assertion.xml"),
-                content_type: Some("application/xml"),
-                bytes: b"<?xml version=\"1.0\"?><token/>",
-            },
-            Part {
-                name: "attachment",
-                file_name: Some("Gewerbeanmeldung.pdf"),
-                content_type: Some("application/pdf"),
-                bytes: PDF,
-            },
+            file_part("formData", "blob", Some("application/json"), &form),
+            file_part(
+                "attachment",
+                "XML-Daten.xml",
+                Some("application/xml"),
+                b"<?xml version=\"1.0\"?><antrag/>",
+            ),
+            file_part(
+                "attachment",
+                "OIDC-Assertion.xml",
+                Some("application/xml"),
+                b"<?xml version=\"1.0\"?><token/>",
+            ),
+            file_part(
+                "attachment",
+                "Gewerbeanmeldung.pdf",
+                Some("application/pdf"),
+                PDF,
+            ),
         ],
     )
     .await;
@@ -307,12 +292,7 @@ async fn nobody_named_gives_the_hint_and_keeps_the_postbox() {
     }));
     let (id, case) = deliver(
         &h,
-        &[Part {
-            name: "formData",
-            file_name: None,
-            content_type: Some("application/octet-stream"),
-            bytes: &form,
-        }],
+        &[form_data_part(Some("application/octet-stream"), &form)],
     )
     .await;
     assert_eq!(case["applicant"]["name"], "");
@@ -363,16 +343,7 @@ async fn client_mapping_from_the_admin_api() {
             {"name": "f19", "label": "Feld 19", "stringValue": "kim.lee@example.org"},
             {"name": "f20", "label": "Feld 20", "stringValue": "pf-kim"}]
     }));
-    let (_, case) = deliver(
-        &h,
-        &[Part {
-            name: "formData",
-            file_name: None,
-            content_type: None,
-            bytes: &form,
-        }],
-    )
-    .await;
+    let (_, case) = deliver(&h, &[form_data_part(None, &form)]).await;
     assert_eq!(case["applicant"]["name"], "Kim Lee");
     assert_eq!(case["applicant"]["email"], "kim.lee@example.org");
     assert_eq!(case["applicant"]["postbox_ref"], "pf-kim");
