@@ -155,6 +155,11 @@ impl Harness {
         (h, admin)
     }
 
+    /// Bodies limited to `json` bytes on JSON routes and `submission` bytes on submissions.
+    pub async fn with_body_limits(json: usize, submission: usize) -> Harness {
+        Self::with_limits(Limits { json, submission }).await
+    }
+
     /// Caseworker tokens are verified by `jwt` (e.g. RS256 keys from a JWKS URL) instead of the
     /// HS256 test secret; `token` and `caseworker` then mint tokens this router refuses.
     pub async fn with_jwt(jwt: JwtConfig) -> Harness {
@@ -259,6 +264,11 @@ impl Harness {
         self.clock.advance(Duration::seconds(1));
         let req = self.signer.request(method, uri, self.now(), body);
         self.send(req).await
+    }
+
+    /// A signed portal `POST /v1/submissions` of `body` as it is.
+    pub async fn post_submission(&self, body: Vec<u8>) -> Res {
+        self.portal(Method::POST, "/v1/submissions", body).await
     }
 
     /// A signed portal `GET`.

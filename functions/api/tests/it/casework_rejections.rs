@@ -7,11 +7,11 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::*;
-use fallwerk_api::Limits;
 use serde_json::{Value, json};
 
 const BOUNDARY: &str = "fallwerk-rejections";
 
+/// A multipart body with one PDF part `file` named `name`.
 fn pdf_upload(name: &str, bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(
@@ -25,6 +25,13 @@ fn pdf_upload(name: &str, bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Uploads the PDF `name` to the case's documents with `token`.
+async fn upload_pdf(h: &Harness, case_id: &str, token: &str, name: &str, bytes: &[u8]) -> Res {
+    h.send(upload_request(case_id, token, pdf_upload(name, bytes)))
+        .await
+}
+
+/// `POST /v1/cases/{case_id}/documents` of a multipart `body` with `token`.
 fn upload_request(case_id: &str, token: &str, body: Vec<u8>) -> Request<Body> {
     Request::post(format!("/v1/cases/{case_id}/documents"))
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -84,13 +91,7 @@ async fn another_org_units_case_is_404_on_every_casework_route() {
             r.json()
         );
     }
-    let r = h
-        .send(upload_request(
-            &case_id,
-            &other,
-            pdf_upload("x.pdf", b"%PDF-1.7 x"),
-        ))
-        .await;
+    let r = upload_pdf(&h, &case_id, &other, "x.pdf", b"%PDF-1.7 x").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.json());
     // Neither the comment of the other org unit nor its upload reached the case.
     let view = h.case(&case_id, &own).await.json();
@@ -180,30 +181,18 @@ async fn a_deactivated_users_token_is_401_on_every_casework_route() {
             "https://fallwerk.dev/problems/unauthorized"
         );
     }
-    let r = h
-        .send(upload_request(
-            &case_id,
-            &token,
-            pdf_upload("x.pdf", b"%PDF-1.7 x"),
-        ))
-        .await;
+    let r = upload_pdf(&h, &case_id, &token, "x.pdf", b"%PDF-1.7 x").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(version(&h, &case_id, &own).await, v0, "nothing changed");
 }
 
 #[tokio::test]
 async fn an_oversized_upload_is_413_and_stores_nothing() {
-    let h = Harness::with_limits(Limits {
-        json: 64 * 1024,
-        submission: 256 * 1024,
-    })
-    .await;
+    let h = Harness::with_body_limits(64 * 1024, 256 * 1024).await;
     let case_id = submit(&h, "rej-big", OE1).await;
     let cw = h.caseworker(OE1);
     let big = vec![b'x'; 300 * 1024];
-    let r = h
-        .send(upload_request(&case_id, &cw, pdf_upload("gross.pdf", &big)))
-        .await;
+    let r = upload_pdf(&h, &case_id, &cw, "gross.pdf", &big).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", r.json());
     assert_eq!(
         r.json()["type"],
@@ -229,13 +218,7 @@ async fn a_document_number_of_another_case_is_422() {
         cases.push(case_id);
     }
     let (x, y) = (&cases[0], &cases[1]);
-    let r = h
-        .send(upload_request(
-            x,
-            &cw,
-            pdf_upload("Bescheid.pdf", b"%PDF-1.7 Bescheid X"),
-        ))
-        .await;
+    let r = upload_pdf(&h, x, &cw, "Bescheid.pdf", b"%PDF-1.7 Bescheid X").await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     let n = r.json()["documents"][0]["n"].as_u64().expect("n");
     assert!(n >= 2, "after the applicant's attachment");

@@ -44,11 +44,7 @@ fn assert_hardened(res: &Res, what: &str) {
 async fn every_response_is_no_store_and_nosniff() {
     let h = Harness::new().await;
     let created = h
-        .portal(
-            Method::POST,
-            "/v1/submissions",
-            bytes(&submission("s-headers", OE1)),
-        )
+        .post_submission(bytes(&submission("s-headers", OE1)))
         .await;
     assert_eq!(created.status, StatusCode::CREATED);
     assert_hardened(&created, "portal 201");
@@ -213,7 +209,7 @@ async fn free_text_fields_are_bounded() {
     ] {
         let mut s = submission(&format!("s-long-{pointer}"), OE1);
         s["applicant"][pointer] = json!(value);
-        let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+        let r = h.post_submission(bytes(&s)).await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
         assert_eq!(r.json()["field"], field);
         assert!(r.detail().contains("at most"), "{:?}", r.json());
@@ -221,7 +217,7 @@ async fn free_text_fields_are_bounded() {
     // 200 characters are fine.
     let mut s = submission("s-long-ok", OE1);
     s["applicant"]["name"] = json!("ä".repeat(200));
-    let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+    let r = h.post_submission(bytes(&s)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     // Directory texts are bounded as well.
     let admin = h.token("root", &[], &["admin"]);

@@ -5,7 +5,6 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use chrono::Duration;
 use common::*;
-use fallwerk_api::Limits;
 use fallwerk_api::testing::{PortalSigner, claims, token};
 use serde_json::{Value, json};
 
@@ -124,14 +123,10 @@ async fn unknown_inactive_or_missing_client_is_401() {
 
 #[tokio::test]
 async fn oversized_bodies_are_413() {
-    let h = Harness::with_limits(Limits {
-        json: 512,
-        submission: 2048,
-    })
-    .await;
+    let h = Harness::with_body_limits(512, 2048).await;
     let mut big = submission("s-big", OE1);
     big["attachments"] = json!([attachment("x.pdf", &[7u8; 4096])]);
-    let r = h.portal(Method::POST, "/v1/submissions", bytes(&big)).await;
+    let r = h.post_submission(bytes(&big)).await;
     assert_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
     let case_id = submit(&h, "s-small", OE1).await;
     let cw = h.caseworker(OE1);
@@ -148,19 +143,11 @@ async fn oversized_bodies_are_413() {
 #[tokio::test]
 async fn malformed_json_is_400_and_unknown_fields_422() {
     let h = Harness::new().await;
-    let r = h
-        .portal(
-            Method::POST,
-            "/v1/submissions",
-            b"{\"submission_id\": ".to_vec(),
-        )
-        .await;
+    let r = h.post_submission(b"{\"submission_id\": ".to_vec()).await;
     assert_problem(&r, StatusCode::BAD_REQUEST, "malformed-request");
     let mut extra = submission("s-extra", OE1);
     extra["surprise"] = json!(true);
-    let r = h
-        .portal(Method::POST, "/v1/submissions", bytes(&extra))
-        .await;
+    let r = h.post_submission(bytes(&extra)).await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
     assert!(r.detail().contains("unknown field `surprise`"));
 
@@ -208,7 +195,7 @@ async fn attachment_checksum_mismatch_is_422_and_stores_nothing() {
     let h = Harness::new().await;
     let mut s = submission("s-sum", OE1);
     s["attachments"][0]["sha256"] = json!("00".repeat(32));
-    let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+    let r = h.post_submission(bytes(&s)).await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
     assert_eq!(r.json()["field"], "attachments[0].sha256");
     // The first of two documents is fine and written; the second's checksum is wrong: neither
@@ -218,12 +205,12 @@ async fn attachment_checksum_mismatch_is_422_and_stores_nothing() {
     let mut bad = attachment("zwei.pdf", b"zweites Dokument");
     bad["sha256"] = json!("11".repeat(32));
     s["attachments"] = json!([good, bad]);
-    let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+    let r = h.post_submission(bytes(&s)).await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
     assert_eq!(r.json()["field"], "attachments[1].sha256");
     let mut s = submission("s-b64", OE1);
     s["attachments"][0]["content"] = json!("***");
-    let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+    let r = h.post_submission(bytes(&s)).await;
     assert_eq!(r.json()["field"], "attachments[0].content");
     assert_eq!(case_count(&h).await, 0);
     assert_eq!(h.blob_files(), Vec::<std::path::PathBuf>::new());
@@ -235,19 +222,15 @@ async fn attachment_checksum_mismatch_is_422_and_stores_nothing() {
 async fn duplicate_submission_is_200_with_one_case_and_a_changed_body_409() {
     let h = Harness::new().await;
     let body = bytes(&submission("s-dup", OE1));
-    let first = h
-        .portal(Method::POST, "/v1/submissions", body.clone())
-        .await;
+    let first = h.post_submission(body.clone()).await;
     assert_eq!(first.status, StatusCode::CREATED);
-    let second = h.portal(Method::POST, "/v1/submissions", body).await;
+    let second = h.post_submission(body).await;
     assert_eq!(second.status, StatusCode::OK);
     assert_eq!(first.json(), second.json());
     assert_eq!(case_count(&h).await, 1);
     let mut changed = submission("s-dup", OE1);
     changed["form"]["data"] = json!({"betrieb": "Metzgerei"});
-    let r = h
-        .portal(Method::POST, "/v1/submissions", bytes(&changed))
-        .await;
+    let r = h.post_submission(bytes(&changed)).await;
     assert_problem(&r, StatusCode::CONFLICT, "submission-mismatch");
     // The problem names the case the first delivery created (issue 16).
     assert_eq!(
@@ -297,13 +280,11 @@ fn reformatted(v: &Value) -> String {
 async fn a_retry_that_only_reformats_the_json_is_the_same_submission() {
     let h = Harness::new().await;
     let v = submission("s-fmt", OE1);
-    let first = h.portal(Method::POST, "/v1/submissions", bytes(&v)).await;
+    let first = h.post_submission(bytes(&v)).await;
     assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.json());
     let again = reformatted(&v);
     assert_ne!(again.as_bytes(), &bytes(&v)[..], "the bytes differ");
-    let second = h
-        .portal(Method::POST, "/v1/submissions", again.into_bytes())
-        .await;
+    let second = h.post_submission(again.into_bytes()).await;
     assert_eq!(second.status, StatusCode::OK, "{:?}", second.json());
     assert_eq!(first.json(), second.json());
     assert_eq!(case_count(&h).await, 1);
@@ -324,7 +305,7 @@ async fn an_applicant_address_that_is_none_is_422_naming_the_problem() {
     {
         let mut v = submission(&format!("s-mail-{i}"), OE1);
         v["applicant"]["email"] = json!(email);
-        let r = h.portal(Method::POST, "/v1/submissions", bytes(&v)).await;
+        let r = h.post_submission(bytes(&v)).await;
         assert_invalid(&r, "applicant.email", email, problem);
     }
     assert_eq!(case_count(&h).await, 0);
@@ -350,13 +331,7 @@ async fn an_org_unit_address_that_is_none_is_422_naming_the_problem() {
 async fn unroutable_submission_is_422() {
     let h = Harness::new().await;
     for oe in ["oe-unknown", OE3] {
-        let r = h
-            .portal(
-                Method::POST,
-                "/v1/submissions",
-                bytes(&submission("s-x", oe)),
-            )
-            .await;
+        let r = h.post_submission(bytes(&submission("s-x", oe))).await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "unroutable");
     }
     assert_eq!(case_count(&h).await, 0);

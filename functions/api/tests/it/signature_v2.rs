@@ -6,7 +6,6 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use common::*;
-use fallwerk_api::Limits;
 use fallwerk_api::testing::PortalSigner;
 use fallwerk_core::case::{Caller, Role};
 use fallwerk_core::model::PortalClient;
@@ -182,11 +181,7 @@ async fn version_1_only_where_the_client_record_allows_it() {
 
 #[tokio::test]
 async fn no_body_is_read_before_the_client_is_known() {
-    let h = Harness::with_limits(Limits {
-        json: 1024,
-        submission: 4096,
-    })
-    .await;
+    let h = Harness::with_body_limits(1024, 4096).await;
     let big = vec![b'x'; 64 * 1024];
     // An unknown client, or a stale timestamp, is refused on its headers: 401, not 413.
     let unknown = PortalSigner::new("nobody", PORTAL_SECRET);

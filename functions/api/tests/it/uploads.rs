@@ -84,7 +84,7 @@ async fn twenty_megabytes_through_upload_slots_download_byte_identical() {
     );
     // The request itself stays small: the documents are not in it.
     assert!(body.len() < 4096, "{}", body.len());
-    let r = h.portal(Method::POST, "/v1/submissions", body).await;
+    let r = h.post_submission(body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     let id = r.json()["case_id"].as_str().expect("id").to_string();
 
@@ -226,11 +226,7 @@ async fn submissions_must_reference_real_matching_uploads() {
     .enumerate()
     {
         let res = h
-            .portal(
-                Method::POST,
-                "/v1/submissions",
-                submission_with(&format!("ref-{i}"), vec![r]),
-            )
+            .post_submission(submission_with(&format!("ref-{i}"), vec![r]))
             .await;
         assert_eq!(
             res.status,
@@ -271,11 +267,10 @@ async fn unreferenced_uploads_expire_with_the_tick() {
     assert_eq!(uploads(), 0);
     // A submission that references it now is refused.
     let res = h
-        .portal(
-            Method::POST,
-            "/v1/submissions",
-            submission_with("late-1", vec![upload_ref(&s[0], "a.pdf", &doc)]),
-        )
+        .post_submission(submission_with(
+            "late-1",
+            vec![upload_ref(&s[0], "a.pdf", &doc)],
+        ))
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.json()["field"], "uploads[0].upload_id");

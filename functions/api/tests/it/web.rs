@@ -862,9 +862,7 @@ async fn an_unnamed_applicant_is_shown_as_not_recognised() {
     w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
     let mut body = submission("web-anon", OE1);
     body["applicant"]["name"] = serde_json::json!("");
-    let r =
-        w.h.portal(Method::POST, "/v1/submissions", bytes(&body))
-            .await;
+    let r = w.h.post_submission(bytes(&body)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     let case_id = r.json()["case_id"].as_str().expect("id").to_string();
     w.login("anna", PW).await;
