@@ -59,6 +59,14 @@ impl Res {
             .to_string()
     }
 
+    /// The `case_id` of a submission's answer (empty when there is none).
+    pub fn case_id(&self) -> String {
+        self.json()["case_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// The body as (lossy) UTF-8 text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.bytes).into_owned()

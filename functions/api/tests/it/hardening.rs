@@ -48,10 +48,7 @@ async fn every_response_is_no_store_and_nosniff() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED);
     assert_hardened(&created, "portal 201");
-    let case_id = created.json()["case_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let case_id = created.case_id();
     let status = h.portal_get(&format!("/v1/cases/{case_id}/status")).await;
     assert_eq!(status.status, StatusCode::OK);
     assert_hardened(&status, "portal status");

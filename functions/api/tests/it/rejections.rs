@@ -80,10 +80,7 @@ async fn replayed_request_is_401() {
     assert!(again.detail().contains("replay"));
     // Identical signed (v2) reads within the window are allowed (issue 17: they change
     // nothing); v1 reads stay one-shot (tests/signature_v2.rs).
-    let case_id = first.json()["case_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let case_id = first.case_id();
     let uri = format!("/v1/cases/{case_id}/status");
     let ts = h.now();
     for _ in 0..2 {

@@ -165,10 +165,7 @@ async fn version_1_only_where_the_client_record_allows_it() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.json());
     // A v1 signature does not bind the path, so v1 reads stay one-shot.
-    let case_id = created.json()["case_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let case_id = created.case_id();
     let uri = format!("/v1/cases/{case_id}/status");
     let ts = h.now();
     let first = h.send(old.request_v1(Method::GET, &uri, ts, vec![])).await;

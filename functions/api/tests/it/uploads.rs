@@ -48,6 +48,20 @@ async fn put(h: &Harness, url: &str, body: Vec<u8>) -> Res {
     h.send(req).await
 }
 
+/// One slot for `doc` as `a.pdf`: the slot and its URL.
+async fn slot(h: &Harness, doc: &[u8]) -> (Value, String) {
+    let s = slots(h, &[("a.pdf", doc)]).await;
+    let url = s[0]["url"].as_str().expect("url").to_string();
+    (s[0].clone(), url)
+}
+
+/// `doc` uploaded through a slot of its own (as `a.pdf`): the slot and its URL.
+async fn uploaded(h: &Harness, doc: &[u8]) -> (Value, String) {
+    let (slot, url) = slot(h, doc).await;
+    assert_eq!(put(h, &url, doc.to_vec()).await.status, StatusCode::CREATED);
+    (slot, url)
+}
+
 fn submission_with(id: &str, uploads: Vec<Value>) -> Vec<u8> {
     let mut s = submission(id, OE1);
     s["attachments"] = json!([]);
@@ -149,8 +163,7 @@ async fn slot_requests_are_checked() {
 async fn slot_urls_take_only_what_they_were_issued_for() {
     let h = Harness::new().await;
     let doc = b"%PDF-1.7 genau dieses Dokument".to_vec();
-    let s = slots(&h, &[("a.pdf", &doc)]).await;
-    let url = s[0]["url"].as_str().expect("url").to_string();
+    let (_, url) = slot(&h, &doc).await;
 
     // Other bytes than declared: 422 for the size, then for the checksum.
     let r = put(&h, &url, b"kurz".to_vec()).await;
@@ -204,17 +217,15 @@ async fn slot_urls_take_only_what_they_were_issued_for() {
 async fn submissions_must_reference_real_matching_uploads() {
     let h = Harness::new().await;
     let doc = b"%PDF-1.7 hochgeladen".to_vec();
-    let s = slots(&h, &[("a.pdf", &doc)]).await;
-    let url = s[0]["url"].as_str().expect("url").to_string();
-    assert_eq!(put(&h, &url, doc.clone()).await.status, StatusCode::CREATED);
+    let (slot, _) = uploaded(&h, &doc).await;
 
-    let mut wrong_sha = upload_ref(&s[0], "a.pdf", &doc);
+    let mut wrong_sha = upload_ref(&slot, "a.pdf", &doc);
     wrong_sha["sha256"] = json!(sha256_hex(b"anders"));
-    let mut wrong_size = upload_ref(&s[0], "a.pdf", &doc);
+    let mut wrong_size = upload_ref(&slot, "a.pdf", &doc);
     wrong_size["size"] = json!(doc.len() + 1);
-    let mut never = upload_ref(&s[0], "a.pdf", &doc);
+    let mut never = upload_ref(&slot, "a.pdf", &doc);
     never["upload_id"] = json!(uuid::Uuid::new_v4().to_string());
-    let mut not_an_id = upload_ref(&s[0], "a.pdf", &doc);
+    let mut not_an_id = upload_ref(&slot, "a.pdf", &doc);
     not_an_id["upload_id"] = json!("../../cases/x");
     for (i, (r, field)) in [
         (wrong_sha, "uploads[0].sha256"),
@@ -245,9 +256,7 @@ async fn submissions_must_reference_real_matching_uploads() {
 async fn unreferenced_uploads_expire_with_the_tick() {
     let h = Harness::new().await;
     let doc = b"%PDF-1.7 vergessen".to_vec();
-    let s = slots(&h, &[("a.pdf", &doc)]).await;
-    let url = s[0]["url"].as_str().expect("url").to_string();
-    assert_eq!(put(&h, &url, doc.clone()).await.status, StatusCode::CREATED);
+    let (slot, _) = uploaded(&h, &doc).await;
     let uploads = || {
         h.blob_files()
             .iter()
@@ -269,7 +278,7 @@ async fn unreferenced_uploads_expire_with_the_tick() {
     let res = h
         .post_submission(submission_with(
             "late-1",
-            vec![upload_ref(&s[0], "a.pdf", &doc)],
+            vec![upload_ref(&slot, "a.pdf", &doc)],
         ))
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
