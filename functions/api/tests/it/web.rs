@@ -321,6 +321,48 @@ async fn without_a_web_config_no_pages_are_served() {
 
 const PW: &str = "Sicheres-Passwort-2026";
 
+/// The action form of a case page: where it posts, its CSRF token and the case's version.
+struct ActionForm {
+    uri: String,
+    csrf: String,
+    version: String,
+}
+
+impl ActionForm {
+    /// The action form on `page`, the page of case `case_id`.
+    fn of(page: &Page, case_id: &str) -> ActionForm {
+        ActionForm {
+            uri: format!("/cases/{case_id}/actions"),
+            csrf: page.hidden("csrf"),
+            version: page.hidden("expected_version"),
+        }
+    }
+}
+
+impl Web {
+    /// A browser signed in as caseworker `anna` of OE1 on the page of a new case (submission
+    /// `sub`): the browser, the case id and the page.
+    async fn on_a_case_page(sub: &str) -> (Web, String, Page) {
+        let mut w = Web::new().await;
+        w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
+        let case_id = submit(&w.h, sub, OE1).await;
+        w.login("anna", PW).await;
+        let page = w.get(&format!("/cases/{case_id}")).await;
+        (w, case_id, page)
+    }
+
+    /// Posts `action` with `fields` through a case page's action form.
+    async fn act(&mut self, form: &ActionForm, action: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all = vec![
+            ("csrf", form.csrf.as_str()),
+            ("action", action),
+            ("expected_version", form.version.as_str()),
+        ];
+        all.extend_from_slice(fields);
+        self.post(&form.uri, &all).await
+    }
+}
+
 /// The value of `<textarea id=ID>`.
 fn textarea(html: &str, id: &str) -> String {
     let marker = format!("id=\"{id}\"");
@@ -445,18 +487,8 @@ async fn a_caseworker_logs_in_sees_the_inbox_and_works_a_case() {
     );
 
     // An action: POST, redirect, the page confirms and shows the new status.
-    let csrf = page.hidden("csrf");
-    let version = page.hidden("expected_version");
-    let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &csrf),
-                ("action", "confirm_competence"),
-                ("expected_version", &version),
-            ],
-        )
-        .await;
+    let form = ActionForm::of(&page, &case_id);
+    let p = w.act(&form, "confirm_competence", &[]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     assert_eq!(
         p.location(),
@@ -476,18 +508,13 @@ async fn a_caseworker_logs_in_sees_the_inbox_and_works_a_case() {
             .contains("Personalausweis <span class=\"muted\">(erforderlich)</span></td>")
     );
     assert!(page.html.contains("<strong>fehlt</strong>"));
+    let checked = [
+        ("document", "Personalausweis"),
+        ("received", "true"),
+        ("note", "per Post"),
+    ];
     let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &page.hidden("csrf")),
-                ("action", "check_document"),
-                ("expected_version", &page.hidden("expected_version")),
-                ("document", "Personalausweis"),
-                ("received", "true"),
-                ("note", "per Post"),
-            ],
-        )
+        .act(&ActionForm::of(&page, &case_id), "check_document", &checked)
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     let page = w.get(&format!("/cases/{case_id}")).await;
@@ -505,12 +532,8 @@ async fn a_caseworker_logs_in_sees_the_inbox_and_works_a_case() {
 
 #[tokio::test]
 async fn a_stale_version_shows_the_conflict_and_keeps_the_input() {
-    let mut w = Web::new().await;
-    w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
-    let case_id = submit(&w.h, "web-2", OE1).await;
-    w.login("anna", PW).await;
-    let page = w.get(&format!("/cases/{case_id}")).await;
-    let (csrf, version) = (page.hidden("csrf"), page.hidden("expected_version"));
+    let (mut w, case_id, page) = Web::on_a_case_page("web-2").await;
+    let form = ActionForm::of(&page, &case_id);
     // Someone else changes the case meanwhile.
     let cw = w.h.token("anna", &[OE1], &["caseworker"]);
     w.h.act_ok(
@@ -520,15 +543,7 @@ async fn a_stale_version_shows_the_conflict_and_keeps_the_input() {
     )
     .await;
     let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &csrf),
-                ("action", "comment"),
-                ("expected_version", &version),
-                ("text", "Meine lange Notiz"),
-            ],
-        )
+        .act(&form, "comment", &[("text", "Meine lange Notiz")])
         .await;
     assert_eq!(p.status, StatusCode::CONFLICT);
     assert!(
@@ -549,61 +564,30 @@ async fn a_stale_version_shows_the_conflict_and_keeps_the_input() {
 
 #[tokio::test]
 async fn missing_fields_are_listed_and_linked_and_cancel_needs_its_confirmation() {
-    let mut w = Web::new().await;
-    w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
-    let case_id = submit(&w.h, "web-3", OE1).await;
-    w.login("anna", PW).await;
-    let page = w.get(&format!("/cases/{case_id}")).await;
-    let (csrf, version) = (page.hidden("csrf"), page.hidden("expected_version"));
+    let (mut w, case_id, page) = Web::on_a_case_page("web-3").await;
+    let form = ActionForm::of(&page, &case_id);
     let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &csrf),
-                ("action", "cancel"),
-                ("expected_version", &version),
-                ("reason", "Antrag zurückgezogen"),
-            ],
-        )
+        .act(&form, "cancel", &[("reason", "Antrag zurückgezogen")])
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.html.contains("<a href=\"#cancel-confirm\">Bitte bestätigen Sie, dass der Fall beendet werden soll.</a>"), "{}", p.html);
     assert!(p.html.contains("id=\"cancel-confirm\" name=\"confirm\" type=\"checkbox\" value=\"yes\" aria-invalid=\"true\""));
     assert_eq!(textarea(&p.html, "cancel-reason"), "Antrag zurückgezogen");
     let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &csrf),
-                ("action", "forward"),
-                ("expected_version", &version),
-                ("org_unit_id", ""),
-                ("reason", ""),
-            ],
-        )
+        .act(&form, "forward", &[("org_unit_id", ""), ("reason", "")])
         .await;
     assert!(p.html.contains("<a href=\"#forward-org_unit_id\">"));
     assert!(p.html.contains("<a href=\"#forward-reason\">"));
-    let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &csrf),
-                ("action", "cancel"),
-                ("expected_version", &version),
-                ("reason", "Antrag zurückgezogen"),
-                ("confirm", "yes"),
-            ],
-        )
-        .await;
+    let confirmed = [("reason", "Antrag zurückgezogen"), ("confirm", "yes")];
+    let p = w.act(&form, "cancel", &confirmed).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     // A POST without the token changes nothing.
     let p = w
         .post(
-            &format!("/cases/{case_id}/actions"),
+            &form.uri,
             &[
                 ("action", "comment"),
-                ("expected_version", &version),
+                ("expected_version", &form.version),
                 ("text", "x"),
             ],
         )
@@ -626,17 +610,9 @@ async fn a_forwarded_case_is_not_found_for_the_first_org_unit_and_never_listed()
     assert!(!bert.get("/").await.html.contains(&case_id));
     w.login("anna", PW).await;
     let page = w.get(&format!("/cases/{case_id}")).await;
+    let forward = [("org_unit_id", OE2), ("reason", "Wohnort im Süden")];
     let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &page.hidden("csrf")),
-                ("action", "forward"),
-                ("expected_version", &page.hidden("expected_version")),
-                ("org_unit_id", OE2),
-                ("reason", "Wohnort im Süden"),
-            ],
-        )
+        .act(&ActionForm::of(&page, &case_id), "forward", &forward)
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let gone = w.get(p.location()).await;
@@ -696,6 +672,32 @@ async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
     );
 }
 
+/// The admin form for the new org unit oe-9 ("Amt neun", BY, the test service) with `email`.
+fn org_unit_form<'a>(csrf: &'a str, email: &'a str) -> [(&'a str, &'a str); 6] {
+    [
+        ("csrf", csrf),
+        ("id", "oe-9"),
+        ("name", "Amt neun"),
+        ("notification_email", email),
+        ("state", "BY"),
+        ("services", LEIKA),
+    ]
+}
+
+/// The admin form for the new user carl (an active caseworker of OE1) with `email`.
+fn user_form<'a>(csrf: &'a str, email: &'a str) -> [(&'a str, &'a str); 8] {
+    [
+        ("csrf", csrf),
+        ("id", "carl"),
+        ("given_name", "Carl"),
+        ("family_name", "Neu"),
+        ("email", email),
+        ("org_units", OE1),
+        ("roles", "caseworker"),
+        ("active", "yes"),
+    ]
+}
+
 #[tokio::test]
 async fn administration_needs_the_admin_role_and_shows_a_new_secret_once() {
     let mut w = Web::new().await;
@@ -711,18 +713,9 @@ async fn administration_needs_the_admin_role_and_shows_a_new_secret_once() {
     let p = admin.get("/admin/org-units").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.html.contains("Amt oe-1"));
+    let csrf = p.hidden("csrf");
     let p = admin
-        .post(
-            "/admin/org-units",
-            &[
-                ("csrf", &p.hidden("csrf")),
-                ("id", "oe-9"),
-                ("name", "Amt neun"),
-                ("notification_email", "kein-at"),
-                ("state", "BY"),
-                ("services", LEIKA),
-            ],
-        )
+        .post("/admin/org-units", &org_unit_form(&csrf, "kein-at"))
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -730,17 +723,11 @@ async fn administration_needs_the_admin_role_and_shows_a_new_secret_once() {
         "{}",
         p.html
     );
+    let csrf = p.hidden("csrf");
     let p = admin
         .post(
             "/admin/org-units",
-            &[
-                ("csrf", &p.hidden("csrf")),
-                ("id", "oe-9"),
-                ("name", "Amt neun"),
-                ("notification_email", "neun@amt.example"),
-                ("state", "BY"),
-                ("services", LEIKA),
-            ],
+            &org_unit_form(&csrf, "neun@amt.example"),
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
@@ -789,36 +776,12 @@ async fn an_admin_creates_a_user_gives_a_password_once_and_deactivates_them() {
     assert_eq!(p.status, StatusCode::OK);
     let csrf = p.hidden("csrf");
     let bad = admin
-        .post(
-            "/admin/users",
-            &[
-                ("csrf", &csrf),
-                ("id", "carl"),
-                ("given_name", "Carl"),
-                ("family_name", "Neu"),
-                ("email", "kein at"),
-                ("org_units", OE1),
-                ("roles", "caseworker"),
-                ("active", "yes"),
-            ],
-        )
+        .post("/admin/users", &user_form(&csrf, "kein at"))
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.html.contains("href=\"#user-email\""), "{}", bad.html);
     let p = admin
-        .post(
-            "/admin/users",
-            &[
-                ("csrf", &csrf),
-                ("id", "carl"),
-                ("given_name", "Carl"),
-                ("family_name", "Neu"),
-                ("email", "carl@amt.example"),
-                ("org_units", OE1),
-                ("roles", "caseworker"),
-                ("active", "yes"),
-            ],
-        )
+        .post("/admin/users", &user_form(&csrf, "carl@amt.example"))
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     let p = admin
@@ -1016,11 +979,7 @@ impl Web {
 
 #[tokio::test]
 async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
-    let mut w = Web::new().await;
-    w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
-    let case_id = submit(&w.h, "web-upload", OE1).await;
-    w.login("anna", PW).await;
-    let page = w.get(&format!("/cases/{case_id}")).await;
+    let (mut w, case_id, page) = Web::on_a_case_page("web-upload").await;
     assert!(page.html.contains("enctype=\"multipart/form-data\""));
     assert!(page.html.contains("id=\"message-file\""));
     let (csrf, version) = (page.hidden("csrf"), page.hidden("expected_version"));
