@@ -397,6 +397,16 @@ impl Harness {
             .expect("stored user")
     }
 
+    /// The case `case_id` as stored now.
+    pub async fn stored_case(&self, case_id: &str) -> fallwerk_core::model::Case {
+        self.app
+            .store
+            .load_case(case_id)
+            .await
+            .expect("load")
+            .expect("case")
+    }
+
     /// Deactivates `id` in the store directly (behind the API's back).
     pub async fn deactivate_in_store(&self, id: &str) {
         self.flush_users().await;

@@ -322,6 +322,7 @@ async fn without_a_web_config_no_pages_are_served() {
 const PW: &str = "Sicheres-Passwort-2026";
 
 /// The action form of a case page: where it posts, its CSRF token and the case's version.
+#[derive(Clone)]
 struct ActionForm {
     uri: String,
     csrf: String,
@@ -336,6 +337,21 @@ impl ActionForm {
             csrf: page.hidden("csrf"),
             version: page.hidden("expected_version"),
         }
+    }
+
+    /// The form's fields for `action`: token, action and version, then `rest`.
+    fn fields<'a>(
+        &'a self,
+        action: &'a str,
+        rest: &[(&'a str, &'a str)],
+    ) -> Vec<(&'a str, &'a str)> {
+        let mut all = vec![
+            ("csrf", self.csrf.as_str()),
+            ("action", action),
+            ("expected_version", self.version.as_str()),
+        ];
+        all.extend_from_slice(rest);
+        all
     }
 }
 
@@ -353,13 +369,7 @@ impl Web {
 
     /// Posts `action` with `fields` through a case page's action form.
     async fn act(&mut self, form: &ActionForm, action: &str, fields: &[(&str, &str)]) -> Page {
-        let mut all = vec![
-            ("csrf", form.csrf.as_str()),
-            ("action", action),
-            ("expected_version", form.version.as_str()),
-        ];
-        all.extend_from_slice(fields);
-        self.post(&form.uri, &all).await
+        self.post(&form.uri, &form.fields(action, fields)).await
     }
 }
 
@@ -982,29 +992,19 @@ async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
     let (mut w, case_id, page) = Web::on_a_case_page("web-upload").await;
     assert!(page.html.contains("enctype=\"multipart/form-data\""));
     assert!(page.html.contains("id=\"message-file\""));
-    let (csrf, version) = (page.hidden("csrf"), page.hidden("expected_version"));
-    let uri = format!("/cases/{case_id}/actions");
-    let base = [
-        ("csrf", csrf.as_str()),
-        ("action", "message"),
-        ("expected_version", version.as_str()),
+    let form = ActionForm::of(&page, &case_id);
+    let uri = &form.uri;
+    let letter = [
         ("subject", "Ihr Schreiben"),
         ("text", "Anbei unser Schreiben."),
     ];
-    let attachments_before =
-        w.h.app
-            .store
-            .load_case(&case_id)
-            .await
-            .expect("load")
-            .expect("case")
-            .attachments
-            .len();
+    let base = form.fields("message", &letter);
+    let attachments_before = w.h.stored_case(&case_id).await.attachments.len();
 
     // A type the authority may not send: the file field says so; the text is kept; nothing stored.
     let p = w
         .post_multipart(
-            &uri,
+            uri,
             &base,
             &[("setup.exe", "application/x-msdownload", b"MZ")],
         )
@@ -1019,15 +1019,10 @@ async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
     assert_eq!(textarea(&p.html, "message-text"), "Anbei unser Schreiben.");
 
     // A file on an action without documents is refused.
-    let comment = [
-        ("csrf", csrf.as_str()),
-        ("action", "comment"),
-        ("expected_version", version.as_str()),
-        ("text", "Notiz"),
-    ];
+    let comment = form.fields("comment", &[("text", "Notiz")]);
     let p = w
         .post_multipart(
-            &uri,
+            uri,
             &comment,
             &[("a.pdf", "application/pdf", b"%PDF-1.4 a")],
         )
@@ -1039,28 +1034,20 @@ async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
     );
 
     // A stale form with a file: the conflict message, and the file is not stored.
-    let stale = [
-        ("csrf", csrf.as_str()),
-        ("action", "message"),
-        ("expected_version", "0"),
-        ("subject", "Ihr Schreiben"),
-        ("text", "Anbei unser Schreiben."),
-    ];
+    let stale_form = ActionForm {
+        version: "0".to_string(),
+        ..form.clone()
+    };
+    let stale = stale_form.fields("message", &letter);
     let p = w
         .post_multipart(
-            &uri,
+            uri,
             &stale,
             &[("Schreiben.pdf", "application/pdf", b"%PDF-1.4 x")],
         )
         .await;
     assert_eq!(p.status, StatusCode::CONFLICT);
-    let stored =
-        w.h.app
-            .store
-            .load_case(&case_id)
-            .await
-            .expect("load")
-            .expect("case");
+    let stored = w.h.stored_case(&case_id).await;
     assert_eq!(
         stored.attachments.len(),
         attachments_before,
@@ -1070,16 +1057,10 @@ async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
     // The PDF: stored through the upload use case and sent with the message, one POST.
     let pdf: &[u8] = b"%PDF-1.7\nSchreiben an Erika\n%%EOF\n";
     let p = w
-        .post_multipart(&uri, &base, &[("Schreiben.pdf", "application/pdf", pdf)])
+        .post_multipart(uri, &base, &[("Schreiben.pdf", "application/pdf", pdf)])
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
-    let stored =
-        w.h.app
-            .store
-            .load_case(&case_id)
-            .await
-            .expect("load")
-            .expect("case");
+    let stored = w.h.stored_case(&case_id).await;
     let doc = stored
         .attachments
         .iter()
