@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use fallwerk_api::testing::{PortalSigner, bearer, claims, token};
+use fallwerk_api::testing::{Part, PortalSigner, antrag_request, bearer, claims, token};
 use fallwerk_api::{ApiState, JwtConfig, Limits, app_router};
 use fallwerk_core::app::{App, AppConfig, Clock, ManualClock};
 use fallwerk_core::case::{Caller, Role};
@@ -50,6 +50,86 @@ impl Res {
     pub fn problem_type(&self) -> String {
         self.json()["type"].as_str().unwrap_or_default().to_string()
     }
+
+    /// The problem's `detail` text (empty when there is none).
+    pub fn detail(&self) -> String {
+        self.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The `case_id` of a submission's answer (empty when there is none).
+    pub fn case_id(&self) -> String {
+        self.json()["case_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The body as (lossy) UTF-8 text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    /// Collects a router's response: status, headers and the whole body.
+    pub async fn read(res: axum::response::Response) -> Res {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = to_bytes(res.into_body(), usize::MAX)
+            .await
+            .expect("body")
+            .to_vec();
+        Res {
+            status,
+            headers,
+            bytes,
+        }
+    }
+}
+
+/// Asserts a problem answer: its status (showing the body otherwise) and its problem type.
+pub fn assert_problem_type(res: &Res, status: StatusCode, kind: &str) {
+    assert_eq!(res.status, status, "{:?}", res.json());
+    assert_eq!(
+        res.problem_type(),
+        format!("https://fallwerk.dev/problems/{kind}")
+    );
+}
+
+/// Asserts the status of `res`; a failure shows `what` (the request or input) and the body.
+pub fn assert_status(res: &Res, status: StatusCode, what: &str) {
+    assert_eq!(res.status, status, "{what}: {:?}", res.json());
+}
+
+/// Asserts a 422 whose problem type ends with `/kind` and whose detail says `says`; `case`
+/// names the input in a failure.
+pub fn assert_unprocessable(res: &Res, kind: &str, says: &str, case: &str) {
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{case}: {:?}",
+        res.json()
+    );
+    assert!(
+        res.problem_type().ends_with(&format!("/{kind}")),
+        "{case}: {:?}",
+        res.json()
+    );
+    let detail = res.detail();
+    assert!(detail.contains(says), "{case}: {detail}");
+}
+
+/// A portal client record with the test secret.
+pub fn portal_client(id: &str, name: &str, active: bool, allow_signature_v1: bool) -> PortalClient {
+    PortalClient {
+        id: id.into(),
+        name: name.into(),
+        secret: PORTAL_SECRET.into(),
+        active,
+        allow_signature_v1,
+        applicant_fields: None,
+    }
 }
 
 pub fn start() -> DateTime<Utc> {
@@ -65,6 +145,27 @@ impl Harness {
 
     pub async fn with_limits(limits: Limits) -> Harness {
         Self::build(limits, JwtConfig::hs256(JWT_SECRET)).await
+    }
+
+    /// A fresh harness with one case submitted to OE1: the harness, the case id and the token of
+    /// an OE1 caseworker.
+    pub async fn with_case(submission_id: &str) -> (Harness, String, String) {
+        let h = Self::new().await;
+        let case_id = submit(&h, submission_id, OE1).await;
+        let cw = h.caseworker(OE1);
+        (h, case_id, cw)
+    }
+
+    /// A fresh harness and the token of the administrator `root`.
+    pub async fn with_admin() -> (Harness, String) {
+        let h = Self::new().await;
+        let admin = h.token("root", &[], &["admin"]);
+        (h, admin)
+    }
+
+    /// Bodies limited to `json` bytes on JSON routes and `submission` bytes on submissions.
+    pub async fn with_body_limits(json: usize, submission: usize) -> Harness {
+        Self::with_limits(Limits { json, submission }).await
     }
 
     /// Caseworker tokens are verified by `jwt` (e.g. RS256 keys from a JWKS URL) instead of the
@@ -112,32 +213,12 @@ impl Harness {
             .await
             .expect("org unit");
         }
-        app.put_portal_client(
-            &admin,
-            PortalClient {
-                id: "portal-1".into(),
-                name: "Portal".into(),
-                secret: PORTAL_SECRET.into(),
-                active: true,
-                allow_signature_v1: false,
-                applicant_fields: None,
-            },
-        )
-        .await
-        .expect("client");
-        app.put_portal_client(
-            &admin,
-            PortalClient {
-                id: "portal-off".into(),
-                name: "Old portal".into(),
-                secret: PORTAL_SECRET.into(),
-                active: false,
-                allow_signature_v1: false,
-                applicant_fields: None,
-            },
-        )
-        .await
-        .expect("client");
+        for client in [
+            portal_client("portal-1", "Portal", true, false),
+            portal_client("portal-off", "Old portal", false, false),
+        ] {
+            app.put_portal_client(&admin, client).await.expect("client");
+        }
         let state = ApiState::new(app.clone()).with_jwt(jwt).with_limits(limits);
         Harness {
             router: app_router(state),
@@ -173,17 +254,17 @@ impl Harness {
     pub async fn send(&self, req: Request<Body>) -> Res {
         self.flush_users().await;
         let res = self.router.clone().oneshot(req).await.expect("infallible");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = to_bytes(res.into_body(), usize::MAX)
-            .await
-            .expect("body")
-            .to_vec();
-        Res {
-            status,
-            headers,
-            bytes,
-        }
+        Res::read(res).await
+    }
+
+    /// A request without any credentials (no signature, no token).
+    pub async fn anonymous(&self, method: Method, uri: &str) -> Res {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(Body::empty())
+            .expect("request");
+        self.send(req).await
     }
 
     /// A signed portal request; the clock moves one second first so signatures never repeat.
@@ -191,6 +272,16 @@ impl Harness {
         self.clock.advance(Duration::seconds(1));
         let req = self.signer.request(method, uri, self.now(), body);
         self.send(req).await
+    }
+
+    /// A signed portal `POST /v1/submissions` of `body` as it is.
+    pub async fn post_submission(&self, body: Vec<u8>) -> Res {
+        self.portal(Method::POST, "/v1/submissions", body).await
+    }
+
+    /// A signed portal `GET`.
+    pub async fn portal_get(&self, uri: &str) -> Res {
+        self.portal(Method::GET, uri, Vec::new()).await
     }
 
     /// A directory record with exactly these org units and roles (a token's holder).
@@ -246,20 +337,141 @@ impl Harness {
         self.send(bearer(method, uri, token, body.as_ref())).await
     }
 
+    /// A caseworker `GET`.
+    pub async fn get(&self, uri: &str, token: &str) -> Res {
+        self.cw(Method::GET, uri, token, None).await
+    }
+
+    /// A caseworker `POST` of a JSON body.
+    pub async fn post(&self, uri: &str, token: &str, body: Value) -> Res {
+        self.cw(Method::POST, uri, token, Some(body)).await
+    }
+
+    /// A caseworker `POST` without a body.
+    pub async fn post_empty(&self, uri: &str, token: &str) -> Res {
+        self.cw(Method::POST, uri, token, None).await
+    }
+
+    /// `POST /v1/cases/reassign` with `body` (`from`, `to`, optionally `org_unit_id`).
+    pub async fn reassign(&self, token: &str, body: Value) -> Res {
+        self.post("/v1/cases/reassign", token, body).await
+    }
+
+    /// A caseworker `PUT` of a JSON body.
+    pub async fn put(&self, uri: &str, token: &str, body: Value) -> Res {
+        self.cw(Method::PUT, uri, token, Some(body)).await
+    }
+
+    /// The case as `token` sees it (`GET /v1/cases/{case_id}`).
+    pub async fn case(&self, case_id: &str, token: &str) -> Res {
+        self.get(&format!("/v1/cases/{case_id}"), token).await
+    }
+
+    /// Posts `action` as it is (its `expected_version` included) to the case's actions.
+    pub async fn post_action(&self, case_id: &str, token: &str, action: Value) -> Res {
+        self.post(&format!("/v1/cases/{case_id}/actions"), token, action)
+            .await
+    }
+
     /// Acts with the case's current version.
     pub async fn act(&self, case_id: &str, token: &str, mut action: Value) -> Res {
-        let case = self
-            .cw(Method::GET, &format!("/v1/cases/{case_id}"), token, None)
-            .await;
+        let case = self.case(case_id, token).await;
         action["expected_version"] = case.json()["version"].clone();
-        self.cw(
-            Method::POST,
-            &format!("/v1/cases/{case_id}/actions"),
-            token,
-            Some(action),
-        )
-        .await
+        self.post_action(case_id, token, action).await
     }
+
+    /// Acts with the case's current version, asserts 200 and returns the case after it.
+    pub async fn act_ok(&self, case_id: &str, token: &str, action: Value) -> Value {
+        let r = self.act(case_id, token, action).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+        r.json()
+    }
+
+    /// The directory record of `id` as stored now.
+    pub async fn stored_user(&self, id: &str) -> User {
+        self.app
+            .store
+            .user(id)
+            .await
+            .expect("read")
+            .expect("stored user")
+    }
+
+    /// The case `case_id` as stored now.
+    pub async fn stored_case(&self, case_id: &str) -> fallwerk_core::model::Case {
+        self.app
+            .store
+            .load_case(case_id)
+            .await
+            .expect("load")
+            .expect("case")
+    }
+
+    /// Deactivates `id` in the store directly (behind the API's back).
+    pub async fn deactivate_in_store(&self, id: &str) {
+        self.flush_users().await;
+        let mut u = self.stored_user(id).await;
+        u.active = false;
+        self.app.store.put_user(&u).await.expect("put user");
+    }
+}
+
+/// One case as one token works it: actions without repeating the case id and the token.
+pub struct CaseAs<'a> {
+    h: &'a Harness,
+    id: &'a str,
+    token: &'a str,
+}
+
+impl Harness {
+    /// The case `case_id` as worked with `token`.
+    pub fn case_as<'a>(&'a self, case_id: &'a str, token: &'a str) -> CaseAs<'a> {
+        CaseAs {
+            h: self,
+            id: case_id,
+            token,
+        }
+    }
+}
+
+impl CaseAs<'_> {
+    /// Acts with the case's current version.
+    pub async fn act(&self, action: Value) -> Res {
+        self.h.act(self.id, self.token, action).await
+    }
+
+    /// Acts with the case's current version, asserts 200 and returns the case after it.
+    pub async fn act_ok(&self, action: Value) -> Value {
+        self.h.act_ok(self.id, self.token, action).await
+    }
+}
+
+/// How many cases there are in all three org units.
+pub async fn case_count(h: &Harness) -> usize {
+    let t = h.token("counter", &[OE1, OE2, OE3], &["caseworker"]);
+    let r = h.get("/v1/cases?limit=100", &t).await;
+    r.json()["items"].as_array().map(Vec::len).unwrap_or(0)
+}
+
+/// The string member `key` of every item of the array `v`, in order.
+pub fn each<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|item| item[key].as_str())
+        .collect()
+}
+
+/// The ids of a case list's items, in order.
+pub fn ids(r: &Res) -> Vec<String> {
+    r.json()["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["id"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub fn attachment(name: &str, bytes: &[u8]) -> Value {
@@ -291,9 +503,74 @@ pub fn bytes(v: &Value) -> Vec<u8> {
 
 /// Submits and returns the case id.
 pub async fn submit(h: &Harness, id: &str, oe: &str) -> String {
-    let res = h
-        .portal(Method::POST, "/v1/submissions", bytes(&submission(id, oe)))
-        .await;
+    submit_body(h, &submission(id, oe)).await
+}
+
+/// Submits `body` (a submission), asserts 201 and returns the case id.
+pub async fn submit_body(h: &Harness, body: &Value) -> String {
+    let res = h.portal(Method::POST, "/v1/submissions", bytes(body)).await;
     assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.json());
     res.json()["case_id"].as_str().expect("case id").to_string()
+}
+
+/// The applicant replies through the portal (signed); asserts 200.
+pub async fn reply(h: &Harness, case_id: &str, subject: &str, text: &str, files: Vec<Value>) {
+    let body = json!({"subject": subject, "text": text, "attachments": files});
+    let r = h
+        .portal(
+            Method::POST,
+            &format!("/v1/cases/{case_id}/replies"),
+            bytes(&body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+}
+
+/// Submits a case to OE1 and takes it through both checks; the case id and the caseworker token.
+pub async fn ready_case(h: &Harness, id: &str) -> (String, String) {
+    let case_id = submit(h, id, OE1).await;
+    let cw = h.caseworker(OE1);
+    for action in ["confirm_competence", "confirm_complete"] {
+        h.act_ok(&case_id, &cw, json!({"action": action})).await;
+    }
+    (case_id, cw)
+}
+
+/// The `formData` part of an antrag delivery (no file name).
+pub fn form_data_part<'a>(content_type: Option<&'a str>, bytes: &'a [u8]) -> Part<'a> {
+    Part {
+        name: "formData",
+        file_name: None,
+        content_type,
+        bytes,
+    }
+}
+
+/// A file part `name` of an antrag delivery.
+pub fn file_part<'a>(
+    name: &'a str,
+    file_name: &'a str,
+    content_type: Option<&'a str>,
+    bytes: &'a [u8],
+) -> Part<'a> {
+    Part {
+        name,
+        file_name: Some(file_name),
+        content_type,
+        bytes,
+    }
+}
+
+/// Delivers a multipart antrag `body` as `portal-1` with the right token.
+pub async fn deliver_antrag(h: &Harness, body: Vec<u8>) -> Res {
+    h.send(antrag_request("portal-1", PORTAL_SECRET, body))
+        .await
+}
+
+/// The case id (`vorgang.vorgangId`) of an antrag answer.
+pub fn vorgang_id(r: &Res) -> String {
+    r.json()["vorgang"]["vorgangId"]
+        .as_str()
+        .expect("vorgangId")
+        .to_string()
 }

@@ -7,28 +7,17 @@ use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::json;
 
+/// A case of OE1 with its result sent (granted); the case id and the caseworker token.
 async fn completed_case(h: &Harness, sub: &str) -> (String, String) {
-    let case_id = submit(h, sub, OE1).await;
-    let cw = h.caseworker(OE1);
-    for action in ["confirm_competence", "confirm_complete"] {
-        let r = h.act(&case_id, &cw, json!({"action": action})).await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    }
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "send_result", "outcome": "granted", "message": "Genehmigt."}),
-        )
+    let (case_id, cw) = ready_case(h, sub).await;
+    let c = h.case_as(&case_id, &cw);
+    c.act_ok(json!({"action": "send_result", "outcome": "granted", "message": "Genehmigt."}))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     (case_id, cw)
 }
 
 async fn result_message_id(h: &Harness, case_id: &str, cw: &str) -> String {
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), cw, None)
-        .await;
+    let view = h.case(case_id, cw).await;
     view.json()["result"]["message_id"]
         .as_str()
         .expect("result message id")
@@ -41,6 +30,7 @@ async fn result_message_id(h: &Harness, case_id: &str, cw: &str) -> String {
 async fn portal_reports_the_retrieval_and_the_case_shows_the_announcement() {
     let h = Harness::new().await;
     let (case_id, cw) = completed_case(&h, "sub-ann-1").await;
+    let c = h.case_as(&case_id, &cw);
     let msg = result_message_id(&h, &case_id, &cw).await;
     let uri = format!("/v1/cases/{case_id}/messages/{msg}/retrieved");
 
@@ -49,9 +39,7 @@ async fn portal_reports_the_retrieval_and_the_case_shows_the_announcement() {
     assert_eq!(r.json()["announced_on"], "2026-03-03");
     assert_eq!(r.json()["appeal_due"], "2026-04-07");
 
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await;
+    let view = h.case(&case_id, &cw).await;
     let result = &view.json()["result"];
     assert_eq!(result["retrieved_on"], "2026-03-02");
     assert_eq!(result["announced_on"], "2026-03-03");
@@ -67,33 +55,22 @@ async fn portal_reports_the_retrieval_and_the_case_shows_the_announcement() {
     let again = h.portal(Method::POST, &uri, Vec::new()).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.json()["announced_on"], "2026-03-03");
-    let hist = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/history"),
-            &cw,
-            None,
-        )
-        .await;
+    let hist = h.get(&format!("/v1/cases/{case_id}/history"), &cw).await;
     let text = String::from_utf8_lossy(&hist.bytes).into_owned();
     assert_eq!(text.matches("\"result_announced\"").count(), 1, "{text}");
 
     // The appeal is an action.
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "record_appeal", "received_on": "2026-03-02"}),
-        )
+    let r = c
+        .act_ok(json!({"action": "record_appeal", "received_on": "2026-03-02"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    assert_eq!(r.json()["result"]["appeal_lodged_on"], "2026-03-02");
+    assert_eq!(r["result"]["appeal_lodged_on"], "2026-03-02");
 }
 
 #[tokio::test]
 async fn retrieval_reports_are_checked() {
     let h = Harness::new().await;
     let (case_id, cw) = completed_case(&h, "sub-ann-2").await;
+    let c = h.case_as(&case_id, &cw);
     // An unknown message of the case: 404.
     let r = h
         .portal(
@@ -121,33 +98,20 @@ async fn retrieval_reports_are_checked() {
         .expect("request");
     assert_eq!(h.send(req).await.status, StatusCode::UNAUTHORIZED);
     // A posting in the future is refused with the field named.
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "record_posting", "posted_on": "2026-03-09"}),
-        )
+    let r = c
+        .act(json!({"action": "record_posting", "posted_on": "2026-03-09"}))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.json());
     assert_eq!(r.json()["field"], "posted_on");
     // Posted today (Monday 02.03.2026): announced on the fourth day, Friday 06.03.2026.
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "record_posting", "posted_on": "2026-03-02"}),
-        )
+    let r = c
+        .act_ok(json!({"action": "record_posting", "posted_on": "2026-03-02"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    assert_eq!(r.json()["result"]["announced_on"], "2026-03-06");
-    assert_eq!(r.json()["result"]["announced_via"], "post");
+    assert_eq!(r["result"]["announced_on"], "2026-03-06");
+    assert_eq!(r["result"]["announced_via"], "post");
     // Posting again is not allowed any more (409 listing what is).
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "record_posting", "posted_on": "2026-03-02"}),
-        )
+    let r = c
+        .act(json!({"action": "record_posting", "posted_on": "2026-03-02"}))
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.json());
 }

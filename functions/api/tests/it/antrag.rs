@@ -1,9 +1,9 @@
 //! `POST /antrag/{client}/{token}`: the OZG-Cloud intake as form engines send it.
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::*;
-use fallwerk_api::testing::{Part, antrag_request, multipart};
+use fallwerk_api::testing::{antrag_request, multipart};
 use serde_json::{Value, json};
 
 fn form(transaction: &str, oe: &str, leika_ids: &[&str]) -> Vec<u8> {
@@ -23,46 +23,28 @@ fn form(transaction: &str, oe: &str, leika_ids: &[&str]) -> Vec<u8> {
     }))
 }
 
-async fn count(h: &Harness) -> usize {
-    let t = h.token("c", &[OE1, OE2, OE3], &["caseworker"]);
-    let r = h.cw(Method::GET, "/v1/cases", &t, None).await;
-    r.json()["items"].as_array().map(Vec::len).unwrap_or(0)
-}
-
 #[tokio::test]
 async fn form_engine_delivery_creates_one_case() {
     let h = Harness::new().await;
     let formdata = form("tx-1", OE1, &["000", LEIKA]);
     // formData without a content type, an attachment without one, as browsers' FormData do.
     let body = multipart(&[
-        Part {
-            name: "formData",
-            file_name: None,
-            content_type: None,
-            bytes: &formdata,
-        },
-        Part {
-            name: "representation",
-            file_name: Some("antrag.pdf"),
-            content_type: Some("application/pdf"),
-            bytes: b"%PDF rep",
-        },
-        Part {
-            name: "attachment",
-            file_name: Some("../../Ausweis.jpg"),
-            content_type: None,
-            bytes: b"jpeg",
-        },
-        Part {
-            name: "attachment",
-            file_name: Some("nachweis.xml"),
-            content_type: Some("application/xml"),
-            bytes: b"<x/>",
-        },
+        form_data_part(None, &formdata),
+        file_part(
+            "representation",
+            "antrag.pdf",
+            Some("application/pdf"),
+            b"%PDF rep",
+        ),
+        file_part("attachment", "../../Ausweis.jpg", None, b"jpeg"),
+        file_part(
+            "attachment",
+            "nachweis.xml",
+            Some("application/xml"),
+            b"<x/>",
+        ),
     ]);
-    let r = h
-        .send(antrag_request("portal-1", PORTAL_SECRET, body.clone()))
-        .await;
+    let r = deliver_antrag(&h, body.clone()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     let v: Value = r.json();
     assert_eq!(v["transactionId"], "tx-1");
@@ -72,13 +54,10 @@ async fn form_engine_delivery_creates_one_case() {
             .as_str()
             .is_some_and(|n| n.starts_with("MV-"))
     );
-    let case_id = v["vorgang"]["vorgangId"].as_str().expect("id").to_string();
+    let case_id = vorgang_id(&r);
 
     let cw = h.caseworker(OE1);
-    let case = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await
-        .json();
+    let case = h.case(&case_id, &cw).await.json();
     assert_eq!(case["leika_id"], LEIKA);
     assert_eq!(case["applicant"]["name"], "Erika Mustermann");
     assert_eq!(case["applicant"]["postbox_ref"], "pf-42");
@@ -91,22 +70,15 @@ async fn form_engine_delivery_creates_one_case() {
     // The formData part itself, byte-exact (issue 13).
     assert_eq!(atts[3]["source"], "form_data");
     let original = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/attachments/4"),
-            &cw,
-            None,
-        )
+        .get(&format!("/v1/cases/{case_id}/attachments/4"), &cw)
         .await;
     assert_eq!(original.bytes, formdata);
 
     // The same delivery again (new multipart boundary would not matter): 200, same Vorgang.
-    let again = h
-        .send(antrag_request("portal-1", PORTAL_SECRET, body))
-        .await;
+    let again = deliver_antrag(&h, body).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.json()["vorgang"]["vorgangId"], case_id.as_str());
-    assert_eq!(count(&h).await, 1);
+    assert_eq!(case_count(&h).await, 1);
 }
 
 #[tokio::test]
@@ -115,29 +87,11 @@ async fn form_data_as_text_plain_and_unknown_names() {
     let mut f: Value = serde_json::from_slice(&form("tx-2", OE1, &[LEIKA])).expect("json");
     f["formData"] = json!([]);
     let fb = bytes(&f);
-    let body = multipart(&[Part {
-        name: "formData",
-        file_name: None,
-        content_type: Some("text/plain;charset=UTF-8"),
-        bytes: &fb,
-    }]);
-    let r = h
-        .send(antrag_request("portal-1", PORTAL_SECRET, body))
-        .await;
+    let body = multipart(&[form_data_part(Some("text/plain;charset=UTF-8"), &fb)]);
+    let r = deliver_antrag(&h, body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
-    let id = r.json()["vorgang"]["vorgangId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let case = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{id}"),
-            &h.caseworker(OE1),
-            None,
-        )
-        .await
-        .json();
+    let id = vorgang_id(&r);
+    let case = h.case(&id, &h.caseworker(OE1)).await.json();
     // Nobody is named: no invented name, the caseworker sees the hint (issue 13).
     assert_eq!(case["applicant"]["name"], "");
     assert_eq!(case["applicant_hint"], "Antragsteller nicht erkannt");
@@ -147,12 +101,7 @@ async fn form_data_as_text_plain_and_unknown_names() {
 async fn wrong_token_or_client_is_401() {
     let h = Harness::new().await;
     let fb = form("tx-3", OE1, &[LEIKA]);
-    let body = multipart(&[Part {
-        name: "formData",
-        file_name: None,
-        content_type: Some("application/json"),
-        bytes: &fb,
-    }]);
+    let body = multipart(&[form_data_part(Some("application/json"), &fb)]);
     for (client, token) in [
         ("portal-1", "wrong"),
         ("nobody", PORTAL_SECRET),
@@ -165,7 +114,7 @@ async fn wrong_token_or_client_is_401() {
             "https://fallwerk.dev/problems/unauthorized"
         );
     }
-    assert_eq!(count(&h).await, 0);
+    assert_eq!(case_count(&h).await, 0);
 }
 
 #[tokio::test]
@@ -177,61 +126,28 @@ async fn unknown_org_unit_or_service_is_422_and_nothing_is_stored() {
         form("tx-6", OE3, &[LEIKA]),
     ] {
         let body = multipart(&[
-            Part {
-                name: "formData",
-                file_name: None,
-                content_type: Some("application/json"),
-                bytes: &fb,
-            },
-            Part {
-                name: "attachment",
-                file_name: Some("a.pdf"),
-                content_type: Some("application/pdf"),
-                bytes: b"%PDF",
-            },
+            form_data_part(Some("application/json"), &fb),
+            file_part("attachment", "a.pdf", Some("application/pdf"), b"%PDF"),
         ]);
-        let r = h
-            .send(antrag_request("portal-1", PORTAL_SECRET, body))
-            .await;
+        let r = deliver_antrag(&h, body).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.json());
         assert_eq!(r.problem_type(), "https://fallwerk.dev/problems/unroutable");
     }
-    assert_eq!(count(&h).await, 0);
+    assert_eq!(case_count(&h).await, 0);
 }
 
 #[tokio::test]
 async fn missing_or_broken_form_data_is_rejected() {
     let h = Harness::new().await;
-    let body = multipart(&[Part {
-        name: "attachment",
-        file_name: Some("a.pdf"),
-        content_type: None,
-        bytes: b"x",
-    }]);
-    let r = h
-        .send(antrag_request("portal-1", PORTAL_SECRET, body))
-        .await;
+    let body = multipart(&[file_part("attachment", "a.pdf", None, b"x")]);
+    let r = deliver_antrag(&h, body).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["field"], "formData");
-    let body = multipart(&[Part {
-        name: "formData",
-        file_name: None,
-        content_type: None,
-        bytes: b"{oops",
-    }]);
-    let r = h
-        .send(antrag_request("portal-1", PORTAL_SECRET, body))
-        .await;
+    let body = multipart(&[form_data_part(None, b"{oops")]);
+    let r = deliver_antrag(&h, body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let body = multipart(&[Part {
-        name: "formData",
-        file_name: None,
-        content_type: None,
-        bytes: b"{\"control\": {}}",
-    }]);
-    let r = h
-        .send(antrag_request("portal-1", PORTAL_SECRET, body))
-        .await;
+    let body = multipart(&[form_data_part(None, b"{\"control\": {}}")]);
+    let r = deliver_antrag(&h, body).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = h
         .send(

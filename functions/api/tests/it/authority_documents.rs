@@ -4,7 +4,7 @@
 
 use crate::common;
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use common::*;
 use fallwerk_api::Limits;
 use serde_json::json;
@@ -53,20 +53,11 @@ async fn upload(h: &Harness, case_id: &str, token: &str, body: Vec<u8>) -> Res {
 
 const BESCHEID: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\nBescheid ueber Gewerbeanmeldung\n%%EOF";
 
-async fn ready_case(h: &Harness, id: &str) -> (String, String) {
-    let case_id = submit(h, id, OE1).await;
-    let cw = h.caseworker(OE1);
-    for a in ["confirm_competence", "confirm_complete"] {
-        let r = h.act(&case_id, &cw, json!({"action": a})).await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    }
-    (case_id, cw)
-}
-
 #[tokio::test]
 async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
     let h = Harness::new().await;
     let (case_id, cw) = ready_case(&h, "doc-1").await;
+    let c = h.case_as(&case_id, &cw);
     let sha = fallwerk_core::ports::sha256_hex(BESCHEID);
     let r = upload(
         &h,
@@ -101,65 +92,33 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
 
     // The caseworker reads it back; the history records the upload.
     let back = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/attachments/{n}"),
-            &cw,
-            None,
-        )
+        .get(&format!("/v1/cases/{case_id}/attachments/{n}"), &cw)
         .await;
     assert_eq!(back.bytes, BESCHEID);
     // Not yet sent: the portal cannot download it.
     let r = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/documents/{n}"),
-            vec![],
-        )
+        .portal_get(&format!("/v1/cases/{case_id}/documents/{n}"))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     // Attaching an unknown number or the applicant's own attachment: 422.
     for bad in [json!([99]), json!([1]), json!([n, n])] {
-        let r = h
-            .act(
-                &case_id,
-                &cw,
-                json!({"action": "send_result", "outcome": "granted", "message": "Anbei.", "attachments": bad}),
-            )
-            .await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{bad}: {:?}",
-            r.json()
-        );
+        let send = json!({"action": "send_result", "outcome": "granted", "message": "Anbei.",
+                          "attachments": bad});
+        let r = c.act(send).await;
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{bad}"));
     }
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "message", "subject": "Hinweise", "text": "Bitte beachten.", "attachments": [n2]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "send_result", "outcome": "granted", "message": "Anbei Ihr Bescheid.", "attachments": [n]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    assert_eq!(r.json()["result"]["attachments"], json!([n]));
+    let message = json!({"action": "message", "subject": "Hinweise", "text": "Bitte beachten.",
+                         "attachments": [n2]});
+    c.act_ok(message).await;
+    let send = json!({"action": "send_result", "outcome": "granted",
+                      "message": "Anbei Ihr Bescheid.", "attachments": [n]});
+    let r = c.act_ok(send).await;
+    assert_eq!(r["result"]["attachments"], json!([n]));
 
     // The applicant's postbox message carries it; the portal downloads it byte-identical.
     let msgs = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/messages"),
-            vec![],
-        )
+        .portal_get(&format!("/v1/cases/{case_id}/messages"))
         .await
         .json();
     let result = msgs
@@ -175,30 +134,18 @@ async fn a_decision_uploaded_sent_and_downloaded_by_the_portal() {
         .expect("result message");
     assert_eq!(result["attachments"], json!([n]));
     let r = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/documents/{n}"),
-            vec![],
-        )
+        .portal_get(&format!("/v1/cases/{case_id}/documents/{n}"))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.bytes, BESCHEID);
     assert_eq!(r.headers["content-type"], "application/pdf");
     let r = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/documents/{n2}"),
-            vec![],
-        )
+        .portal_get(&format!("/v1/cases/{case_id}/documents/{n2}"))
         .await;
     assert_eq!(r.bytes, b"Hinweise");
     // The applicant's own attachment is not served on this route.
     let r = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/documents/1"),
-            vec![],
-        )
+        .portal_get(&format!("/v1/cases/{case_id}/documents/1"))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
@@ -247,12 +194,7 @@ async fn upload_rejections() {
         r.json()
     );
     let r = h
-        .cw(
-            Method::POST,
-            &format!("/v1/cases/{case_id}/documents"),
-            &cw,
-            Some(json!({})),
-        )
+        .post(&format!("/v1/cases/{case_id}/documents"), &cw, json!({}))
         .await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // Wrong checksum, no file, an empty file, an unknown part: 422.
@@ -288,10 +230,7 @@ async fn upload_rejections() {
     let r = upload(&h, &case_id, "not-a-token", pdf(b"%PDF")).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // Nothing of the refused uploads stayed behind: only the submission's attachment.
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await
-        .json();
+    let view = h.case(&case_id, &cw).await.json();
     assert_eq!(view["attachments"].as_array().map(Vec::len), Some(1));
     assert_eq!(h.blob_files().len(), 1, "{:?}", h.blob_files());
     // A valid upload still goes through afterwards.

@@ -7,11 +7,11 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::*;
-use fallwerk_api::Limits;
 use serde_json::{Value, json};
 
 const BOUNDARY: &str = "fallwerk-rejections";
 
+/// A multipart body with one PDF part `file` named `name`.
 fn pdf_upload(name: &str, bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(
@@ -25,6 +25,13 @@ fn pdf_upload(name: &str, bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Uploads the PDF `name` to the case's documents with `token`.
+async fn upload_pdf(h: &Harness, case_id: &str, token: &str, name: &str, bytes: &[u8]) -> Res {
+    h.send(upload_request(case_id, token, pdf_upload(name, bytes)))
+        .await
+}
+
+/// `POST /v1/cases/{case_id}/documents` of a multipart `body` with `token`.
 fn upload_request(case_id: &str, token: &str, body: Vec<u8>) -> Request<Body> {
     Request::post(format!("/v1/cases/{case_id}/documents"))
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -62,28 +69,19 @@ fn case_routes(case_id: &str, version: &Value) -> Vec<(Method, String, Option<Va
 }
 
 async fn version(h: &Harness, case_id: &str, token: &str) -> Value {
-    let r = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), token, None)
-        .await;
+    let r = h.case(case_id, token).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     r.json()["version"].clone()
 }
 
 #[tokio::test]
 async fn another_org_units_case_is_404_on_every_casework_route() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "rej-ou", OE1).await;
-    let own = h.caseworker(OE1);
+    let (h, case_id, own) = Harness::with_case("rej-ou").await;
     let other = h.caseworker(OE2);
     let v0 = version(&h, &case_id, &own).await;
     for (method, path, body) in case_routes(&case_id, &v0) {
         let r = h.cw(method.clone(), &path, &other, body.clone()).await;
-        assert_eq!(
-            r.status,
-            StatusCode::NOT_FOUND,
-            "{method} {path}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::NOT_FOUND, &format!("{method} {path}"));
         assert_eq!(r.json()["type"], "https://fallwerk.dev/problems/not-found");
         // The same request of the case's own org unit passes: the 404 is about visibility.
         let r = h.cw(method.clone(), &path, &own, body).await;
@@ -93,19 +91,10 @@ async fn another_org_units_case_is_404_on_every_casework_route() {
             r.json()
         );
     }
-    let r = h
-        .send(upload_request(
-            &case_id,
-            &other,
-            pdf_upload("x.pdf", b"%PDF-1.7 x"),
-        ))
-        .await;
+    let r = upload_pdf(&h, &case_id, &other, "x.pdf", b"%PDF-1.7 x").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.json());
     // Neither the comment of the other org unit nor its upload reached the case.
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &own, None)
-        .await
-        .json();
+    let view = h.case(&case_id, &own).await.json();
     assert_eq!(
         view["version"].as_u64(),
         v0.as_u64().map(|v| v + 1),
@@ -125,46 +114,27 @@ async fn unknown_deactivated_or_foreign_users_are_422_for_assign_and_reassign() 
     gone.active = false;
     h.app.store.put_user(&gone).await.expect("deactivate");
     let case_id = submit(&h, "rej-user", OE1).await;
-    let r = h
-        .act(
-            &case_id,
-            &sup,
-            json!({"action": "assign", "user": "leaving"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    h.act_ok(
+        &case_id,
+        &sup,
+        json!({"action": "assign", "user": "leaving"}),
+    )
+    .await;
     let before = version(&h, &case_id, &sup).await;
 
     for user in ["nobody", "gone", "elsewhere"] {
         let r = h
             .act(&case_id, &sup, json!({"action": "assign", "user": user}))
             .await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{user}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, user);
         assert_eq!(
             r.json()["type"],
             "https://fallwerk.dev/problems/unknown-user"
         );
     }
     for to in ["nobody", "gone"] {
-        let r = h
-            .cw(
-                Method::POST,
-                "/v1/cases/reassign",
-                &sup,
-                Some(json!({"from": "leaving", "to": to})),
-            )
-            .await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{to}: {:?}",
-            r.json()
-        );
+        let r = h.reassign(&sup, json!({"from": "leaving", "to": to})).await;
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, to);
         assert_eq!(
             r.json()["type"],
             "https://fallwerk.dev/problems/unknown-user"
@@ -172,33 +142,23 @@ async fn unknown_deactivated_or_foreign_users_are_422_for_assign_and_reassign() 
     }
     // A member of another org unit is refused per case: the report says why.
     let r = h
-        .cw(
-            Method::POST,
-            "/v1/cases/reassign",
-            &sup,
-            Some(json!({"from": "leaving", "to": "elsewhere"})),
-        )
+        .reassign(&sup, json!({"from": "leaving", "to": "elsewhere"}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(r.json()["moved"], json!([]));
     assert_eq!(r.json()["not_moved"][0]["case_id"], case_id.as_str());
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &sup, None)
-        .await
-        .json();
+    let view = h.case(&case_id, &sup).await.json();
     assert_eq!(view["assignee"], "leaving");
     assert_eq!(view["version"], before, "no rejection changed the case");
 }
 
 #[tokio::test]
 async fn a_deactivated_users_token_is_401_on_every_casework_route() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "rej-inactive", OE1).await;
-    let own = h.caseworker(OE1);
+    let (h, case_id, own) = Harness::with_case("rej-inactive").await;
     let v0 = version(&h, &case_id, &own).await;
     let token = h.token("leaver", &[OE1], &["caseworker", "supervisor"]);
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
-    assert_eq!(r.status, StatusCode::OK, "active first: {:?}", r.json());
+    let r = h.get("/v1/cases", &token).await;
+    assert_status(&r, StatusCode::OK, "active first");
     let mut leaver = Harness::user_record("leaver", &[OE1], &["caseworker", "supervisor"]);
     leaver.active = false;
     h.app.store.put_user(&leaver).await.expect("deactivate");
@@ -221,39 +181,24 @@ async fn a_deactivated_users_token_is_401_on_every_casework_route() {
             "https://fallwerk.dev/problems/unauthorized"
         );
     }
-    let r = h
-        .send(upload_request(
-            &case_id,
-            &token,
-            pdf_upload("x.pdf", b"%PDF-1.7 x"),
-        ))
-        .await;
+    let r = upload_pdf(&h, &case_id, &token, "x.pdf", b"%PDF-1.7 x").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(version(&h, &case_id, &own).await, v0, "nothing changed");
 }
 
 #[tokio::test]
 async fn an_oversized_upload_is_413_and_stores_nothing() {
-    let h = Harness::with_limits(Limits {
-        json: 64 * 1024,
-        submission: 256 * 1024,
-    })
-    .await;
+    let h = Harness::with_body_limits(64 * 1024, 256 * 1024).await;
     let case_id = submit(&h, "rej-big", OE1).await;
     let cw = h.caseworker(OE1);
     let big = vec![b'x'; 300 * 1024];
-    let r = h
-        .send(upload_request(&case_id, &cw, pdf_upload("gross.pdf", &big)))
-        .await;
+    let r = upload_pdf(&h, &case_id, &cw, "gross.pdf", &big).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", r.json());
     assert_eq!(
         r.json()["type"],
         "https://fallwerk.dev/problems/payload-too-large"
     );
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await
-        .json();
+    let view = h.case(&case_id, &cw).await.json();
     assert_eq!(view["attachments"].as_array().map(Vec::len), Some(1));
     assert!(
         !h.blob_files()
@@ -269,21 +214,11 @@ async fn a_document_number_of_another_case_is_422() {
     let cw = h.caseworker(OE1);
     let mut cases = Vec::new();
     for id in ["rej-doc-x", "rej-doc-y"] {
-        let case_id = submit(&h, id, OE1).await;
-        for a in ["confirm_competence", "confirm_complete"] {
-            let r = h.act(&case_id, &cw, json!({"action": a})).await;
-            assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-        }
+        let (case_id, _) = ready_case(&h, id).await;
         cases.push(case_id);
     }
     let (x, y) = (&cases[0], &cases[1]);
-    let r = h
-        .send(upload_request(
-            x,
-            &cw,
-            pdf_upload("Bescheid.pdf", b"%PDF-1.7 Bescheid X"),
-        ))
-        .await;
+    let r = upload_pdf(&h, x, &cw, "Bescheid.pdf", b"%PDF-1.7 Bescheid X").await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     let n = r.json()["documents"][0]["n"].as_u64().expect("n");
     assert!(n >= 2, "after the applicant's attachment");
@@ -295,12 +230,7 @@ async fn a_document_number_of_another_case_is_422() {
         json!({"action": "send_result", "outcome": "granted", "message": "Anbei.", "attachments": [n]}),
     ] {
         let r = h.act(y, &cw, action.clone()).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{action}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{action}"));
         assert_eq!(
             r.json()["type"],
             "https://fallwerk.dev/problems/invalid-field"
@@ -308,12 +238,10 @@ async fn a_document_number_of_another_case_is_422() {
     }
     assert_eq!(version(&h, y, &cw).await, before, "Y unchanged");
     // On its own case the number works.
-    let r = h
-        .act(
-            x,
-            &cw,
-            json!({"action": "send_result", "outcome": "granted", "message": "Anbei.", "attachments": [n]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    h.act_ok(
+        x,
+        &cw,
+        json!({"action": "send_result", "outcome": "granted", "message": "Anbei.", "attachments": [n]}),
+    )
+    .await;
 }

@@ -1,35 +1,28 @@
 //! The checklist and the two new actions in `awaiting_applicant` over HTTP, with rejections.
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use serde_json::json;
 
 #[tokio::test]
 async fn checklist_and_ending_the_wait_without_a_reply() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "sub-check", OE1).await;
-    let cw = h.caseworker(OE1);
+    let (h, case_id, cw) = Harness::with_case("sub-check").await;
+    let c = h.case_as(&case_id, &cw);
 
     // The service's required documents are the checklist; the view proposes the missing ones.
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await
-        .json();
+    let view = h.case(&case_id, &cw).await.json();
     assert_eq!(view["checklist"][0]["document"], "Personalausweis");
     assert_eq!(view["checklist"][0]["received"], false);
     assert_eq!(view["missing_documents"], json!(["Personalausweis"]));
 
-    let r = h
-        .act(
-            &case_id,
-            &cw,
+    let r = c
+        .act_ok(
             json!({"action": "check_document", "document": "Personalausweis", "received": true,
-                   "note": "Kopie liegt bei"}),
+               "note": "Kopie liegt bei"}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    let v = r.json();
+    let v = r;
     assert_eq!(v["checklist"][0]["received"], true);
     assert_eq!(v["checklist"][0]["checked_by"], "cw-oe-1");
     assert_eq!(v["checklist"][0]["note"], "Kopie liegt bei");
@@ -40,13 +33,8 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
         json!({"action": "check_document", "document": "Steuerbescheid", "received": true}),
         json!({"action": "check_document", "document": "Personalausweis"}),
     ] {
-        let r = h.act(&case_id, &cw, body.clone()).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{body}: {:?}",
-            r.json()
-        );
+        let r = c.act(body.clone()).await;
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{body}"));
     }
 
     // Not waiting: both new actions are 409 with the allowed actions.
@@ -54,21 +42,14 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
         json!({"action": "documents_arrived", "note": "per Post"}),
         json!({"action": "withdraw_request", "reason": "Irrtum"}),
     ] {
-        let r = h.act(&case_id, &cw, body.clone()).await;
-        assert_eq!(r.status, StatusCode::CONFLICT, "{body}: {:?}", r.json());
+        let r = c.act(body.clone()).await;
+        assert_status(&r, StatusCode::CONFLICT, &format!("{body}"));
         assert!(r.json()["allowed_actions"].is_array(), "{:?}", r.json());
     }
 
-    let r = h
-        .act(&case_id, &cw, json!({"action": "confirm_competence"}))
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "request_documents", "items": ["Meldebescheinigung"]}),
-        )
+    c.act_ok(json!({"action": "confirm_competence"})).await;
+    let r = c
+        .act(json!({"action": "request_documents", "items": ["Meldebescheinigung"]}))
         .await;
     assert_eq!(r.json()["status"], "awaiting_applicant");
     let allowed = r.json()["allowed_actions"].clone();
@@ -80,53 +61,29 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
         "{allowed}"
     );
     // An empty note: 422.
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "documents_arrived", "note": ""}),
-        )
+    let r = c
+        .act(json!({"action": "documents_arrived", "note": ""}))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "documents_arrived", "note": "per Post am Montag"}),
-        )
+    let r = c
+        .act_ok(json!({"action": "documents_arrived", "note": "per Post am Montag"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    assert_eq!(r.json()["status"], "completeness_check");
-    assert_eq!(r.json()["suspensions"][0]["to"], "2026-03-02");
+    assert_eq!(r["status"], "completeness_check");
+    assert_eq!(r["suspensions"][0]["to"], "2026-03-02");
 
     // Withdraw a second request: the applicant's postbox says so.
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "request_documents", "items": ["Meldebescheinigung"]}),
-        )
+    let r = c
+        .act(json!({"action": "request_documents", "items": ["Meldebescheinigung"]}))
         .await;
     assert_eq!(r.json()["status"], "awaiting_applicant");
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "withdraw_request", "reason": "irrtümlich angefordert"}),
-        )
+    let r = c
+        .act_ok(json!({"action": "withdraw_request", "reason": "irrtümlich angefordert"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    assert_eq!(r.json()["status"], "completeness_check");
-    let st = h
-        .portal(Method::GET, &format!("/v1/cases/{case_id}/status"), vec![])
-        .await;
+    assert_eq!(r["status"], "completeness_check");
+    let st = h.portal_get(&format!("/v1/cases/{case_id}/status")).await;
     assert_eq!(st.json()["requested_documents"], json!([]));
     let msgs = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/messages"),
-            vec![],
-        )
+        .portal_get(&format!("/v1/cases/{case_id}/messages"))
         .await
         .json();
     let last = msgs.as_array().and_then(|a| a.last()).expect("a message");
@@ -138,20 +95,13 @@ async fn checklist_and_ending_the_wait_without_a_reply() {
     );
 
     // A foreign org unit: 404 for the new actions too.
-    let version = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await
-        .json()["version"]
-        .clone();
+    let version = h.case(&case_id, &cw).await.json()["version"].clone();
     let r = h
-        .cw(
-            Method::POST,
-            &format!("/v1/cases/{case_id}/actions"),
+        .post_action(
+            &case_id,
             &h.caseworker(OE2),
-            Some(
-                json!({"action": "check_document", "document": "Personalausweis",
-                        "received": false, "expected_version": version}),
-            ),
+            json!({"action": "check_document", "document": "Personalausweis",
+                    "received": false, "expected_version": version}),
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

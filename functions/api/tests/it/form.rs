@@ -11,9 +11,7 @@ async fn caseworkers_read_small_and_large_forms() {
     let h = Harness::new().await;
     let cw = h.caseworker(OE1);
     let small = submit(&h, "form-small", OE1).await;
-    let r = h
-        .cw(Method::GET, &format!("/v1/cases/{small}/form"), &cw, None)
-        .await;
+    let r = h.get(&format!("/v1/cases/{small}/form"), &cw).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.headers["content-type"], "application/json");
     assert_eq!(r.headers["x-fallwerk-form-id"], "gewerbe-v1");
@@ -25,19 +23,10 @@ async fn caseworkers_read_small_and_large_forms() {
         .collect();
     let mut body = submission("form-large", OE1);
     body["form"]["data"] = json!({"betrieb": "Großbäckerei", "zeilen": rows});
-    let res = h
-        .portal(Method::POST, "/v1/submissions", bytes(&body))
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.json());
-    let large = res.json()["case_id"].as_str().expect("id").to_string();
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{large}"), &cw, None)
-        .await
-        .json();
+    let large = submit_body(&h, &body).await;
+    let view = h.case(&large, &cw).await.json();
     assert_eq!(view["form"]["storage"], "blob", "{}", view["form"]);
-    let r = h
-        .cw(Method::GET, &format!("/v1/cases/{large}/form"), &cw, None)
-        .await;
+    let r = h.get(&format!("/v1/cases/{large}/form"), &cw).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.bytes.len() > 64 * 1024);
     assert_eq!(r.json(), body["form"]["data"]);
@@ -49,33 +38,18 @@ async fn caseworkers_read_small_and_large_forms() {
 
     // Another org unit: 404; no token: 401.
     let r = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{large}/form"),
-            &h.caseworker(OE2),
-            None,
-        )
+        .get(&format!("/v1/cases/{large}/form"), &h.caseworker(OE2))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = h
-        .send(
-            axum::http::Request::get(format!("/v1/cases/{large}/form"))
-                .body(axum::body::Body::empty())
-                .expect("request"),
-        )
+        .anonymous(Method::GET, &format!("/v1/cases/{large}/form"))
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
     // Bytes changed behind the store's back are never served.
-    let path = h
-        .blob_files()
-        .into_iter()
-        .find(|p| p.to_string_lossy().contains("form"))
-        .expect("form blob");
+    let path = form_blob(&h);
     std::fs::write(&path, b"{\"tampered\": true}").expect("tamper");
-    let r = h
-        .cw(Method::GET, &format!("/v1/cases/{large}/form"), &cw, None)
-        .await;
+    let r = h.get(&format!("/v1/cases/{large}/form"), &cw).await;
     assert!(r.status.is_server_error(), "{}", r.status);
     assert!(!String::from_utf8_lossy(&r.bytes).contains("tampered"));
 }
@@ -88,12 +62,24 @@ async fn large_form(h: &Harness, id: &str, rows: usize) -> (String, Value) {
         .collect();
     let mut body = submission(id, OE1);
     body["form"]["data"] = json!({"betrieb": "Großbäckerei", "zeilen": rows});
-    let res = h
-        .portal(Method::POST, "/v1/submissions", bytes(&body))
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.json());
-    let case_id = res.json()["case_id"].as_str().expect("id").to_string();
+    let case_id = submit_body(h, &body).await;
     (case_id, body["form"]["data"].clone())
+}
+
+/// The blob file that holds the (large) form.
+fn form_blob(h: &Harness) -> std::path::PathBuf {
+    h.blob_files()
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("form"))
+        .expect("form blob")
+}
+
+/// `GET /v1/cases/{case_id}/form` with `token`.
+fn form_request(case_id: &str, token: &str) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::get(format!("/v1/cases/{case_id}/form"))
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .expect("request")
 }
 
 /// The same router as the harness's, with responses bounded to `limit` bytes (as on Lambda).
@@ -105,24 +91,11 @@ fn bounded(h: &Harness, limit: u64) -> axum::Router {
     )
 }
 
+/// The case's form through `router` (e.g. a bounded one).
 async fn get_form(router: &axum::Router, case_id: &str, token: &str) -> Res {
     use tower::ServiceExt;
-    let req = axum::http::Request::get(format!("/v1/cases/{case_id}/form"))
-        .header("authorization", format!("Bearer {token}"))
-        .body(axum::body::Body::empty())
-        .expect("request");
-    let res = router.clone().oneshot(req).await.expect("infallible");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .expect("body")
-        .to_vec();
-    Res {
-        status,
-        headers,
-        bytes,
-    }
+    let req = form_request(case_id, token);
+    Res::read(router.clone().oneshot(req).await.expect("infallible")).await
 }
 
 #[tokio::test]
@@ -131,29 +104,20 @@ async fn a_large_form_streams_and_a_flipped_bit_breaks_the_stream_off() {
     let h = Harness::new().await;
     let cw = h.caseworker(OE1);
     let (case_id, data) = large_form(&h, "form-stream", 4000).await;
-    let r = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}/form"), &cw, None)
-        .await;
+    let r = h.get(&format!("/v1/cases/{case_id}/form"), &cw).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.bytes.len() > 200 * 1024, "{}", r.bytes.len());
     assert_eq!(r.json(), data);
 
     // Same length, one bit flipped: found only at the end, after the status went out; the
     // body breaks off instead of completing, so no client takes it for the form.
-    let path = h
-        .blob_files()
-        .into_iter()
-        .find(|p| p.to_string_lossy().contains("form"))
-        .expect("form blob");
+    let path = form_blob(&h);
     let mut stored = std::fs::read(&path).expect("read blob");
     let last = stored.len() - 10;
     stored[last] ^= 0x01;
     std::fs::write(&path, &stored).expect("tamper");
-    let _ = h.cw(Method::GET, "/v1/cases", &cw, None).await; // registers the token's user
-    let req = axum::http::Request::get(format!("/v1/cases/{case_id}/form"))
-        .header("authorization", format!("Bearer {cw}"))
-        .body(axum::body::Body::empty())
-        .expect("request");
+    let _ = h.get("/v1/cases", &cw).await; // registers the token's user
+    let req = form_request(&case_id, &cw);
     let res = h.router.clone().oneshot(req).await.expect("infallible");
     assert_eq!(
         res.status(),
@@ -179,10 +143,7 @@ async fn on_lambda_a_form_beyond_the_response_limit_is_refused_with_a_problem() 
     let h = Harness::new().await;
     let cw = h.caseworker(OE1);
     let (case_id, data) = large_form(&h, "form-lambda", 3000).await;
-    let raw = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}/form"), &cw, None)
-        .await
-        .bytes;
+    let raw = h.get(&format!("/v1/cases/{case_id}/form"), &cw).await.bytes;
     assert!(raw.len() > 64 * 1024);
     let quotes = raw.iter().filter(|b| matches!(b, b'"' | b'\\')).count() as u64;
     let raw_len = raw.len() as u64;

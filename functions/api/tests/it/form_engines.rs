@@ -22,38 +22,25 @@
 //!   "unternehmen".
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::*;
-use fallwerk_api::testing::{Part, antrag_request, multipart};
+use fallwerk_api::testing::{Part, multipart};
 use serde_json::{Value, json};
 
 const PDF: &[u8] = b"%PDF-1.7\n% Darstellung des Antrags\n%%EOF\n";
 
 async fn deliver(h: &Harness, parts: &[Part<'_>]) -> (String, Value) {
-    let r = h
-        .send(antrag_request("portal-1", PORTAL_SECRET, multipart(parts)))
-        .await;
+    let r = deliver_antrag(h, multipart(parts)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
-    let id = r.json()["vorgang"]["vorgangId"]
-        .as_str()
-        .expect("vorgangId")
-        .to_string();
+    let id = vorgang_id(&r);
     let cw = h.caseworker(OE1);
-    let case = h
-        .cw(Method::GET, &format!("/v1/cases/{id}"), &cw, None)
-        .await
-        .json();
+    let case = h.case(&id, &cw).await.json();
     (id, case)
 }
 
 async fn fields(h: &Harness, id: &str) -> Value {
     let r = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{id}/form/fields"),
-            &h.caseworker(OE1),
-            None,
-        )
+        .get(&format!("/v1/cases/{id}/form/fields"), &h.caseworker(OE1))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     r.json()
@@ -118,30 +105,25 @@ async fn gover_delivery_reads_applicant_postbox_labels_and_types() {
     let (id, case) = deliver(
         &h,
         &[
-            Part {
-                name: "formData",
-                file_name: None,
-                content_type: Some("application/octet-stream"),
-                bytes: &form,
-            },
-            Part {
-                name: "representation",
-                file_name: Some("Gewerbeanmeldung.pdf"),
-                content_type: Some("application/pdf"),
-                bytes: PDF,
-            },
-            Part {
-                name: "attachment",
-                file_name: Some("meisterbrief.pdf"),
-                content_type: Some("application/pdf"),
-                bytes: b"%PDF-1.4 Meisterbrief",
-            },
-            Part {
-                name: "attachment",
-                file_name: Some("ausweis.png"),
-                content_type: Some("image/png"),
-                bytes: b"\x89PNG\r\n\x1a\nAusweis",
-            },
+            form_data_part(Some("application/octet-stream"), &form),
+            file_part(
+                "representation",
+                "Gewerbeanmeldung.pdf",
+                Some("application/pdf"),
+                PDF,
+            ),
+            file_part(
+                "attachment",
+                "meisterbrief.pdf",
+                Some("application/pdf"),
+                b"%PDF-1.4 Meisterbrief",
+            ),
+            file_part(
+                "attachment",
+                "ausweis.png",
+                Some("image/png"),
+                b"\x89PNG\r\n\x1a\nAusweis",
+            ),
         ],
     )
     .await;
@@ -151,12 +133,7 @@ async fn gover_delivery_reads_applicant_postbox_labels_and_types() {
     assert_eq!(a["postbox_ref"], "3f2b8c1e-9d4a-4e7b-a1c2-5d6e7f809a1b");
     assert_eq!(a["trust_level"], "STORK-QAA-Level-3");
     assert!(case.get("applicant_hint").is_none(), "{case}");
-    let sources: Vec<&str> = case["attachments"]
-        .as_array()
-        .expect("attachments")
-        .iter()
-        .filter_map(|x| x["source"].as_str())
-        .collect();
+    let sources = each(&case["attachments"], "source");
     assert_eq!(
         sources,
         ["representation", "submission", "submission", "form_data"]
@@ -192,11 +169,9 @@ async fn gover_delivery_reads_applicant_postbox_labels_and_types() {
     // The original part, byte-exact, is the last document.
     let n = sources.len();
     let original = h
-        .cw(
-            Method::GET,
+        .get(
             &format!("/v1/cases/{id}/attachments/{n}"),
             &h.caseworker(OE1),
-            None,
         )
         .await;
     assert_eq!(original.bytes, form);
@@ -248,30 +223,25 @@ async fn startuphafen_delivery_reads_applicant_postbox_labels_and_types() {
     let (id, case) = deliver(
         &h,
         &[
-            Part {
-                name: "formData",
-                file_name: Some("blob"),
-                content_type: Some("application/json"),
-                bytes: &form,
-            },
-            Part {
-                name: "attachment",
-                file_name: Some("XML-Daten.xml"),
-                content_type: Some("application/xml"),
-                bytes: b"<?xml version=\"1.0\"?><antrag/>",
-            },
-            Part {
-                name: "attachment",
-                file_name: Some("OIDC-Assertion.xml"),
-                content_type: Some("application/xml"),
-                bytes: b"<?xml version=\"1.0\"?><token/>",
-            },
-            Part {
-                name: "attachment",
-                file_name: Some("Gewerbeanmeldung.pdf"),
-                content_type: Some("application/pdf"),
-                bytes: PDF,
-            },
+            file_part("formData", "blob", Some("application/json"), &form),
+            file_part(
+                "attachment",
+                "XML-Daten.xml",
+                Some("application/xml"),
+                b"<?xml version=\"1.0\"?><antrag/>",
+            ),
+            file_part(
+                "attachment",
+                "OIDC-Assertion.xml",
+                Some("application/xml"),
+                b"<?xml version=\"1.0\"?><token/>",
+            ),
+            file_part(
+                "attachment",
+                "Gewerbeanmeldung.pdf",
+                Some("application/pdf"),
+                PDF,
+            ),
         ],
     )
     .await;
@@ -280,12 +250,7 @@ async fn startuphafen_delivery_reads_applicant_postbox_labels_and_types() {
     assert_eq!(a["email"], "ayse.oeztuerk@example.org");
     assert_eq!(a["postbox_ref"], "d047d29f-5f2b-466d-a552-3a12f6623187");
     assert_eq!(a["trust_level"], "STORK-QAA-Level-1");
-    let names: Vec<&str> = case["attachments"]
-        .as_array()
-        .expect("attachments")
-        .iter()
-        .filter_map(|x| x["name"].as_str())
-        .collect();
+    let names = each(&case["attachments"], "name");
     assert_eq!(
         names,
         [
@@ -308,12 +273,7 @@ async fn startuphafen_delivery_reads_applicant_postbox_labels_and_types() {
     );
     assert_eq!(by_label(&f, "Adresse")["items"][0]["label"], "Straße");
     let original = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{id}/attachments/4"),
-            &h.caseworker(OE1),
-            None,
-        )
+        .get(&format!("/v1/cases/{id}/attachments/4"), &h.caseworker(OE1))
         .await;
     assert_eq!(original.bytes, form);
 }
@@ -332,30 +292,20 @@ async fn nobody_named_gives_the_hint_and_keeps_the_postbox() {
     }));
     let (id, case) = deliver(
         &h,
-        &[Part {
-            name: "formData",
-            file_name: None,
-            content_type: Some("application/octet-stream"),
-            bytes: &form,
-        }],
+        &[form_data_part(Some("application/octet-stream"), &form)],
     )
     .await;
     assert_eq!(case["applicant"]["name"], "");
     assert_eq!(case["applicant"]["email"], Value::Null);
     assert_eq!(case["applicant"]["postbox_ref"], "pf-anon");
     assert_eq!(case["applicant_hint"], "Antragsteller nicht erkannt");
-    let inbox = h
-        .cw(Method::GET, "/v1/cases", &h.caseworker(OE1), None)
-        .await
-        .json();
+    let inbox = h.get("/v1/cases", &h.caseworker(OE1)).await.json();
     assert_eq!(
         inbox["items"][0]["applicant_name"],
         "Antragsteller nicht erkannt"
     );
     // The applicant's postbox gets the receipt although nobody is named.
-    let msgs = h
-        .portal(Method::GET, &format!("/v1/cases/{id}/messages"), vec![])
-        .await;
+    let msgs = h.portal_get(&format!("/v1/cases/{id}/messages")).await;
     assert_eq!(msgs.status, StatusCode::OK);
     assert!(
         msgs.json().as_array().is_some_and(|m| !m.is_empty()),
@@ -374,22 +324,12 @@ async fn client_mapping_from_the_admin_api() {
         "applicant_fields": {"given_name": "F17", "family_name": "f18", "email": "f19",
                              "postbox": "f20"}});
     let r = h
-        .cw(
-            Method::PUT,
-            "/v1/admin/portal-clients/portal-1",
-            &admin,
-            Some(client.clone()),
-        )
+        .put("/v1/admin/portal-clients/portal-1", &admin, client.clone())
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     client["applicant_fields"]["email"] = json!(" ");
     let bad = h
-        .cw(
-            Method::PUT,
-            "/v1/admin/portal-clients/portal-1",
-            &admin,
-            Some(client),
-        )
+        .put("/v1/admin/portal-clients/portal-1", &admin, client)
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.json()["field"], "applicant_fields.email");
@@ -403,16 +343,7 @@ async fn client_mapping_from_the_admin_api() {
             {"name": "f19", "label": "Feld 19", "stringValue": "kim.lee@example.org"},
             {"name": "f20", "label": "Feld 20", "stringValue": "pf-kim"}]
     }));
-    let (_, case) = deliver(
-        &h,
-        &[Part {
-            name: "formData",
-            file_name: None,
-            content_type: None,
-            bytes: &form,
-        }],
-    )
-    .await;
+    let (_, case) = deliver(&h, &[form_data_part(None, &form)]).await;
     assert_eq!(case["applicant"]["name"], "Kim Lee");
     assert_eq!(case["applicant"]["email"], "kim.lee@example.org");
     assert_eq!(case["applicant"]["postbox_ref"], "pf-kim");
@@ -431,12 +362,7 @@ async fn native_submission_has_the_same_view() {
     );
     // Foreign org units see nothing.
     let other = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{id}/form/fields"),
-            &h.caseworker(OE2),
-            None,
-        )
+        .get(&format!("/v1/cases/{id}/form/fields"), &h.caseworker(OE2))
         .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
 }

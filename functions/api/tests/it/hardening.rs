@@ -30,7 +30,7 @@ async fn a_timestamp_near_i64_min_does_not_wrap_into_the_window() {
         assert_problem(&h.send(req).await, StatusCode::UNAUTHORIZED, "unauthorized");
     }
     let t = h.caseworker(OE1);
-    let r = h.cw(Method::GET, "/v1/cases", &t, None).await;
+    let r = h.get("/v1/cases", &t).await;
     assert_eq!(r.json()["items"].as_array().map(Vec::len), Some(0));
 }
 
@@ -44,36 +44,20 @@ fn assert_hardened(res: &Res, what: &str) {
 async fn every_response_is_no_store_and_nosniff() {
     let h = Harness::new().await;
     let created = h
-        .portal(
-            Method::POST,
-            "/v1/submissions",
-            bytes(&submission("s-headers", OE1)),
-        )
+        .post_submission(bytes(&submission("s-headers", OE1)))
         .await;
     assert_eq!(created.status, StatusCode::CREATED);
     assert_hardened(&created, "portal 201");
-    let case_id = created.json()["case_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let status = h
-        .portal(Method::GET, &format!("/v1/cases/{case_id}/status"), vec![])
-        .await;
+    let case_id = created.case_id();
+    let status = h.portal_get(&format!("/v1/cases/{case_id}/status")).await;
     assert_eq!(status.status, StatusCode::OK);
     assert_hardened(&status, "portal status");
     let cw = h.caseworker(OE1);
-    let case = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await;
+    let case = h.case(&case_id, &cw).await;
     assert_eq!(case.status, StatusCode::OK);
     assert_hardened(&case, "case");
     let attachment = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/attachments/1"),
-            &cw,
-            None,
-        )
+        .get(&format!("/v1/cases/{case_id}/attachments/1"), &cw)
         .await;
     assert_eq!(attachment.status, StatusCode::OK);
     assert_hardened(&attachment, "attachment");
@@ -126,7 +110,7 @@ async fn admin_routes_authorise_before_they_validate() {
             json!({"id": "p", "name": "x", "secret": "short"}),
         ),
     ] {
-        let r = h.cw(Method::PUT, uri, &cw, Some(body)).await;
+        let r = h.put(uri, &cw, body).await;
         assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
     }
     let r = h
@@ -142,11 +126,10 @@ async fn admin_routes_authorise_before_they_validate() {
     // The same body from an admin is validated.
     let admin = h.token("root", &[], &["admin"]);
     let r = h
-        .cw(
-            Method::PUT,
+        .put(
             "/v1/admin/org-units/oe-9",
             &admin,
-            Some(json!({"id": "oe-9", "bogus": true})),
+            json!({"id": "oe-9", "bogus": true}),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.json());
@@ -158,8 +141,7 @@ fn service(target: serde_json::Value) -> serde_json::Value {
 
 #[tokio::test]
 async fn export_targets_are_checked_when_configured() {
-    let h = Harness::new().await;
-    let admin = h.token("root", &[], &["admin"]);
+    let (h, admin) = Harness::with_admin().await;
     let uri = "/v1/admin/services/99000000000001";
     for (target, field) in [
         (
@@ -179,20 +161,17 @@ async fn export_targets_are_checked_when_configured() {
             "export_target.path",
         ),
     ] {
-        let r = h
-            .cw(Method::PUT, uri, &admin, Some(service(target.clone())))
-            .await;
+        let r = h.put(uri, &admin, service(target.clone())).await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
         assert_eq!(r.json()["field"], field, "{target}");
     }
     let ok = h
-        .cw(
-            Method::PUT,
+        .put(
             uri,
             &admin,
-            Some(service(
+            service(
                 json!({"kind": "webhook", "url": "https://dms.amt.example/hook", "secret_ref": "dms"}),
-            )),
+            ),
         )
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.json());
@@ -206,18 +185,9 @@ async fn tokens_not_yet_valid_or_living_too_long_are_401() {
     let mut century = claims("x", &[OE1], &["caseworker"], h.now() + 100 * 365 * 86_400);
     century.iat = Some(h.now());
     for (c, detail) in [(early, "not valid yet"), (century, "lifetime")] {
-        let r = h
-            .cw(Method::GET, "/v1/cases", &token(JWT_SECRET, &c), None)
-            .await;
+        let r = h.get("/v1/cases", &token(JWT_SECRET, &c)).await;
         assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthorized");
-        assert!(
-            r.json()["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains(detail),
-            "{:?}",
-            r.json()
-        );
+        assert!(r.detail().contains(detail), "{:?}", r.json());
     }
 }
 
@@ -236,31 +206,23 @@ async fn free_text_fields_are_bounded() {
     ] {
         let mut s = submission(&format!("s-long-{pointer}"), OE1);
         s["applicant"][pointer] = json!(value);
-        let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+        let r = h.post_submission(bytes(&s)).await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
         assert_eq!(r.json()["field"], field);
-        assert!(
-            r.json()["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("at most"),
-            "{:?}",
-            r.json()
-        );
+        assert!(r.detail().contains("at most"), "{:?}", r.json());
     }
     // 200 characters are fine.
     let mut s = submission("s-long-ok", OE1);
     s["applicant"]["name"] = json!("ä".repeat(200));
-    let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+    let r = h.post_submission(bytes(&s)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     // Directory texts are bounded as well.
     let admin = h.token("root", &[], &["admin"]);
     let r = h
-        .cw(
-            Method::PUT,
+        .put(
             "/v1/admin/org-units/oe-9",
             &admin,
-            Some(json!({"id": "oe-9", "name": long, "notification_email": "oe9@amt.example"})),
+            json!({"id": "oe-9", "name": long, "notification_email": "oe9@amt.example"}),
         )
         .await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");

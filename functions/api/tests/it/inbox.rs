@@ -2,29 +2,14 @@
 //! paging, and every rejection.
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use serde_json::{Value, json};
-
-fn ids(r: &Res) -> Vec<String> {
-    r.json()["items"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|i| i["id"].as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 async fn submit_named(h: &Harness, id: &str, oe: &str, name: &str) -> String {
     let mut body = submission(id, oe);
     body["applicant"]["name"] = json!(name);
-    let res = h
-        .portal(Method::POST, "/v1/submissions", bytes(&body))
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.json());
-    res.json()["case_id"].as_str().expect("id").to_string()
+    submit_body(h, &body).await
 }
 
 #[tokio::test]
@@ -36,28 +21,22 @@ async fn inbox_filters_sorts_searches_and_counts() {
     let foreign = submit_named(&h, "in-x", OE2, "Jürgen Müller").await;
     let cw = h.caseworker(OE1);
     // b moves on (new, later completeness deadline) and is taken by the caller; c is cancelled.
-    let r = h
-        .act(&b, &cw, json!({"action": "confirm_competence"}))
+    h.act_ok(&b, &cw, json!({"action": "confirm_competence"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK);
-    let r = h
-        .act(&b, &cw, json!({"action": "assign", "user": "cw-oe-1"}))
+    h.act_ok(&b, &cw, json!({"action": "assign", "user": "cw-oe-1"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    let r = h
-        .act(
-            &c,
-            &cw,
-            json!({"action": "cancel", "reason": "zurückgenommen"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
+    h.act_ok(
+        &c,
+        &cw,
+        json!({"action": "cancel", "reason": "zurückgenommen"}),
+    )
+    .await;
 
     let get = |q: &str| {
         let uri = format!("/v1/cases{q}");
         let cw = cw.clone();
         let h = &h;
-        async move { h.cw(Method::GET, &uri, &cw, None).await }
+        async move { h.get(&uri, &cw).await }
     };
     // All open by default, next due date first; never another org unit's case.
     let r = get("").await;
@@ -109,7 +88,7 @@ async fn inbox_filters_sorts_searches_and_counts() {
     assert!(found.contains(&b), "{found:?}");
 
     // Counts of the open cases per status and task.
-    let counts = h.cw(Method::GET, "/v1/inbox/counts", &cw, None).await;
+    let counts = h.get("/v1/inbox/counts", &cw).await;
     assert_eq!(counts.status, StatusCode::OK, "{:?}", counts.json());
     assert_eq!(
         counts.json(),
@@ -148,30 +127,23 @@ async fn inbox_rejections() {
         "?unknown=1",
         "?cursor=garbage",
     ] {
-        let r = h.cw(Method::GET, &format!("/v1/cases{q}"), &cw, None).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{q}: {:?}",
-            r.json()
-        );
+        let r = h.get(&format!("/v1/cases{q}"), &cw).await;
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, q);
     }
     let long = "x".repeat(101);
-    let r = h
-        .cw(Method::GET, &format!("/v1/cases?q={long}"), &cw, None)
-        .await;
+    let r = h.get(&format!("/v1/cases?q={long}"), &cw).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Another org unit: 403, for the list and for the counts.
     for uri in [
         format!("/v1/cases?org_unit={OE2}"),
         format!("/v1/inbox/counts?org_unit={OE2}"),
     ] {
-        let r = h.cw(Method::GET, &uri, &cw, None).await;
+        let r = h.get(&uri, &cw).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}");
     }
     // Without a caseworker role: 403; without a token: 401.
     let admin = h.token("adm", &[OE1], &["admin"]);
-    let r = h.cw(Method::GET, "/v1/inbox/counts", &admin, None).await;
+    let r = h.get("/v1/inbox/counts", &admin).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = h
         .send(

@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
-use common::{Harness, OE1};
+use common::{Harness, OE1, assert_status};
 use fallwerk_api::testing::{claims, token};
 use fallwerk_api::{Claims, JwtConfig, Problem};
 use fallwerk_core::case::Role;
@@ -288,24 +288,16 @@ async fn the_caseworker_routes_take_rs256_tokens_from_a_jwks_url() {
     h.user("u1", &[OE1], &["caseworker"]).await;
     let exp = now + 3600;
     let ok = h
-        .cw(
-            Method::GET,
-            "/v1/cases",
-            &sign(KEY_1, Some(KID_1), &cw_claims(exp)),
-            None,
-        )
+        .get("/v1/cases", &sign(KEY_1, Some(KID_1), &cw_claims(exp)))
         .await;
     assert_eq!(ok.status, StatusCode::OK);
     let unknown = sign(KEY_1, Some("not-published"), &cw_claims(exp));
     let hs256 = h.caseworker(OE1);
     for (refused, says) in [(unknown, "key is unknown"), (hs256, "invalid")] {
-        let res = h.cw(Method::GET, "/v1/cases", &refused, None).await;
+        let res = h.get("/v1/cases", &refused).await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
         assert!(res.problem_type().ends_with("/unauthorized"));
-        let detail = res.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let detail = res.detail();
         assert!(detail.contains(says), "{detail}");
     }
     assert_eq!(idp.hits(), 1);
@@ -313,13 +305,10 @@ async fn the_caseworker_routes_take_rs256_tokens_from_a_jwks_url() {
 
 /// Asserts that a correctly signed, unexpired token is refused because of its user.
 async fn assert_user_refused(h: &Harness, token: &str) {
-    let res = h.cw(Method::GET, "/v1/cases", token, None).await;
+    let res = h.get("/v1/cases", token).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{:?}", res.json());
     assert!(res.problem_type().ends_with("/unauthorized"));
-    let detail = res.json()["detail"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let detail = res.detail();
     assert!(detail.contains("unknown or inactive"), "{detail}");
 }
 
@@ -360,21 +349,16 @@ async fn unknown_and_inactive_users_are_refused_in_every_auth_mode() {
         let h = Harness::with_jwt(jwt).await;
         h.user("known", &[OE1], &["caseworker"]).await;
         let known = mint("known");
-        let ok = h.cw(Method::GET, "/v1/cases", &known, None).await;
+        let ok = h.get("/v1/cases", &known).await;
         assert_eq!(ok.status, StatusCode::OK, "{mode}: known user");
         assert_user_refused(&h, &mint("stranger")).await;
         // Deactivated through the admin API: the same token stops working at once.
         h.user("root", &[], &["admin"]).await;
         let admin = mint("root");
         let res = h
-            .cw(
-                Method::POST,
-                "/v1/admin/users/known/deactivate",
-                &admin,
-                None,
-            )
+            .post_empty("/v1/admin/users/known/deactivate", &admin)
             .await;
-        assert_eq!(res.status, StatusCode::OK, "{mode}: {:?}", res.json());
+        assert_status(&res, StatusCode::OK, mode);
         assert_eq!(res.json()["active"], false);
         assert_user_refused(&h, &known).await;
     }
@@ -396,7 +380,7 @@ async fn the_directory_decides_org_units_and_roles() {
             now + 3600,
         ),
     );
-    let res = h.cw(Method::GET, "/v1/admin/users", &boastful, None).await;
+    let res = h.get("/v1/admin/users", &boastful).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
 
@@ -411,22 +395,9 @@ async fn users_from_tokens_are_created_and_follow_the_claims() {
     let h = Harness::with_jwt(jwt).await;
     let mut c = claims("jit-1", &[OE1], &["caseworker"], now + 3600);
     c.name = "Maria Anna Muster".into();
-    let res = h
-        .cw(
-            Method::GET,
-            "/v1/cases",
-            &token(common::JWT_SECRET, &c),
-            None,
-        )
-        .await;
+    let res = h.get("/v1/cases", &token(common::JWT_SECRET, &c)).await;
     assert_eq!(res.status, StatusCode::OK);
-    let stored = h
-        .app
-        .store
-        .user("jit-1")
-        .await
-        .expect("read")
-        .expect("created");
+    let stored = h.stored_user("jit-1").await;
     assert_eq!(
         (
             stored.given_name.as_str(),
@@ -437,22 +408,9 @@ async fn users_from_tokens_are_created_and_follow_the_claims() {
     );
     assert_eq!(stored.roles, vec![Role::Caseworker]);
     c.org_units = vec!["oe-2".into()];
-    let res = h
-        .cw(
-            Method::GET,
-            "/v1/cases",
-            &token(common::JWT_SECRET, &c),
-            None,
-        )
-        .await;
+    let res = h.get("/v1/cases", &token(common::JWT_SECRET, &c)).await;
     assert_eq!(res.status, StatusCode::OK);
-    let stored = h
-        .app
-        .store
-        .user("jit-1")
-        .await
-        .expect("read")
-        .expect("kept");
+    let stored = h.stored_user("jit-1").await;
     assert_eq!(stored.org_units, vec!["oe-2".to_string()]);
     h.app
         .set_user_active("jit-1", false)
@@ -462,12 +420,7 @@ async fn users_from_tokens_are_created_and_follow_the_claims() {
     let mut no_mail = claims("jit-2", &[OE1], &["caseworker"], now + 3600);
     no_mail.email = None;
     let res = h
-        .cw(
-            Method::GET,
-            "/v1/cases",
-            &token(common::JWT_SECRET, &no_mail),
-            None,
-        )
+        .get("/v1/cases", &token(common::JWT_SECRET, &no_mail))
         .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     assert_eq!(h.app.store.user("jit-2").await.expect("read"), None);

@@ -1,33 +1,24 @@
 //! Admin: the org unit's optional municipality key (AGS) that selects municipal holidays.
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use serde_json::json;
 
 #[tokio::test]
 async fn org_unit_municipality_is_stored_and_validated() {
-    let h = Harness::new().await;
-    let admin = h.token("root", &[], &["admin"]);
+    let (h, admin) = Harness::with_admin().await;
     let put = |body: serde_json::Value| {
         let h = &h;
         let admin = admin.clone();
-        async move {
-            h.cw(
-                Method::PUT,
-                "/v1/admin/org-units/oe-augsburg",
-                &admin,
-                Some(body),
-            )
-            .await
-        }
+        async move { h.put("/v1/admin/org-units/oe-augsburg", &admin, body).await }
     };
     let r = put(json!({"id": "oe-augsburg", "name": "Stadt Augsburg", "notification_email": "a@augsburg.example",
         "state": "BY", "municipality": "09761000", "services": [LEIKA]}))
     .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(r.json()["municipality"], "09761000");
-    let listed = h.cw(Method::GET, "/v1/admin/org-units", &admin, None).await;
+    let listed = h.get("/v1/admin/org-units", &admin).await;
     assert!(listed.json().as_array().is_some_and(|a| {
         a.iter()
             .any(|o| o["id"] == "oe-augsburg" && o["municipality"] == "09761000")
@@ -49,12 +40,7 @@ async fn org_unit_municipality_is_stored_and_validated() {
         let r = put(json!({"id": "oe-augsburg", "name": "Stadt Augsburg", "notification_email": "a@augsburg.example",
             "state": "BY", "municipality": bad}))
         .await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{bad}: {:?}",
-            r.json()
-        );
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, bad);
         assert_eq!(
             r.problem_type(),
             "https://fallwerk.dev/problems/invalid-body",

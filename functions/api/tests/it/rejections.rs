@@ -5,23 +5,32 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use chrono::Duration;
 use common::*;
-use fallwerk_api::Limits;
 use fallwerk_api::testing::{PortalSigner, claims, token};
 use serde_json::{Value, json};
 
-const P: &str = "https://fallwerk.dev/problems/";
-
+/// Asserts a problem as the API promises it: status, type, media type and `status` member.
 fn assert_problem(res: &Res, status: StatusCode, kind: &str) {
-    assert_eq!(res.status, status, "{:?}", res.json());
+    assert_problem_type(res, status, kind);
     assert_eq!(res.headers["content-type"], "application/problem+json");
-    assert_eq!(res.problem_type(), format!("{P}{kind}"));
     assert_eq!(res.json()["status"], status.as_u16());
 }
 
-async fn case_count(h: &Harness) -> usize {
-    let t = h.token("counter", &[OE1, OE2, OE3], &["caseworker"]);
-    let r = h.cw(Method::GET, "/v1/cases?limit=100", &t, None).await;
-    r.json()["items"].as_array().map(Vec::len).unwrap_or(0)
+/// A submission signed by `signer` at `ts` (not sent).
+fn signed_submission(signer: &PortalSigner, ts: i64) -> Request<Body> {
+    signer.request(
+        Method::POST,
+        "/v1/submissions",
+        ts,
+        bytes(&submission("s", OE1)),
+    )
+}
+
+/// Asserts a 422 that names `field` and says `problem` about `value`.
+fn assert_invalid(r: &Res, field: &str, value: &str, problem: &str) {
+    assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+    assert_eq!(r.json()["field"], field, "{value:?}");
+    let detail = r.detail();
+    assert!(detail.contains(problem), "{value:?}: {detail}");
 }
 
 // --- portal authentication -------------------------------------------------------------------
@@ -30,20 +39,10 @@ async fn case_count(h: &Harness) -> usize {
 async fn bad_signature_is_401() {
     let h = Harness::new().await;
     let wrong = PortalSigner::new("portal-1", "another-secret-0123456789abcdef0123");
-    let req = wrong.request(
-        Method::POST,
-        "/v1/submissions",
-        h.now(),
-        bytes(&submission("s", OE1)),
-    );
+    let req = signed_submission(&wrong, h.now());
     assert_problem(&h.send(req).await, StatusCode::UNAUTHORIZED, "unauthorized");
     // A body changed after signing fails too.
-    let mut req = h.signer.request(
-        Method::POST,
-        "/v1/submissions",
-        h.now(),
-        bytes(&submission("s", OE1)),
-    );
+    let mut req = signed_submission(&h.signer, h.now());
     *req.body_mut() = Body::from(bytes(&submission("s2", OE1)));
     assert_problem(&h.send(req).await, StatusCode::UNAUTHORIZED, "unauthorized");
     assert_eq!(case_count(&h).await, 0);
@@ -53,21 +52,11 @@ async fn bad_signature_is_401() {
 async fn stale_or_future_timestamp_is_401() {
     let h = Harness::new().await;
     for offset in [-301, 301] {
-        let req = h.signer.request(
-            Method::POST,
-            "/v1/submissions",
-            h.now() + offset,
-            bytes(&submission("s", OE1)),
-        );
+        let req = signed_submission(&h.signer, h.now() + offset);
         assert_problem(&h.send(req).await, StatusCode::UNAUTHORIZED, "unauthorized");
     }
     // Within the window is fine.
-    let req = h.signer.request(
-        Method::POST,
-        "/v1/submissions",
-        h.now() - 290,
-        bytes(&submission("s", OE1)),
-    );
+    let req = signed_submission(&h.signer, h.now() - 290);
     assert_eq!(h.send(req).await.status, StatusCode::CREATED);
 }
 
@@ -88,18 +77,10 @@ async fn replayed_request_is_401() {
         .send(h.signer.request(Method::POST, "/v1/submissions", ts, body))
         .await;
     assert_problem(&again, StatusCode::UNAUTHORIZED, "unauthorized");
-    assert!(
-        again.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("replay")
-    );
+    assert!(again.detail().contains("replay"));
     // Identical signed (v2) reads within the window are allowed (issue 17: they change
     // nothing); v1 reads stay one-shot (tests/signature_v2.rs).
-    let case_id = first.json()["case_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let case_id = first.case_id();
     let uri = format!("/v1/cases/{case_id}/status");
     let ts = h.now();
     for _ in 0..2 {
@@ -125,13 +106,7 @@ async fn replayed_request_is_401() {
 async fn unknown_inactive_or_missing_client_is_401() {
     let h = Harness::new().await;
     for id in ["nobody", "portal-off"] {
-        let signer = PortalSigner::new(id, PORTAL_SECRET);
-        let req = signer.request(
-            Method::POST,
-            "/v1/submissions",
-            h.now(),
-            bytes(&submission("s", OE1)),
-        );
+        let req = signed_submission(&PortalSigner::new(id, PORTAL_SECRET), h.now());
         assert_problem(&h.send(req).await, StatusCode::UNAUTHORIZED, "unauthorized");
     }
     let req = Request::post("/v1/submissions")
@@ -145,23 +120,18 @@ async fn unknown_inactive_or_missing_client_is_401() {
 
 #[tokio::test]
 async fn oversized_bodies_are_413() {
-    let h = Harness::with_limits(Limits {
-        json: 512,
-        submission: 2048,
-    })
-    .await;
+    let h = Harness::with_body_limits(512, 2048).await;
     let mut big = submission("s-big", OE1);
     big["attachments"] = json!([attachment("x.pdf", &[7u8; 4096])]);
-    let r = h.portal(Method::POST, "/v1/submissions", bytes(&big)).await;
+    let r = h.post_submission(bytes(&big)).await;
     assert_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
     let case_id = submit(&h, "s-small", OE1).await;
     let cw = h.caseworker(OE1);
     let r = h
-        .cw(
-            Method::POST,
-            &format!("/v1/cases/{case_id}/actions"),
+        .post_action(
+            &case_id,
             &cw,
-            Some(json!({"action": "comment", "text": "x".repeat(1000), "expected_version": 1})),
+            json!({"action": "comment", "text": "x".repeat(1000), "expected_version": 1}),
         )
         .await;
     assert_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
@@ -170,74 +140,51 @@ async fn oversized_bodies_are_413() {
 #[tokio::test]
 async fn malformed_json_is_400_and_unknown_fields_422() {
     let h = Harness::new().await;
-    let r = h
-        .portal(
-            Method::POST,
-            "/v1/submissions",
-            b"{\"submission_id\": ".to_vec(),
-        )
-        .await;
+    let r = h.post_submission(b"{\"submission_id\": ".to_vec()).await;
     assert_problem(&r, StatusCode::BAD_REQUEST, "malformed-request");
     let mut extra = submission("s-extra", OE1);
     extra["surprise"] = json!(true);
-    let r = h
-        .portal(Method::POST, "/v1/submissions", bytes(&extra))
-        .await;
+    let r = h.post_submission(bytes(&extra)).await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
-    assert!(
-        r.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("unknown field `surprise`")
-    );
+    assert!(r.detail().contains("unknown field `surprise`"));
 
     let case_id = submit(&h, "s-ok", OE1).await;
     let cw = h.caseworker(OE1);
+    let r = h
+        .post_action(
+            &case_id,
+            &cw,
+            json!({"action": "confirm_competence", "expected_version": 1, "why": 1}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
+    assert!(r.detail().contains("why"));
+    let r = h
+        .post_action(&case_id, &cw, json!({"action": "confirm_competence"}))
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
     let uri = format!("/v1/cases/{case_id}/actions");
-    let r = h
-        .cw(
-            Method::POST,
-            &uri,
-            &cw,
-            Some(json!({"action": "confirm_competence", "expected_version": 1, "why": 1})),
-        )
-        .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
-    assert!(
-        r.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("why")
-    );
-    let r = h
-        .cw(
-            Method::POST,
-            &uri,
-            &cw,
-            Some(json!({"action": "confirm_competence"})),
-        )
-        .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
-    let req = Request::post(&uri)
-        .header("authorization", format!("Bearer {cw}"))
-        .header("content-type", "application/json")
-        .body(Body::from("{not json"))
-        .expect("request");
-    assert_problem(
-        &h.send(req).await,
-        StatusCode::BAD_REQUEST,
-        "malformed-request",
-    );
-    let req = Request::post(&uri)
-        .header("authorization", format!("Bearer {cw}"))
-        .header("content-type", "text/plain")
-        .body(Body::from("{}"))
-        .expect("request");
-    assert_problem(
-        &h.send(req).await,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported-media-type",
-    );
+    for (content_type, body, status, kind) in [
+        (
+            "application/json",
+            "{not json",
+            StatusCode::BAD_REQUEST,
+            "malformed-request",
+        ),
+        (
+            "text/plain",
+            "{}",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+        ),
+    ] {
+        let req = Request::post(&uri)
+            .header("authorization", format!("Bearer {cw}"))
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .expect("request");
+        assert_problem(&h.send(req).await, status, kind);
+    }
 }
 
 #[tokio::test]
@@ -245,7 +192,7 @@ async fn attachment_checksum_mismatch_is_422_and_stores_nothing() {
     let h = Harness::new().await;
     let mut s = submission("s-sum", OE1);
     s["attachments"][0]["sha256"] = json!("00".repeat(32));
-    let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+    let r = h.post_submission(bytes(&s)).await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
     assert_eq!(r.json()["field"], "attachments[0].sha256");
     // The first of two documents is fine and written; the second's checksum is wrong: neither
@@ -255,12 +202,12 @@ async fn attachment_checksum_mismatch_is_422_and_stores_nothing() {
     let mut bad = attachment("zwei.pdf", b"zweites Dokument");
     bad["sha256"] = json!("11".repeat(32));
     s["attachments"] = json!([good, bad]);
-    let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+    let r = h.post_submission(bytes(&s)).await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
     assert_eq!(r.json()["field"], "attachments[1].sha256");
     let mut s = submission("s-b64", OE1);
     s["attachments"][0]["content"] = json!("***");
-    let r = h.portal(Method::POST, "/v1/submissions", bytes(&s)).await;
+    let r = h.post_submission(bytes(&s)).await;
     assert_eq!(r.json()["field"], "attachments[0].content");
     assert_eq!(case_count(&h).await, 0);
     assert_eq!(h.blob_files(), Vec::<std::path::PathBuf>::new());
@@ -272,19 +219,15 @@ async fn attachment_checksum_mismatch_is_422_and_stores_nothing() {
 async fn duplicate_submission_is_200_with_one_case_and_a_changed_body_409() {
     let h = Harness::new().await;
     let body = bytes(&submission("s-dup", OE1));
-    let first = h
-        .portal(Method::POST, "/v1/submissions", body.clone())
-        .await;
+    let first = h.post_submission(body.clone()).await;
     assert_eq!(first.status, StatusCode::CREATED);
-    let second = h.portal(Method::POST, "/v1/submissions", body).await;
+    let second = h.post_submission(body).await;
     assert_eq!(second.status, StatusCode::OK);
     assert_eq!(first.json(), second.json());
     assert_eq!(case_count(&h).await, 1);
     let mut changed = submission("s-dup", OE1);
     changed["form"]["data"] = json!({"betrieb": "Metzgerei"});
-    let r = h
-        .portal(Method::POST, "/v1/submissions", bytes(&changed))
-        .await;
+    let r = h.post_submission(bytes(&changed)).await;
     assert_problem(&r, StatusCode::CONFLICT, "submission-mismatch");
     // The problem names the case the first delivery created (issue 16).
     assert_eq!(
@@ -334,13 +277,11 @@ fn reformatted(v: &Value) -> String {
 async fn a_retry_that_only_reformats_the_json_is_the_same_submission() {
     let h = Harness::new().await;
     let v = submission("s-fmt", OE1);
-    let first = h.portal(Method::POST, "/v1/submissions", bytes(&v)).await;
+    let first = h.post_submission(bytes(&v)).await;
     assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.json());
     let again = reformatted(&v);
     assert_ne!(again.as_bytes(), &bytes(&v)[..], "the bytes differ");
-    let second = h
-        .portal(Method::POST, "/v1/submissions", again.into_bytes())
-        .await;
+    let second = h.post_submission(again.into_bytes()).await;
     assert_eq!(second.status, StatusCode::OK, "{:?}", second.json());
     assert_eq!(first.json(), second.json());
     assert_eq!(case_count(&h).await, 1);
@@ -361,34 +302,25 @@ async fn an_applicant_address_that_is_none_is_422_naming_the_problem() {
     {
         let mut v = submission(&format!("s-mail-{i}"), OE1);
         v["applicant"]["email"] = json!(email);
-        let r = h.portal(Method::POST, "/v1/submissions", bytes(&v)).await;
-        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
-        assert_eq!(r.json()["field"], "applicant.email", "{email:?}");
-        let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
-        assert!(detail.contains(problem), "{email:?}: {detail}");
+        let r = h.post_submission(bytes(&v)).await;
+        assert_invalid(&r, "applicant.email", email, problem);
     }
     assert_eq!(case_count(&h).await, 0);
 }
 
 #[tokio::test]
 async fn an_org_unit_address_that_is_none_is_422_naming_the_problem() {
-    let h = Harness::new().await;
-    let admin = h.token("root", &[], &["admin"]);
+    let (h, admin) = Harness::with_admin().await;
     for (email, problem) in [
         ("oe9@amt.example\nBcc: x@evil.example", "line break"),
         ("oe9.amt.example", "no @"),
     ] {
         let body = json!({"id": "oe-9", "name": "Neue Stelle", "notification_email": email,
                           "state": "MV", "services": [LEIKA]});
-        let r = h
-            .cw(Method::PUT, "/v1/admin/org-units/oe-9", &admin, Some(body))
-            .await;
-        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
-        assert_eq!(r.json()["field"], "notification_email");
-        let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
-        assert!(detail.contains(problem), "{email:?}: {detail}");
+        let r = h.put("/v1/admin/org-units/oe-9", &admin, body).await;
+        assert_invalid(&r, "notification_email", email, problem);
     }
-    let r = h.cw(Method::GET, "/v1/admin/org-units", &admin, None).await;
+    let r = h.get("/v1/admin/org-units", &admin).await;
     assert!(!r.json().to_string().contains("oe-9"), "nothing stored");
 }
 
@@ -396,13 +328,7 @@ async fn an_org_unit_address_that_is_none_is_422_naming_the_problem() {
 async fn unroutable_submission_is_422() {
     let h = Harness::new().await;
     for oe in ["oe-unknown", OE3] {
-        let r = h
-            .portal(
-                Method::POST,
-                "/v1/submissions",
-                bytes(&submission("s-x", oe)),
-            )
-            .await;
+        let r = h.post_submission(bytes(&submission("s-x", oe))).await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "unroutable");
     }
     assert_eq!(case_count(&h).await, 0);
@@ -411,9 +337,7 @@ async fn unroutable_submission_is_422() {
 #[tokio::test]
 async fn portal_sees_only_its_own_cases() {
     let h = Harness::new().await;
-    let r = h
-        .portal(Method::GET, "/v1/cases/does-not-exist/status", vec![])
-        .await;
+    let r = h.portal_get("/v1/cases/does-not-exist/status").await;
     assert_problem(&r, StatusCode::NOT_FOUND, "not-found");
 }
 
@@ -429,37 +353,23 @@ async fn foreign_org_unit_gets_404_for_read_and_act() {
         format!("/v1/cases/{case_id}/history"),
         format!("/v1/cases/{case_id}/attachments/1"),
     ] {
-        assert_problem(
-            &h.cw(Method::GET, &uri, &cw2, None).await,
-            StatusCode::NOT_FOUND,
-            "not-found",
-        );
+        assert_problem(&h.get(&uri, &cw2).await, StatusCode::NOT_FOUND, "not-found");
     }
     let r = h
-        .cw(
-            Method::POST,
-            &format!("/v1/cases/{case_id}/actions"),
+        .post_action(
+            &case_id,
             &cw2,
-            Some(json!({"action": "confirm_competence", "expected_version": 1})),
+            json!({"action": "confirm_competence", "expected_version": 1}),
         )
         .await;
     assert_problem(&r, StatusCode::NOT_FOUND, "not-found");
-    let r = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases?org_unit={OE1}"),
-            &cw2,
-            None,
-        )
-        .await;
+    let r = h.get(&format!("/v1/cases?org_unit={OE1}"), &cw2).await;
     assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
 }
 
 #[tokio::test]
 async fn illegal_action_is_409_listing_allowed_actions() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "s-illegal", OE1).await;
-    let cw = h.caseworker(OE1);
+    let (h, case_id, cw) = Harness::with_case("s-illegal").await;
     let r = h
         .act(&case_id, &cw, json!({"action": "confirm_complete"}))
         .await;
@@ -475,19 +385,14 @@ async fn illegal_action_is_409_listing_allowed_actions() {
 
 #[tokio::test]
 async fn stale_version_is_409() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "s-stale", OE1).await;
-    let cw = h.caseworker(OE1);
-    let r = h
-        .act(&case_id, &cw, json!({"action": "comment", "text": "eins"}))
+    let (h, case_id, cw) = Harness::with_case("s-stale").await;
+    h.act_ok(&case_id, &cw, json!({"action": "comment", "text": "eins"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK);
     let r = h
-        .cw(
-            Method::POST,
-            &format!("/v1/cases/{case_id}/actions"),
+        .post_action(
+            &case_id,
             &cw,
-            Some(json!({"action": "comment", "text": "zwei", "expected_version": 1})),
+            json!({"action": "comment", "text": "zwei", "expected_version": 1}),
         )
         .await;
     assert_problem(&r, StatusCode::CONFLICT, "stale-version");
@@ -499,27 +404,22 @@ async fn missing_role_is_403_and_bad_tokens_401() {
     let case_id = submit(&h, "s-role", OE1).await;
     let nobody = h.token("nobody", &[OE1], &[]);
     assert_problem(
-        &h.cw(Method::GET, "/v1/cases", &nobody, None).await,
+        &h.get("/v1/cases", &nobody).await,
         StatusCode::FORBIDDEN,
         "forbidden",
     );
     let cw = h.caseworker(OE1);
-    let version = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await
-        .json()["version"]
-        .clone();
+    let version = h.case(&case_id, &cw).await.json()["version"].clone();
     let r = h
-        .cw(
-            Method::POST,
-            &format!("/v1/cases/{case_id}/actions"),
+        .post_action(
+            &case_id,
             &nobody,
-            Some(json!({"action": "confirm_competence", "expected_version": version})),
+            json!({"action": "confirm_competence", "expected_version": version}),
         )
         .await;
     assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
     assert_problem(
-        &h.cw(Method::GET, "/v1/admin/org-units", &cw, None).await,
+        &h.get("/v1/admin/org-units", &cw).await,
         StatusCode::FORBIDDEN,
         "forbidden",
     );
@@ -534,15 +434,12 @@ async fn missing_role_is_403_and_bad_tokens_401() {
     );
     for t in [forged.as_str(), expired.as_str(), "not.a.jwt"] {
         assert_problem(
-            &h.cw(Method::GET, "/v1/cases", t, None).await,
+            &h.get("/v1/cases", t).await,
             StatusCode::UNAUTHORIZED,
             "unauthorized",
         );
     }
-    let req = Request::get("/v1/cases")
-        .body(Body::empty())
-        .expect("request");
-    let r = h.send(req).await;
+    let r = h.anonymous(Method::GET, "/v1/cases").await;
     assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthorized");
     assert!(r.headers.contains_key("www-authenticate"));
 }
@@ -551,10 +448,10 @@ async fn missing_role_is_403_and_bad_tokens_401() {
 async fn invalid_query_values_are_422() {
     let h = Harness::new().await;
     let cw = h.caseworker(OE1);
-    let r = h.cw(Method::GET, "/v1/cases?status=bogus", &cw, None).await;
+    let r = h.get("/v1/cases?status=bogus", &cw).await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
     assert_eq!(r.json()["field"], "status");
-    let r = h.cw(Method::GET, "/v1/cases?limit=abc", &cw, None).await;
+    let r = h.get("/v1/cases?limit=abc", &cw).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -562,39 +459,39 @@ async fn invalid_query_values_are_422() {
 
 #[tokio::test]
 async fn admin_maintains_the_directory() {
-    let h = Harness::new().await;
-    let admin = h.token("root", &[], &["admin"]);
+    let (h, admin) = Harness::with_admin().await;
     let r = h
-        .cw(Method::PUT, "/v1/admin/org-units/oe-9", &admin,
-            Some(json!({"id": "oe-9", "name": "Amt 9", "notification_email": "oe9@amt.example", "services": [LEIKA]})))
+        .put(
+            "/v1/admin/org-units/oe-9",
+            &admin,
+            json!({"id": "oe-9", "name": "Amt 9", "notification_email": "oe9@amt.example", "services": [LEIKA]}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    let r = h.cw(Method::GET, "/v1/admin/org-units", &admin, None).await;
+    let r = h.get("/v1/admin/org-units", &admin).await;
     assert!(
         r.json()
             .as_array()
             .is_some_and(|a| a.iter().any(|o| o["id"] == "oe-9"))
     );
     let r = h
-        .cw(
-            Method::PUT,
+        .put(
             "/v1/admin/org-units/oe-8",
             &admin,
-            Some(json!({"id": "oe-9", "name": "x", "notification_email": "a@b"})),
+            json!({"id": "oe-9", "name": "x", "notification_email": "a@b"}),
         )
         .await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
     let r = h
-        .cw(
-            Method::PUT,
+        .put(
             "/v1/admin/services/12345",
             &admin,
-            Some(json!({"leika_id": "12345", "name": "Hundesteuer"})),
+            json!({"leika_id": "12345", "name": "Hundesteuer"}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(
-        h.cw(Method::GET, "/v1/admin/services", &admin, None)
+        h.get("/v1/admin/services", &admin)
             .await
             .json()
             .as_array()
@@ -602,25 +499,21 @@ async fn admin_maintains_the_directory() {
         Some(2)
     );
     let r = h
-        .cw(
-            Method::PUT,
+        .put(
             "/v1/admin/portal-clients/p2",
             &admin,
-            Some(json!({"id": "p2", "name": "P2", "secret": "s".repeat(40)})),
+            json!({"id": "p2", "name": "P2", "secret": "s".repeat(40)}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["secret"], "***");
-    let r = h
-        .cw(Method::GET, "/v1/admin/portal-clients", &admin, None)
-        .await;
+    let r = h.get("/v1/admin/portal-clients", &admin).await;
     assert!(!String::from_utf8_lossy(&r.bytes).contains(PORTAL_SECRET));
     let r = h
-        .cw(
-            Method::PUT,
+        .put(
             "/v1/admin/portal-clients/p3",
             &admin,
-            Some(json!({"id": "p3", "name": "P3", "secret": "short"})),
+            json!({"id": "p3", "name": "P3", "secret": "short"}),
         )
         .await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
@@ -630,39 +523,19 @@ async fn admin_maintains_the_directory() {
 #[tokio::test]
 async fn health_openapi_and_unknown_routes() {
     let h = Harness::new().await;
-    let r = h
-        .send(
-            Request::get("/health")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let r = h.anonymous(Method::GET, "/health").await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = h
-        .send(
-            Request::get("/openapi.json")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let r = h.anonymous(Method::GET, "/openapi.json").await;
     assert_eq!(r.json()["openapi"], "3.1.0");
-    let r = h
-        .send(Request::get("/nope").body(Body::empty()).expect("request"))
-        .await;
+    let r = h.anonymous(Method::GET, "/nope").await;
     assert_problem(&r, StatusCode::NOT_FOUND, "not-found");
-    let r = h
-        .send(
-            Request::delete("/v1/submissions")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let r = h.anonymous(Method::DELETE, "/v1/submissions").await;
     assert_problem(&r, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed");
 }
 
 #[tokio::test]
 async fn an_antrag_with_an_address_that_is_none_is_422_naming_the_problem() {
-    use fallwerk_api::testing::{Part, antrag_request, multipart};
+    use fallwerk_api::testing::multipart;
     let h = Harness::new().await;
     // A form field's value without any @ ("Keine Angabe", "erika.example.org") is not taken as
     // an address at all (core::form::applicant_email; the case then has no e-mail, see
@@ -685,50 +558,28 @@ async fn an_antrag_with_an_address_that_is_none_is_422_naming_the_problem() {
                 {"name": "kont_email", "label": "E-Mail", "stringValue": email}
             ]}]
         }));
-        let body = multipart(&[Part {
-            name: "formData",
-            file_name: None,
-            content_type: Some("application/json"),
-            bytes: &form,
-        }]);
-        let r = h
-            .send(antrag_request("portal-1", PORTAL_SECRET, body))
-            .await;
-        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
-        assert_eq!(r.json()["field"], "applicant.email", "{email:?}");
-        let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
-        assert!(detail.contains(problem), "{email:?}: {detail}");
+        let body = multipart(&[form_data_part(Some("application/json"), &form)]);
+        let r = deliver_antrag(&h, body).await;
+        assert_invalid(&r, "applicant.email", email, problem);
     }
     assert_eq!(case_count(&h).await, 0);
 }
 
 #[tokio::test]
 async fn a_form_value_without_an_at_is_no_address() {
-    use fallwerk_api::testing::{Part, antrag_request, multipart};
+    use fallwerk_api::testing::multipart;
     let h = Harness::new().await;
     let form = bytes(&json!({
         "control": {"transactionId": "tx-no-at", "zustaendigeStelle": OE1,
                     "leikaIds": [LEIKA], "formId": "gewerbe-an"},
         "formData": [{"name": "kont_email", "label": "E-Mail", "stringValue": "erika.example.org"}]
     }));
-    let body = multipart(&[Part {
-        name: "formData",
-        file_name: None,
-        content_type: Some("application/json"),
-        bytes: &form,
-    }]);
-    let r = h
-        .send(antrag_request("portal-1", PORTAL_SECRET, body))
-        .await;
+    let body = multipart(&[form_data_part(Some("application/json"), &form)]);
+    let r = deliver_antrag(&h, body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
-    let id = r.json()["vorgang"]["vorgangId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let id = vorgang_id(&r);
     let t = h.token("reader", &[OE1], &["caseworker"]);
-    let case = h
-        .cw(Method::GET, &format!("/v1/cases/{id}"), &t, None)
-        .await;
+    let case = h.case(&id, &t).await;
     assert_eq!(case.status, StatusCode::OK, "{}", case.json());
     assert!(
         case.json()["applicant"]["email"].is_null(),

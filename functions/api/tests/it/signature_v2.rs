@@ -6,7 +6,6 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use common::*;
-use fallwerk_api::Limits;
 use fallwerk_api::testing::PortalSigner;
 use fallwerk_core::case::{Caller, Role};
 use fallwerk_core::model::PortalClient;
@@ -122,14 +121,7 @@ async fn percent_encoding_does_not_make_a_replay_new_and_identical_reads_pass() 
             .send(retarget(req, &format!("/v1/cases/{encoded}/replies")))
             .await;
         assert_401(&again);
-        assert!(
-            again.json()["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("replay"),
-            "{:?}",
-            again.json()
-        );
+        assert!(again.detail().contains("replay"), "{:?}", again.json());
     }
     assert_eq!(h.blob_files().len(), blobs, "no second copy stored");
     // Identical reads in the same second are allowed (they change nothing).
@@ -173,10 +165,7 @@ async fn version_1_only_where_the_client_record_allows_it() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.json());
     // A v1 signature does not bind the path, so v1 reads stay one-shot.
-    let case_id = created.json()["case_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let case_id = created.case_id();
     let uri = format!("/v1/cases/{case_id}/status");
     let ts = h.now();
     let first = h.send(old.request_v1(Method::GET, &uri, ts, vec![])).await;
@@ -189,11 +178,7 @@ async fn version_1_only_where_the_client_record_allows_it() {
 
 #[tokio::test]
 async fn no_body_is_read_before_the_client_is_known() {
-    let h = Harness::with_limits(Limits {
-        json: 1024,
-        submission: 4096,
-    })
-    .await;
+    let h = Harness::with_body_limits(1024, 4096).await;
     let big = vec![b'x'; 64 * 1024];
     // An unknown client, or a stale timestamp, is refused on its headers: 401, not 413.
     let unknown = PortalSigner::new("nobody", PORTAL_SECRET);

@@ -6,39 +6,15 @@ use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::{Value, json};
 
-async fn reply(h: &Harness, case_id: &str, subject: &str, text: &str, files: Vec<Value>) {
-    let body = json!({"subject": subject, "text": text, "attachments": files});
-    let r = h
-        .portal(
-            Method::POST,
-            &format!("/v1/cases/{case_id}/replies"),
-            bytes(&body),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-}
-
 #[tokio::test]
 async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "sub-thread", OE1).await;
-    let cw = h.caseworker(OE1);
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "message", "subject": "Rückfrage", "text": "Bitte Öffnungszeiten nennen."}),
-        )
+    let (h, case_id, cw) = Harness::with_case("sub-thread").await;
+    let c = h.case_as(&case_id, &cw);
+    let question = json!({"action": "message", "subject": "Rückfrage",
+                          "text": "Bitte Öffnungszeiten nennen."});
+    c.act_ok(question).await;
+    c.act_ok(json!({"action": "comment", "text": "intern: Anruf vereinbart"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "comment", "text": "intern: Anruf vereinbart"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     reply(
         &h,
         &case_id,
@@ -50,7 +26,7 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
     reply(&h, &case_id, "Nachtrag", "Samstags bis 12 Uhr", vec![]).await;
 
     let uri = format!("/v1/cases/{case_id}/thread");
-    let t = h.cw(Method::GET, &uri, &cw, None).await;
+    let t = h.get(&uri, &cw).await;
     assert_eq!(t.status, StatusCode::OK, "{:?}", t.json());
     let t = t.json();
     assert_eq!(t["case_id"], case_id.as_str());
@@ -75,12 +51,7 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
     assert_eq!(msgs[2]["attachments"][0]["name"], "Aushang.pdf");
     let n = msgs[2]["attachments"][0]["n"].as_u64().expect("n");
     let doc = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/attachments/{n}"),
-            &cw,
-            None,
-        )
+        .get(&format!("/v1/cases/{case_id}/attachments/{n}"), &cw)
         .await;
     assert_eq!(doc.bytes, b"%PDF aushang");
 
@@ -88,12 +59,7 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
     let first_reply = msgs[2]["id"].as_str().expect("id").to_string();
     let mark = format!("/v1/cases/{case_id}/thread/read");
     let r = h
-        .cw(
-            Method::POST,
-            &mark,
-            &cw,
-            Some(json!({"message_ids": [first_reply]})),
-        )
+        .post(&mark, &cw, json!({"message_ids": [first_reply]}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(r.json()["unread"], 1);
@@ -103,23 +69,16 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
 
     // Another caseworker marks all: the first reader of the first reply stays recorded.
     let other = h.token("cw-other", &[OE1], &["caseworker"]);
-    let r = h.cw(Method::POST, &mark, &other, Some(json!({}))).await;
+    let r = h.post(&mark, &other, json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     assert_eq!(r.json()["unread"], 0);
     assert_eq!(r.json()["messages"][2]["read"]["by"], "cw-oe-1");
     assert_eq!(r.json()["messages"][3]["read"]["by"], "cw-other");
 
     // Marking read is not a case change: the version the caseworker saw still works.
-    let view = h
-        .cw(Method::GET, &format!("/v1/cases/{case_id}"), &cw, None)
-        .await;
+    let view = h.case(&case_id, &cw).await;
     let hist = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/history?limit=500"),
-            &cw,
-            None,
-        )
+        .get(&format!("/v1/cases/{case_id}/history?limit=500"), &cw)
         .await;
     assert_eq!(
         view.json()["version"].as_u64(),
@@ -130,13 +89,7 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
     );
 
     // The portal's postbox keeps its shape: no authors, no read marks, no comments.
-    let portal = h
-        .portal(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/messages"),
-            vec![],
-        )
-        .await;
+    let portal = h.portal_get(&format!("/v1/cases/{case_id}/messages")).await;
     assert_eq!(portal.status, StatusCode::OK);
     let text = portal.json().to_string();
     assert!(!text.contains("\"author\""), "{text}");
@@ -147,9 +100,7 @@ async fn caseworkers_read_the_whole_thread_and_mark_replies_read() {
 
 #[tokio::test]
 async fn thread_rejections() {
-    let h = Harness::new().await;
-    let case_id = submit(&h, "sub-thread-rej", OE1).await;
-    let cw = h.caseworker(OE1);
+    let (h, case_id, cw) = Harness::with_case("sub-thread-rej").await;
     let uri = format!("/v1/cases/{case_id}/thread");
     let mark = format!("/v1/cases/{case_id}/thread/read");
 
@@ -162,7 +113,7 @@ async fn thread_rejections() {
     ] {
         let token = if path.contains("nope") { &cw } else { &foreign };
         let r = h.cw(method, &path, token, body).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {:?}", r.json());
+        assert_status(&r, StatusCode::NOT_FOUND, &path);
         assert!(r.problem_type().ends_with("/problems/not-found"));
     }
     // No token: 401; a token without a caseworker role: 403.
@@ -175,11 +126,11 @@ async fn thread_rejections() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let admin = h.token("adm", &[OE1], &["admin"]);
-    let r = h.cw(Method::GET, &uri, &admin, None).await;
+    let r = h.get(&uri, &admin).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // Unknown message, a message to the applicant, an empty list, unknown fields: 422.
-    let thread = h.cw(Method::GET, &uri, &cw, None).await.json();
+    let thread = h.get(&uri, &cw).await.json();
     let notice = thread["messages"][0]["id"]
         .as_str()
         .expect("id")
@@ -190,22 +141,16 @@ async fn thread_rejections() {
         json!({"message_ids": []}),
         json!({"ids": []}),
     ] {
-        let r = h.cw(Method::POST, &mark, &cw, Some(body.clone())).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{body}: {:?}",
-            r.json()
-        );
+        let r = h.post(&mark, &cw, body.clone()).await;
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{body}"));
     }
 }
 
 #[tokio::test]
 async fn the_retention_purge_empties_the_thread() {
     use fallwerk_core::app::TickOptions;
-    let h = Harness::new().await;
-    let case_id = submit(&h, "sub-thread-purge", OE1).await;
-    let cw = h.caseworker(OE1);
+    let (h, case_id, cw) = Harness::with_case("sub-thread-purge").await;
+    let c = h.case_as(&case_id, &cw);
     reply(
         &h,
         &case_id,
@@ -215,28 +160,17 @@ async fn the_retention_purge_empties_the_thread() {
     )
     .await;
     let mark = format!("/v1/cases/{case_id}/thread/read");
-    let r = h.cw(Method::POST, &mark, &cw, Some(json!({}))).await;
+    let r = h.post(&mark, &cw, json!({})).await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = h
-        .act(
-            &case_id,
-            &cw,
-            json!({"action": "cancel", "reason": "zurückgenommen"}),
-        )
+    c.act_ok(json!({"action": "cancel", "reason": "zurückgenommen"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     // Far past the retention period: the scheduler purges.
     h.clock.advance(chrono::Duration::days(3 * 365));
     let report = h.app.tick(&TickOptions::default()).await.expect("tick");
     assert_eq!(report.purged, 1, "{report:?}");
     let cw = h.caseworker(OE1); // a fresh token on the moved clock
     let t = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/thread"),
-            &cw,
-            None,
-        )
+        .get(&format!("/v1/cases/{case_id}/thread"), &cw)
         .await
         .json();
     let text = t.to_string();

@@ -48,6 +48,20 @@ async fn put(h: &Harness, url: &str, body: Vec<u8>) -> Res {
     h.send(req).await
 }
 
+/// One slot for `doc` as `a.pdf`: the slot and its URL.
+async fn slot(h: &Harness, doc: &[u8]) -> (Value, String) {
+    let s = slots(h, &[("a.pdf", doc)]).await;
+    let url = s[0]["url"].as_str().expect("url").to_string();
+    (s[0].clone(), url)
+}
+
+/// `doc` uploaded through a slot of its own (as `a.pdf`): the slot and its URL.
+async fn uploaded(h: &Harness, doc: &[u8]) -> (Value, String) {
+    let (slot, url) = slot(h, doc).await;
+    assert_eq!(put(h, &url, doc.to_vec()).await.status, StatusCode::CREATED);
+    (slot, url)
+}
+
 fn submission_with(id: &str, uploads: Vec<Value>) -> Vec<u8> {
     let mut s = submission(id, OE1);
     s["attachments"] = json!([]);
@@ -84,20 +98,13 @@ async fn twenty_megabytes_through_upload_slots_download_byte_identical() {
     );
     // The request itself stays small: the documents are not in it.
     assert!(body.len() < 4096, "{}", body.len());
-    let r = h.portal(Method::POST, "/v1/submissions", body).await;
+    let r = h.post_submission(body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     let id = r.json()["case_id"].as_str().expect("id").to_string();
 
     let cw = h.caseworker(OE1);
     for (n, expected) in [(1, &scan), (2, &proof)] {
-        let got = h
-            .cw(
-                Method::GET,
-                &format!("/v1/cases/{id}/attachments/{n}"),
-                &cw,
-                None,
-            )
-            .await;
+        let got = h.get(&format!("/v1/cases/{id}/attachments/{n}"), &cw).await;
         assert_eq!(got.status, StatusCode::OK);
         assert!(got.bytes == *expected, "attachment {n} differs");
     }
@@ -156,8 +163,7 @@ async fn slot_requests_are_checked() {
 async fn slot_urls_take_only_what_they_were_issued_for() {
     let h = Harness::new().await;
     let doc = b"%PDF-1.7 genau dieses Dokument".to_vec();
-    let s = slots(&h, &[("a.pdf", &doc)]).await;
-    let url = s[0]["url"].as_str().expect("url").to_string();
+    let (_, url) = slot(&h, &doc).await;
 
     // Other bytes than declared: 422 for the size, then for the checksum.
     let r = put(&h, &url, b"kurz".to_vec()).await;
@@ -211,17 +217,15 @@ async fn slot_urls_take_only_what_they_were_issued_for() {
 async fn submissions_must_reference_real_matching_uploads() {
     let h = Harness::new().await;
     let doc = b"%PDF-1.7 hochgeladen".to_vec();
-    let s = slots(&h, &[("a.pdf", &doc)]).await;
-    let url = s[0]["url"].as_str().expect("url").to_string();
-    assert_eq!(put(&h, &url, doc.clone()).await.status, StatusCode::CREATED);
+    let (slot, _) = uploaded(&h, &doc).await;
 
-    let mut wrong_sha = upload_ref(&s[0], "a.pdf", &doc);
+    let mut wrong_sha = upload_ref(&slot, "a.pdf", &doc);
     wrong_sha["sha256"] = json!(sha256_hex(b"anders"));
-    let mut wrong_size = upload_ref(&s[0], "a.pdf", &doc);
+    let mut wrong_size = upload_ref(&slot, "a.pdf", &doc);
     wrong_size["size"] = json!(doc.len() + 1);
-    let mut never = upload_ref(&s[0], "a.pdf", &doc);
+    let mut never = upload_ref(&slot, "a.pdf", &doc);
     never["upload_id"] = json!(uuid::Uuid::new_v4().to_string());
-    let mut not_an_id = upload_ref(&s[0], "a.pdf", &doc);
+    let mut not_an_id = upload_ref(&slot, "a.pdf", &doc);
     not_an_id["upload_id"] = json!("../../cases/x");
     for (i, (r, field)) in [
         (wrong_sha, "uploads[0].sha256"),
@@ -233,11 +237,7 @@ async fn submissions_must_reference_real_matching_uploads() {
     .enumerate()
     {
         let res = h
-            .portal(
-                Method::POST,
-                "/v1/submissions",
-                submission_with(&format!("ref-{i}"), vec![r]),
-            )
+            .post_submission(submission_with(&format!("ref-{i}"), vec![r]))
             .await;
         assert_eq!(
             res.status,
@@ -248,10 +248,7 @@ async fn submissions_must_reference_real_matching_uploads() {
         assert_eq!(res.json()["field"], field);
     }
     // Nothing was created by the refused submissions.
-    let list = h
-        .cw(Method::GET, "/v1/cases", &h.caseworker(OE1), None)
-        .await
-        .json();
+    let list = h.get("/v1/cases", &h.caseworker(OE1)).await.json();
     assert_eq!(list["items"].as_array().map(Vec::len), Some(0));
 }
 
@@ -259,9 +256,7 @@ async fn submissions_must_reference_real_matching_uploads() {
 async fn unreferenced_uploads_expire_with_the_tick() {
     let h = Harness::new().await;
     let doc = b"%PDF-1.7 vergessen".to_vec();
-    let s = slots(&h, &[("a.pdf", &doc)]).await;
-    let url = s[0]["url"].as_str().expect("url").to_string();
-    assert_eq!(put(&h, &url, doc.clone()).await.status, StatusCode::CREATED);
+    let (slot, _) = uploaded(&h, &doc).await;
     let uploads = || {
         h.blob_files()
             .iter()
@@ -281,11 +276,10 @@ async fn unreferenced_uploads_expire_with_the_tick() {
     assert_eq!(uploads(), 0);
     // A submission that references it now is refused.
     let res = h
-        .portal(
-            Method::POST,
-            "/v1/submissions",
-            submission_with("late-1", vec![upload_ref(&s[0], "a.pdf", &doc)]),
-        )
+        .post_submission(submission_with(
+            "late-1",
+            vec![upload_ref(&slot, "a.pdf", &doc)],
+        ))
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.json()["field"], "uploads[0].upload_id");

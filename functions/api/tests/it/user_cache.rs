@@ -4,86 +4,70 @@
 //! unknown accounts are never cached.
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use chrono::Duration;
 use common::*;
 use fallwerk_api::{ApiState, JwtConfig, app_router};
 
-fn cached(h: &mut Harness, ttl_seconds: i64) {
+/// A harness whose router reads users through a cache of `ttl_seconds`.
+async fn cached(ttl_seconds: i64) -> Harness {
+    let mut h = Harness::new().await;
     let app = h
         .app
         .clone()
         .with_user_cache(Duration::seconds(ttl_seconds));
     h.router = app_router(ApiState::new(app).with_jwt(JwtConfig::hs256(JWT_SECRET)));
+    h
 }
 
-async fn deactivate_behind_the_back(h: &Harness, id: &str) {
-    let mut u = h.app.store.user(id).await.expect("read").expect("user");
-    u.active = false;
-    h.app.store.put_user(&u).await.expect("write");
+/// A harness with a user cache of `ttl_seconds` and the token of caseworker `sub`, whom the
+/// inbox admits.
+async fn cached_with(ttl_seconds: i64, sub: &str) -> (Harness, String) {
+    let h = cached(ttl_seconds).await;
+    let token = h.token(sub, &[OE1], &["caseworker"]);
+    assert_inbox(&h, &token, StatusCode::OK, "active").await;
+    (h, token)
+}
+
+/// Asserts the status of `GET /v1/cases` with `token`; `why` names the expectation.
+async fn assert_inbox(h: &Harness, token: &str, expected: StatusCode, why: &str) {
+    let r = h.get("/v1/cases", token).await;
+    assert_eq!(r.status, expected, "{why}: {:?}", r.json());
 }
 
 #[tokio::test]
 async fn a_deactivation_elsewhere_takes_effect_within_the_ttl() {
-    let mut h = Harness::new().await;
-    cached(&mut h, 30);
-    let token = h.token("anna", &[OE1], &["caseworker"]);
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    let (h, token) = cached_with(30, "anna").await;
 
-    deactivate_behind_the_back(&h, "anna").await;
+    h.deactivate_in_store("anna").await;
     h.clock.advance(Duration::seconds(29));
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
-    assert_eq!(
-        r.status,
-        StatusCode::OK,
-        "within the TTL the cached record still admits her"
-    );
+    let why = "within the TTL the cached record still admits her";
+    assert_inbox(&h, &token, StatusCode::OK, why).await;
     h.clock.advance(Duration::seconds(1));
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
-    assert_eq!(
-        r.status,
-        StatusCode::UNAUTHORIZED,
-        "after the TTL she is out"
-    );
+    let why = "after the TTL she is out";
+    assert_inbox(&h, &token, StatusCode::UNAUTHORIZED, why).await;
     // Refused accounts are not cached: reactivated, she is back at the next request.
     h.app
         .set_user_active("anna", true)
         .await
         .expect("reactivate");
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_inbox(&h, &token, StatusCode::OK, "reactivated").await;
 }
 
 #[tokio::test]
 async fn a_deactivation_through_the_same_app_takes_effect_at_once() {
-    let mut h = Harness::new().await;
-    cached(&mut h, 3600);
+    let (h, token) = cached_with(3600, "bernd").await;
     let admin = h.token("chefin", &[OE1], &["admin"]);
-    let token = h.token("bernd", &[OE1], &["caseworker"]);
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     let r = h
-        .cw(
-            Method::POST,
-            "/v1/admin/users/bernd/deactivate",
-            &admin,
-            None,
-        )
+        .post_empty("/v1/admin/users/bernd/deactivate", &admin)
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_inbox(&h, &token, StatusCode::UNAUTHORIZED, "deactivated").await;
 }
 
 #[tokio::test]
 async fn without_the_cache_every_request_reads_the_directory() {
-    let mut h = Harness::new().await;
-    cached(&mut h, 0);
-    let token = h.token("carla", &[OE1], &["caseworker"]);
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
-    deactivate_behind_the_back(&h, "carla").await;
-    let r = h.cw(Method::GET, "/v1/cases", &token, None).await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let (h, token) = cached_with(0, "carla").await;
+    h.deactivate_in_store("carla").await;
+    assert_inbox(&h, &token, StatusCode::UNAUTHORIZED, "deactivated").await;
 }

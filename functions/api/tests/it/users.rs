@@ -3,10 +3,10 @@
 //! accepting only active members of the case's org unit (unknown-user 422).
 
 use crate::common;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use common::{Harness, OE1, OE2, submit};
+use common::{Harness, OE1, OE2, assert_unprocessable, each, submit};
 use fallwerk_core::model::PasswordHash;
 
 fn maria() -> Value {
@@ -20,33 +20,36 @@ fn maria() -> Value {
     })
 }
 
+/// `PUT /v1/admin/users/{id}` with `body`.
 async fn put(h: &Harness, token: &str, id: &str, body: Value) -> common::Res {
-    h.cw(
-        Method::PUT,
-        &format!("/v1/admin/users/{id}"),
-        token,
-        Some(body),
-    )
-    .await
+    h.put(&format!("/v1/admin/users/{id}"), token, body).await
+}
+
+/// The admin reads of users: the list, the user `id`, the members of OE2.
+fn user_reads(id: &str) -> [String; 3] {
+    [
+        "/v1/admin/users".to_string(),
+        format!("/v1/admin/users/{id}"),
+        "/v1/admin/users?org_unit=oe-2".to_string(),
+    ]
+}
+
+/// `POST /v1/admin/users/{id}/deactivate`.
+async fn deactivate(h: &Harness, token: &str, id: &str) -> common::Res {
+    h.post_empty(&format!("/v1/admin/users/{id}/deactivate"), token)
+        .await
 }
 
 #[tokio::test]
 async fn admins_maintain_users_and_answers_never_show_a_hash() {
-    let h = Harness::new().await;
-    let admin = h.token("root", &[], &["admin"]);
+    let (h, admin) = Harness::with_admin().await;
     let res = put(&h, &admin, "mmuster", maria()).await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
     assert_eq!(res.json()["active"], true);
     assert_eq!(res.json()["has_password"], false);
 
     // A local password set by the operator survives an admin's PUT and never shows.
-    let mut stored = h
-        .app
-        .store
-        .user("mmuster")
-        .await
-        .expect("read")
-        .expect("stored");
+    let mut stored = h.stored_user("mmuster").await;
     stored.password_hash = Some(PasswordHash(
         "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
     ));
@@ -56,12 +59,8 @@ async fn admins_maintain_users_and_answers_never_show_a_hash() {
     let res = put(&h, &admin, "mmuster", changed).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()["has_password"], true);
-    for uri in [
-        "/v1/admin/users",
-        "/v1/admin/users/mmuster",
-        "/v1/admin/users?org_unit=oe-2",
-    ] {
-        let res = h.cw(Method::GET, uri, &admin, None).await;
+    for uri in user_reads("mmuster") {
+        let res = h.get(&uri, &admin).await;
         assert_eq!(res.status, StatusCode::OK, "{uri}");
         let text = String::from_utf8_lossy(&res.bytes).to_string();
         assert!(text.contains("mmuster"), "{uri}: {text}");
@@ -70,19 +69,11 @@ async fn admins_maintain_users_and_answers_never_show_a_hash() {
             "{uri}: {text}"
         );
     }
-    let kept = h
-        .app
-        .store
-        .user("mmuster")
-        .await
-        .expect("read")
-        .expect("stored");
+    let kept = h.stored_user("mmuster").await;
     assert!(kept.password_hash.is_some());
 
     // Members of one org unit.
-    let res = h
-        .cw(Method::GET, "/v1/admin/users?org_unit=oe-3", &admin, None)
-        .await;
+    let res = h.get("/v1/admin/users?org_unit=oe-3", &admin).await;
     assert_eq!(res.json(), json!([]));
 
     // A hash cannot be written through the API.
@@ -97,35 +88,18 @@ async fn admins_maintain_users_and_answers_never_show_a_hash() {
     );
 
     // Deactivate.
-    let res = h
-        .cw(
-            Method::POST,
-            "/v1/admin/users/mmuster/deactivate",
-            &admin,
-            None,
-        )
-        .await;
+    let res = deactivate(&h, &admin, "mmuster").await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()["active"], false);
-    let res = h
-        .cw(
-            Method::POST,
-            "/v1/admin/users/nobody/deactivate",
-            &admin,
-            None,
-        )
-        .await;
+    let res = deactivate(&h, &admin, "nobody").await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-    let res = h
-        .cw(Method::GET, "/v1/admin/users/nobody", &admin, None)
-        .await;
+    let res = h.get("/v1/admin/users/nobody", &admin).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn bad_user_records_are_refused_with_422() {
-    let h = Harness::new().await;
-    let admin = h.token("root", &[], &["admin"]);
+    let (h, admin) = Harness::with_admin().await;
     let cases: Vec<(&str, Value, &str)> = vec![
         ("org_units", json!(["oe-unknown"]), "unknown org unit"),
         ("email", json!("maria.muster"), "name@domain"),
@@ -139,33 +113,13 @@ async fn bad_user_records_are_refused_with_422() {
         body[field] = value.clone();
         let path_id = if field == "id" { "other" } else { "mmuster" };
         let res = put(&h, &admin, path_id, body).await;
-        assert_eq!(
-            res.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{field}={value}: {:?}",
-            res.json()
-        );
-        assert!(
-            res.problem_type().ends_with("/invalid-field"),
-            "{:?}",
-            res.json()
-        );
-        let detail = res.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        assert!(detail.contains(says), "{field}: {detail}");
+        assert_unprocessable(&res, "invalid-field", says, &format!("{field}={value}"));
     }
     let mut away = maria();
     away["absence"] = json!({"from": "2026-03-02", "until": "2026-03-06", "substitute": "ghost"});
     let res = put(&h, &admin, "mmuster", away).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        res.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("ghost")
-    );
+    assert!(res.detail().contains("ghost"));
     assert_eq!(
         h.app.store.user("mmuster").await.expect("read"),
         None,
@@ -180,32 +134,14 @@ async fn only_admins_maintain_users() {
     let res = put(&h, &caseworker, "mmuster", maria()).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(res.problem_type().ends_with("/forbidden"));
-    for uri in [
-        "/v1/admin/users",
-        "/v1/admin/users/cw",
-        "/v1/admin/users?org_unit=oe-2",
-    ] {
-        let res = h.cw(Method::GET, uri, &caseworker, None).await;
+    for uri in user_reads("cw") {
+        let res = h.get(&uri, &caseworker).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{uri}");
     }
-    let res = h
-        .cw(
-            Method::POST,
-            "/v1/admin/users/cw/deactivate",
-            &caseworker,
-            None,
-        )
-        .await;
+    let res = deactivate(&h, &caseworker, "cw").await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     // The members of the caller's own org unit are the "assign" choice.
-    let res = h
-        .cw(
-            Method::GET,
-            "/v1/admin/users?org_unit=oe-1",
-            &caseworker,
-            None,
-        )
-        .await;
+    let res = h.get("/v1/admin/users?org_unit=oe-1", &caseworker).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()[0]["id"], "cw");
 }
@@ -222,50 +158,23 @@ async fn assign_takes_only_active_members_of_the_case_org_unit() {
         .await
         .expect("deactivate");
     let case_id = submit(&h, "sub-assign", OE1).await;
+    let c = h.case_as(&case_id, &sup);
     for (user, says) in [
         ("ghost", "unknown user"),
         ("elsewhere", "not a member"),
         ("gone", "deactivated"),
     ] {
-        let res = h
-            .act(&case_id, &sup, json!({"action": "assign", "user": user}))
-            .await;
-        assert_eq!(
-            res.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{user}: {:?}",
-            res.json()
-        );
-        assert!(
-            res.problem_type().ends_with("/unknown-user"),
-            "{:?}",
-            res.json()
-        );
-        let detail = res.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        assert!(detail.contains(says), "{detail}");
+        let res = c.act(json!({"action": "assign", "user": user})).await;
+        assert_unprocessable(&res, "unknown-user", says, user);
     }
-    let res = h
-        .act(
-            &case_id,
-            &sup,
-            json!({"action": "assign", "user": "colleague"}),
-        )
+    let res = c
+        .act(json!({"action": "assign", "user": "colleague"}))
         .await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
     assert_eq!(res.json()["assignee"], "colleague");
     // The case and its history name the account only, never the person's name or e-mail, so
     // the retention purge leaves no user's personal data beyond the account id.
-    let history = h
-        .cw(
-            Method::GET,
-            &format!("/v1/cases/{case_id}/history"),
-            &sup,
-            None,
-        )
-        .await;
+    let history = h.get(&format!("/v1/cases/{case_id}/history"), &sup).await;
     for text in [
         String::from_utf8_lossy(&res.bytes),
         String::from_utf8_lossy(&history.bytes),
@@ -277,10 +186,7 @@ async fn assign_takes_only_active_members_of_the_case_org_unit() {
         );
     }
     // Unassigning needs no user.
-    let res = h
-        .act(&case_id, &sup, json!({"action": "assign", "user": null}))
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
+    c.act_ok(json!({"action": "assign", "user": null})).await;
 }
 
 #[tokio::test]
@@ -292,44 +198,26 @@ async fn a_supervisor_reassigns_all_open_cases_of_a_user_in_one_request() {
     let mut cases = Vec::new();
     for (n, oe) in [(1, OE1), (2, OE1), (3, OE2), (4, OE1)] {
         let id = submit(&h, &format!("sub-re-{n}"), oe).await;
-        let res = h
-            .act(&id, &sup, json!({"action": "assign", "user": "leaving"}))
+        h.act_ok(&id, &sup, json!({"action": "assign", "user": "leaving"}))
             .await;
-        assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
         cases.push(id);
     }
-    let res = h
-        .act(
-            &cases[3],
-            &sup,
-            json!({"action": "cancel", "reason": "zurückgezogen"}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK);
+    h.act_ok(
+        &cases[3],
+        &sup,
+        json!({"action": "cancel", "reason": "zurückgezogen"}),
+    )
+    .await;
 
     let body = json!({"from": "leaving", "to": "staying"});
     let caseworker = h.token("cw", &[OE1], &["caseworker"]);
-    let res = h
-        .cw(
-            Method::POST,
-            "/v1/cases/reassign",
-            &caseworker,
-            Some(body.clone()),
-        )
-        .await;
+    let res = h.reassign(&caseworker, body.clone()).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 
-    let res = h
-        .cw(Method::POST, "/v1/cases/reassign", &sup, Some(body.clone()))
-        .await;
+    let res = h.reassign(&sup, body.clone()).await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.json());
     let report = res.json();
-    let moved: Vec<&str> = report["moved"]
-        .as_array()
-        .expect("moved")
-        .iter()
-        .filter_map(|m| m["case_id"].as_str())
-        .collect();
+    let moved = each(&report["moved"], "case_id");
     let mut expected = vec![cases[0].as_str(), cases[1].as_str()];
     expected.sort();
     let mut moved_sorted = moved.clone();
@@ -347,13 +235,9 @@ async fn a_supervisor_reassigns_all_open_cases_of_a_user_in_one_request() {
     );
     // Each moved case has its own assignment event; the cancelled one kept its assignee.
     for id in &cases[..2] {
-        let case = h
-            .cw(Method::GET, &format!("/v1/cases/{id}"), &sup, None)
-            .await;
+        let case = h.case(id, &sup).await;
         assert_eq!(case.json()["assignee"], "staying");
-        let history = h
-            .cw(Method::GET, &format!("/v1/cases/{id}/history"), &sup, None)
-            .await;
+        let history = h.get(&format!("/v1/cases/{id}/history"), &sup).await;
         let last = history.json()["items"]
             .as_array()
             .and_then(|a| a.last().cloned())
@@ -361,27 +245,21 @@ async fn a_supervisor_reassigns_all_open_cases_of_a_user_in_one_request() {
         assert_eq!(last["type"], "assigned", "{last}");
         assert_eq!(last["to"], "staying", "{last}");
     }
-    let kept = h
-        .cw(Method::GET, &format!("/v1/cases/{}", cases[2]), &sup, None)
-        .await;
+    let kept = h.get(&format!("/v1/cases/{}", cases[2]), &sup).await;
     assert_eq!(kept.json()["assignee"], "leaving");
     // Nothing left to move: an empty report, not an error.
     let res = h
-        .cw(
-            Method::POST,
-            "/v1/cases/reassign",
+        .reassign(
             &sup,
-            Some(json!({"from": "leaving", "to": "staying", "org_unit_id": OE1})),
+            json!({"from": "leaving", "to": "staying", "org_unit_id": OE1}),
         )
         .await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()["moved"], json!([]));
     let res = h
-        .cw(
-            Method::POST,
-            "/v1/cases/reassign",
+        .reassign(
             &sup,
-            Some(json!({"from": "leaving", "to": null, "org_unit_id": "oe-3"})),
+            json!({"from": "leaving", "to": null, "org_unit_id": "oe-3"}),
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);

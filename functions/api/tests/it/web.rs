@@ -321,6 +321,58 @@ async fn without_a_web_config_no_pages_are_served() {
 
 const PW: &str = "Sicheres-Passwort-2026";
 
+/// The action form of a case page: where it posts, its CSRF token and the case's version.
+#[derive(Clone)]
+struct ActionForm {
+    uri: String,
+    csrf: String,
+    version: String,
+}
+
+impl ActionForm {
+    /// The action form on `page`, the page of case `case_id`.
+    fn of(page: &Page, case_id: &str) -> ActionForm {
+        ActionForm {
+            uri: format!("/cases/{case_id}/actions"),
+            csrf: page.hidden("csrf"),
+            version: page.hidden("expected_version"),
+        }
+    }
+
+    /// The form's fields for `action`: token, action and version, then `rest`.
+    fn fields<'a>(
+        &'a self,
+        action: &'a str,
+        rest: &[(&'a str, &'a str)],
+    ) -> Vec<(&'a str, &'a str)> {
+        let mut all = vec![
+            ("csrf", self.csrf.as_str()),
+            ("action", action),
+            ("expected_version", self.version.as_str()),
+        ];
+        all.extend_from_slice(rest);
+        all
+    }
+}
+
+impl Web {
+    /// A browser signed in as caseworker `anna` of OE1 on the page of a new case (submission
+    /// `sub`): the browser, the case id and the page.
+    async fn on_a_case_page(sub: &str) -> (Web, String, Page) {
+        let mut w = Web::new().await;
+        w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
+        let case_id = submit(&w.h, sub, OE1).await;
+        w.login("anna", PW).await;
+        let page = w.get(&format!("/cases/{case_id}")).await;
+        (w, case_id, page)
+    }
+
+    /// Posts `action` with `fields` through a case page's action form.
+    async fn act(&mut self, form: &ActionForm, action: &str, fields: &[(&str, &str)]) -> Page {
+        self.post(&form.uri, &form.fields(action, fields)).await
+    }
+}
+
 /// The value of `<textarea id=ID>`.
 fn textarea(html: &str, id: &str) -> String {
     let marker = format!("id=\"{id}\"");
@@ -445,18 +497,8 @@ async fn a_caseworker_logs_in_sees_the_inbox_and_works_a_case() {
     );
 
     // An action: POST, redirect, the page confirms and shows the new status.
-    let csrf = page.hidden("csrf");
-    let version = page.hidden("expected_version");
-    let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &csrf),
-                ("action", "confirm_competence"),
-                ("expected_version", &version),
-            ],
-        )
-        .await;
+    let form = ActionForm::of(&page, &case_id);
+    let p = w.act(&form, "confirm_competence", &[]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     assert_eq!(
         p.location(),
@@ -476,18 +518,13 @@ async fn a_caseworker_logs_in_sees_the_inbox_and_works_a_case() {
             .contains("Personalausweis <span class=\"muted\">(erforderlich)</span></td>")
     );
     assert!(page.html.contains("<strong>fehlt</strong>"));
+    let checked = [
+        ("document", "Personalausweis"),
+        ("received", "true"),
+        ("note", "per Post"),
+    ];
     let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &page.hidden("csrf")),
-                ("action", "check_document"),
-                ("expected_version", &page.hidden("expected_version")),
-                ("document", "Personalausweis"),
-                ("received", "true"),
-                ("note", "per Post"),
-            ],
-        )
+        .act(&ActionForm::of(&page, &case_id), "check_document", &checked)
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     let page = w.get(&format!("/cases/{case_id}")).await;
@@ -505,32 +542,18 @@ async fn a_caseworker_logs_in_sees_the_inbox_and_works_a_case() {
 
 #[tokio::test]
 async fn a_stale_version_shows_the_conflict_and_keeps_the_input() {
-    let mut w = Web::new().await;
-    w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
-    let case_id = submit(&w.h, "web-2", OE1).await;
-    w.login("anna", PW).await;
-    let page = w.get(&format!("/cases/{case_id}")).await;
-    let (csrf, version) = (page.hidden("csrf"), page.hidden("expected_version"));
+    let (mut w, case_id, page) = Web::on_a_case_page("web-2").await;
+    let form = ActionForm::of(&page, &case_id);
     // Someone else changes the case meanwhile.
     let cw = w.h.token("anna", &[OE1], &["caseworker"]);
-    let r =
-        w.h.act(
-            &case_id,
-            &cw,
-            serde_json::json!({"action": "comment", "text": "dazwischen"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
+    w.h.act_ok(
+        &case_id,
+        &cw,
+        serde_json::json!({"action": "comment", "text": "dazwischen"}),
+    )
+    .await;
     let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &csrf),
-                ("action", "comment"),
-                ("expected_version", &version),
-                ("text", "Meine lange Notiz"),
-            ],
-        )
+        .act(&form, "comment", &[("text", "Meine lange Notiz")])
         .await;
     assert_eq!(p.status, StatusCode::CONFLICT);
     assert!(
@@ -551,61 +574,30 @@ async fn a_stale_version_shows_the_conflict_and_keeps_the_input() {
 
 #[tokio::test]
 async fn missing_fields_are_listed_and_linked_and_cancel_needs_its_confirmation() {
-    let mut w = Web::new().await;
-    w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
-    let case_id = submit(&w.h, "web-3", OE1).await;
-    w.login("anna", PW).await;
-    let page = w.get(&format!("/cases/{case_id}")).await;
-    let (csrf, version) = (page.hidden("csrf"), page.hidden("expected_version"));
+    let (mut w, case_id, page) = Web::on_a_case_page("web-3").await;
+    let form = ActionForm::of(&page, &case_id);
     let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &csrf),
-                ("action", "cancel"),
-                ("expected_version", &version),
-                ("reason", "Antrag zurückgezogen"),
-            ],
-        )
+        .act(&form, "cancel", &[("reason", "Antrag zurückgezogen")])
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.html.contains("<a href=\"#cancel-confirm\">Bitte bestätigen Sie, dass der Fall beendet werden soll.</a>"), "{}", p.html);
     assert!(p.html.contains("id=\"cancel-confirm\" name=\"confirm\" type=\"checkbox\" value=\"yes\" aria-invalid=\"true\""));
     assert_eq!(textarea(&p.html, "cancel-reason"), "Antrag zurückgezogen");
     let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &csrf),
-                ("action", "forward"),
-                ("expected_version", &version),
-                ("org_unit_id", ""),
-                ("reason", ""),
-            ],
-        )
+        .act(&form, "forward", &[("org_unit_id", ""), ("reason", "")])
         .await;
     assert!(p.html.contains("<a href=\"#forward-org_unit_id\">"));
     assert!(p.html.contains("<a href=\"#forward-reason\">"));
-    let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &csrf),
-                ("action", "cancel"),
-                ("expected_version", &version),
-                ("reason", "Antrag zurückgezogen"),
-                ("confirm", "yes"),
-            ],
-        )
-        .await;
+    let confirmed = [("reason", "Antrag zurückgezogen"), ("confirm", "yes")];
+    let p = w.act(&form, "cancel", &confirmed).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     // A POST without the token changes nothing.
     let p = w
         .post(
-            &format!("/cases/{case_id}/actions"),
+            &form.uri,
             &[
                 ("action", "comment"),
-                ("expected_version", &version),
+                ("expected_version", &form.version),
                 ("text", "x"),
             ],
         )
@@ -628,17 +620,9 @@ async fn a_forwarded_case_is_not_found_for_the_first_org_unit_and_never_listed()
     assert!(!bert.get("/").await.html.contains(&case_id));
     w.login("anna", PW).await;
     let page = w.get(&format!("/cases/{case_id}")).await;
+    let forward = [("org_unit_id", OE2), ("reason", "Wohnort im Süden")];
     let p = w
-        .post(
-            &format!("/cases/{case_id}/actions"),
-            &[
-                ("csrf", &page.hidden("csrf")),
-                ("action", "forward"),
-                ("expected_version", &page.hidden("expected_version")),
-                ("org_unit_id", OE2),
-                ("reason", "Wohnort im Süden"),
-            ],
-        )
+        .act(&ActionForm::of(&page, &case_id), "forward", &forward)
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let gone = w.get(p.location()).await;
@@ -698,6 +682,32 @@ async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
     );
 }
 
+/// The admin form for the new org unit oe-9 ("Amt neun", BY, the test service) with `email`.
+fn org_unit_form<'a>(csrf: &'a str, email: &'a str) -> [(&'a str, &'a str); 6] {
+    [
+        ("csrf", csrf),
+        ("id", "oe-9"),
+        ("name", "Amt neun"),
+        ("notification_email", email),
+        ("state", "BY"),
+        ("services", LEIKA),
+    ]
+}
+
+/// The admin form for the new user carl (an active caseworker of OE1) with `email`.
+fn user_form<'a>(csrf: &'a str, email: &'a str) -> [(&'a str, &'a str); 8] {
+    [
+        ("csrf", csrf),
+        ("id", "carl"),
+        ("given_name", "Carl"),
+        ("family_name", "Neu"),
+        ("email", email),
+        ("org_units", OE1),
+        ("roles", "caseworker"),
+        ("active", "yes"),
+    ]
+}
+
 #[tokio::test]
 async fn administration_needs_the_admin_role_and_shows_a_new_secret_once() {
     let mut w = Web::new().await;
@@ -713,18 +723,9 @@ async fn administration_needs_the_admin_role_and_shows_a_new_secret_once() {
     let p = admin.get("/admin/org-units").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.html.contains("Amt oe-1"));
+    let csrf = p.hidden("csrf");
     let p = admin
-        .post(
-            "/admin/org-units",
-            &[
-                ("csrf", &p.hidden("csrf")),
-                ("id", "oe-9"),
-                ("name", "Amt neun"),
-                ("notification_email", "kein-at"),
-                ("state", "BY"),
-                ("services", LEIKA),
-            ],
-        )
+        .post("/admin/org-units", &org_unit_form(&csrf, "kein-at"))
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -732,17 +733,11 @@ async fn administration_needs_the_admin_role_and_shows_a_new_secret_once() {
         "{}",
         p.html
     );
+    let csrf = p.hidden("csrf");
     let p = admin
         .post(
             "/admin/org-units",
-            &[
-                ("csrf", &p.hidden("csrf")),
-                ("id", "oe-9"),
-                ("name", "Amt neun"),
-                ("notification_email", "neun@amt.example"),
-                ("state", "BY"),
-                ("services", LEIKA),
-            ],
+            &org_unit_form(&csrf, "neun@amt.example"),
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
@@ -791,36 +786,12 @@ async fn an_admin_creates_a_user_gives_a_password_once_and_deactivates_them() {
     assert_eq!(p.status, StatusCode::OK);
     let csrf = p.hidden("csrf");
     let bad = admin
-        .post(
-            "/admin/users",
-            &[
-                ("csrf", &csrf),
-                ("id", "carl"),
-                ("given_name", "Carl"),
-                ("family_name", "Neu"),
-                ("email", "kein at"),
-                ("org_units", OE1),
-                ("roles", "caseworker"),
-                ("active", "yes"),
-            ],
-        )
+        .post("/admin/users", &user_form(&csrf, "kein at"))
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.html.contains("href=\"#user-email\""), "{}", bad.html);
     let p = admin
-        .post(
-            "/admin/users",
-            &[
-                ("csrf", &csrf),
-                ("id", "carl"),
-                ("given_name", "Carl"),
-                ("family_name", "Neu"),
-                ("email", "carl@amt.example"),
-                ("org_units", OE1),
-                ("roles", "caseworker"),
-                ("active", "yes"),
-            ],
-        )
+        .post("/admin/users", &user_form(&csrf, "carl@amt.example"))
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     let p = admin
@@ -864,9 +835,7 @@ async fn an_unnamed_applicant_is_shown_as_not_recognised() {
     w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
     let mut body = submission("web-anon", OE1);
     body["applicant"]["name"] = serde_json::json!("");
-    let r =
-        w.h.portal(Method::POST, "/v1/submissions", bytes(&body))
-            .await;
+    let r = w.h.post_submission(bytes(&body)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     let case_id = r.json()["case_id"].as_str().expect("id").to_string();
     w.login("anna", PW).await;
@@ -1020,36 +989,22 @@ impl Web {
 
 #[tokio::test]
 async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
-    let mut w = Web::new().await;
-    w.user("anna", &[OE1], &[Role::Caseworker], PW).await;
-    let case_id = submit(&w.h, "web-upload", OE1).await;
-    w.login("anna", PW).await;
-    let page = w.get(&format!("/cases/{case_id}")).await;
+    let (mut w, case_id, page) = Web::on_a_case_page("web-upload").await;
     assert!(page.html.contains("enctype=\"multipart/form-data\""));
     assert!(page.html.contains("id=\"message-file\""));
-    let (csrf, version) = (page.hidden("csrf"), page.hidden("expected_version"));
-    let uri = format!("/cases/{case_id}/actions");
-    let base = [
-        ("csrf", csrf.as_str()),
-        ("action", "message"),
-        ("expected_version", version.as_str()),
+    let form = ActionForm::of(&page, &case_id);
+    let uri = &form.uri;
+    let letter = [
         ("subject", "Ihr Schreiben"),
         ("text", "Anbei unser Schreiben."),
     ];
-    let attachments_before =
-        w.h.app
-            .store
-            .load_case(&case_id)
-            .await
-            .expect("load")
-            .expect("case")
-            .attachments
-            .len();
+    let base = form.fields("message", &letter);
+    let attachments_before = w.h.stored_case(&case_id).await.attachments.len();
 
     // A type the authority may not send: the file field says so; the text is kept; nothing stored.
     let p = w
         .post_multipart(
-            &uri,
+            uri,
             &base,
             &[("setup.exe", "application/x-msdownload", b"MZ")],
         )
@@ -1064,15 +1019,10 @@ async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
     assert_eq!(textarea(&p.html, "message-text"), "Anbei unser Schreiben.");
 
     // A file on an action without documents is refused.
-    let comment = [
-        ("csrf", csrf.as_str()),
-        ("action", "comment"),
-        ("expected_version", version.as_str()),
-        ("text", "Notiz"),
-    ];
+    let comment = form.fields("comment", &[("text", "Notiz")]);
     let p = w
         .post_multipart(
-            &uri,
+            uri,
             &comment,
             &[("a.pdf", "application/pdf", b"%PDF-1.4 a")],
         )
@@ -1084,28 +1034,20 @@ async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
     );
 
     // A stale form with a file: the conflict message, and the file is not stored.
-    let stale = [
-        ("csrf", csrf.as_str()),
-        ("action", "message"),
-        ("expected_version", "0"),
-        ("subject", "Ihr Schreiben"),
-        ("text", "Anbei unser Schreiben."),
-    ];
+    let stale_form = ActionForm {
+        version: "0".to_string(),
+        ..form.clone()
+    };
+    let stale = stale_form.fields("message", &letter);
     let p = w
         .post_multipart(
-            &uri,
+            uri,
             &stale,
             &[("Schreiben.pdf", "application/pdf", b"%PDF-1.4 x")],
         )
         .await;
     assert_eq!(p.status, StatusCode::CONFLICT);
-    let stored =
-        w.h.app
-            .store
-            .load_case(&case_id)
-            .await
-            .expect("load")
-            .expect("case");
+    let stored = w.h.stored_case(&case_id).await;
     assert_eq!(
         stored.attachments.len(),
         attachments_before,
@@ -1115,16 +1057,10 @@ async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
     // The PDF: stored through the upload use case and sent with the message, one POST.
     let pdf: &[u8] = b"%PDF-1.7\nSchreiben an Erika\n%%EOF\n";
     let p = w
-        .post_multipart(&uri, &base, &[("Schreiben.pdf", "application/pdf", pdf)])
+        .post_multipart(uri, &base, &[("Schreiben.pdf", "application/pdf", pdf)])
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
-    let stored =
-        w.h.app
-            .store
-            .load_case(&case_id)
-            .await
-            .expect("load")
-            .expect("case");
+    let stored = w.h.stored_case(&case_id).await;
     let doc = stored
         .attachments
         .iter()
