@@ -1,7 +1,6 @@
 //! The HTTP test harness: the real SQLite store and blob directory in a tempdir, a manual clock,
 //! one router, a signed portal client and caseworker tokens.
 
-#![allow(dead_code)]
 
 use std::sync::Arc;
 
@@ -65,11 +64,6 @@ impl Res {
             .as_str()
             .unwrap_or_default()
             .to_string()
-    }
-
-    /// The body as (lossy) UTF-8 text.
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.bytes).into_owned()
     }
 
     /// Collects a router's response: status, headers and the whole body.
