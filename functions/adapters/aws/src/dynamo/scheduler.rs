@@ -1,15 +1,11 @@
 //! `SchedulerStore` on DynamoDB: the sharded sparse due index, the reminder ledger and leases.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use chrono::{DateTime, Duration, Utc};
 use fallwerk_core::ports::{DueEntry, LedgerEntry, SchedulerStore, StoreResult};
 
-use super::DynamoStore;
+use super::{DynamoStore, written};
 use crate::codec::{Item, from_attr, get_s, item, key, n, s};
-use crate::error::backend;
 use crate::keys::*;
 
 /// The most due entries one call returns.
@@ -49,27 +45,6 @@ impl DynamoStore {
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all.truncate(limit);
         Ok(all.into_iter().map(|(_, it)| it).collect())
-    }
-
-    /// Conditional put of a marker item; `false` if it already exists.
-    pub(super) async fn put_once(&self, it: Item) -> StoreResult<bool> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(it))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(ctx))
-                if matches!(ctx.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(backend(e)),
-        }
     }
 }
 
@@ -116,15 +91,7 @@ impl SchedulerStore for DynamoStore {
             .expression_attribute_values(":me", s(holder))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(ctx))
-                if matches!(ctx.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(backend(e)),
-        }
+        written(result)
     }
 
     async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
@@ -138,17 +105,8 @@ impl SchedulerStore for DynamoStore {
             .expression_attribute_values(":me", s(holder))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(ctx))
-                if matches!(
-                    ctx.err(),
-                    DeleteItemError::ConditionalCheckFailedException(_)
-                ) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(backend(e)),
-        }
+        // Not holding the lease (any more) is fine: there is nothing to give up.
+        written(result)?;
+        Ok(())
     }
 }
