@@ -10,7 +10,7 @@ use fallwerk_core::ports::{
 use fallwerk_events::{DomainEvent, QueueMessage};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::codec::{db, from_json, limit, micros, record_json};
+use crate::codec::{db, from_json, limit, micros, query_all, record_json};
 use crate::store::SqliteStore;
 
 /// A case and everything written with it, serialised and size-checked before the transaction.
@@ -273,11 +273,12 @@ impl CaseStore for SqliteStore {
         let n = limit(limit_n.max(1));
         let rows: Vec<String> = self
             .run(move |conn| {
-                let mut stmt = conn
-                    .prepare_cached("SELECT data FROM events WHERE case_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
-                    .map_err(db)?;
-                let rows = stmt.query_map(params![id, after, n + 1], |r| r.get(0)).map_err(db)?;
-                rows.collect::<Result<_, _>>().map_err(db)
+                query_all(
+                    conn,
+                    "SELECT data FROM events WHERE case_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                    params![id, after, n + 1],
+                    |r| r.get(0),
+                )
             })
             .await?;
         let mut items = rows
@@ -298,13 +299,12 @@ impl CaseStore for SqliteStore {
         let id = case_id.to_string();
         let rows: Vec<String> = self
             .run(move |conn| {
-                let mut stmt = conn
-                    .prepare_cached(
-                        "SELECT data FROM messages WHERE case_id = ?1 ORDER BY at, rowid",
-                    )
-                    .map_err(db)?;
-                let rows = stmt.query_map([id], |r| r.get(0)).map_err(db)?;
-                rows.collect::<Result<_, _>>().map_err(db)
+                query_all(
+                    conn,
+                    "SELECT data FROM messages WHERE case_id = ?1 ORDER BY at, rowid",
+                    [id],
+                    |r| r.get(0),
+                )
             })
             .await?;
         rows.iter().map(|d| from_json(d)).collect()
