@@ -22,6 +22,16 @@ fn applicant_notice(h_case: &str, reference: &str, reason: ApplicantReason) -> Q
     })
 }
 
+/// A harness with one case submitted by erika@example.org, the case's id and a notice to her
+/// for `reason`.
+async fn notice_to_erika(reason: ApplicantReason) -> (Harness, String, QueueMessage) {
+    let h = Harness::new(None, ExportSinks::default()).await;
+    let id = h.submit(Some("erika@example.org")).await;
+    let reference = h.case(&id).await.reference;
+    let m = applicant_notice(&id, &reference, reason);
+    (h, id, m)
+}
+
 #[tokio::test]
 async fn new_case_notices_go_out_once_even_when_redelivered() {
     let h = Harness::new(None, ExportSinks::default()).await;
@@ -168,10 +178,7 @@ async fn applicant_notices_never_carry_form_data_or_free_text() {
 
 #[tokio::test]
 async fn transient_failure_is_retried_and_sends_once() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
-    let reference = h.case(&id).await.reference;
-    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
+    let (h, id, m) = notice_to_erika(ApplicantReason::Message).await;
     h.mailer.fail_next(MailError::Transient("throttled".into()));
     assert!(matches!(
         handle_message(&h.ctx, &m, 1).await,
@@ -187,10 +194,7 @@ async fn transient_failure_is_retried_and_sends_once() {
 
 #[tokio::test]
 async fn permanent_failure_is_recorded_on_the_case_and_given_up() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
-    let reference = h.case(&id).await.reference;
-    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
+    let (h, id, m) = notice_to_erika(ApplicantReason::Message).await;
     h.mailer
         .fail_next(MailError::Permanent("address rejected".into()));
     let outcome = handle_message(&h.ctx, &m, 1).await;
@@ -211,10 +215,7 @@ async fn permanent_failure_is_recorded_on_the_case_and_given_up() {
 
 #[tokio::test]
 async fn the_last_receive_gives_up_and_records_the_failure_once() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
-    let reference = h.case(&id).await.reference;
-    let m = applicant_notice(&id, &reference, ApplicantReason::Extended);
+    let (h, id, m) = notice_to_erika(ApplicantReason::Extended).await;
     for receive in 1..=2 {
         h.mailer.fail_next(MailError::Transient("SES down".into()));
         assert!(matches!(
@@ -559,10 +560,7 @@ async fn assignment_notices_reach_the_assignee_personally() {
 /// the mail from going out: the redelivery sends it, once (issue 16: "599 of 600 e-mails").
 #[tokio::test]
 async fn a_claim_left_by_a_crashed_consumer_expires_and_the_redelivery_sends_once() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
-    let reference = h.case(&id).await.reference;
-    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
+    let (h, id, m) = notice_to_erika(ApplicantReason::Message).await;
     let now = h.app.clock.now();
     let lease = chrono::Duration::seconds(120);
     // The crashed consumer's claim, taken three minutes ago, never confirmed.
@@ -584,10 +582,7 @@ async fn a_claim_left_by_a_crashed_consumer_expires_and_the_redelivery_sends_onc
 /// is being worked on), nothing is sent and the message waits for a later receive.
 #[tokio::test]
 async fn a_running_claim_makes_a_second_copy_wait() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
-    let reference = h.case(&id).await.reference;
-    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
+    let (h, id, m) = notice_to_erika(ApplicantReason::Message).await;
     let now = h.app.clock.now();
     let state = h
         .app
@@ -607,10 +602,8 @@ async fn a_running_claim_makes_a_second_copy_wait() {
 /// e-mail (issue 16: "only a notification_failed entry in the case's history shows it").
 #[tokio::test]
 async fn a_rejected_applicant_notice_is_told_to_the_org_unit() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
+    let (h, id, m) = notice_to_erika(ApplicantReason::Message).await;
     let reference = h.case(&id).await.reference;
-    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
     h.mailer
         .fail_next(MailError::Permanent("mailbox unavailable".into()));
     assert!(matches!(
