@@ -149,17 +149,17 @@ pub async fn recorded(
         .collect()
 }
 
+/// The stored case `id`; it must exist.
+pub async fn load(env: &Env, id: &str) -> fallwerk_core::model::Case {
+    env.store.load_case(id).await.expect("load").expect("case")
+}
+
 pub async fn deadline(
     env: &Env,
     case_id: &str,
     kind: DeadlineKind,
 ) -> fallwerk_core::model::Deadline {
-    let case = env
-        .store
-        .load_case(case_id)
-        .await
-        .expect("load")
-        .expect("case");
+    let case = load(env, case_id).await;
     case.deadlines
         .into_iter()
         .find(|d| d.kind == kind && d.open)
@@ -225,12 +225,7 @@ pub async fn walk_each_level_once(env: Env, step: Duration) {
             "{level:?} at {at} later than one tick after {day}"
         );
     }
-    let case = env
-        .store
-        .load_case(&case_id)
-        .await
-        .expect("load")
-        .expect("case");
+    let case = load(&env, &case_id).await;
     let after = case
         .deadlines
         .iter()
@@ -362,13 +357,7 @@ pub async fn dst_changes_neither_shift_nor_double(env: Env) {
     configure(&env).await;
     let case_id = submit(&env, "dst-1").await;
     let cw = caseworker();
-    let mut version = env
-        .store
-        .load_case(&case_id)
-        .await
-        .expect("load")
-        .expect("case")
-        .version;
+    let mut version = load(&env, &case_id).await.version;
     for action in [Action::ConfirmCompetence, Action::ConfirmComplete] {
         version = env
             .app
@@ -395,12 +384,7 @@ pub async fn dst_changes_neither_shift_nor_double(env: Env) {
             .case
             .version;
     }
-    let case = env
-        .store
-        .load_case(&case_id)
-        .await
-        .expect("load")
-        .expect("case");
+    let case = load(&env, &case_id).await;
     let follow_ups: Vec<_> = case
         .deadlines
         .iter()
@@ -444,12 +428,7 @@ async fn deadline_any(
     case_id: &str,
     kind: DeadlineKind,
 ) -> fallwerk_core::model::Deadline {
-    let case = env
-        .store
-        .load_case(case_id)
-        .await
-        .expect("load")
-        .expect("case");
+    let case = load(env, case_id).await;
     case.deadlines
         .into_iter()
         .find(|d| d.kind == kind)
