@@ -127,6 +127,28 @@ impl Rows {
         Ok(())
     }
 
+    /// Writes the case row with `sql`, an INSERT or UPDATE of `cases` whose parameters ?1 to ?9
+    /// are id, version, org unit, status, open task, assignee, overdue, updated_at and data.
+    fn write_case_row(&self, tx: &Connection, sql: &str) -> StoreResult<()> {
+        let c = &self.case;
+        tx.execute(
+            sql,
+            params![
+                c.id,
+                self.version()?,
+                c.org_unit_id,
+                c.status.as_str(),
+                c.open_task().map(|t| t.as_str()),
+                c.assignee,
+                c.is_overdue(),
+                micros(c.updated_at),
+                self.case_json
+            ],
+        )
+        .map_err(db)?;
+        Ok(())
+    }
+
     fn version(&self) -> StoreResult<i64> {
         i64::try_from(self.case.version)
             .map_err(|_| StoreError::Backend("case version out of range".into()))
@@ -171,24 +193,13 @@ impl CaseStore for SqliteStore {
                 params![key.portal_client_id, key.submission_id, c.id, key.body_sha256, micros(Utc::now())],
             )
             .map_err(db)?;
-            tx.execute(
-                // `summary` (NOT NULL since schema v1) fed the listing the inbox index replaced;
-                // it stays empty until a schema change drops it.
+            // `summary` (NOT NULL since schema v1) fed the listing the inbox index replaced;
+            // it stays empty until a schema change drops it.
+            rows.write_case_row(
+                tx,
                 "INSERT INTO cases (id, version, org_unit_id, status, open_task, assignee, overdue, updated_at, summary, data)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', ?9)",
-                params![
-                    c.id,
-                    rows.version()?,
-                    c.org_unit_id,
-                    c.status.as_str(),
-                    c.open_task().map(|t| t.as_str()),
-                    c.assignee,
-                    c.is_overdue(),
-                    micros(c.updated_at),
-                    rows.case_json
-                ],
-            )
-            .map_err(db)?;
+            )?;
             rows.write_children(tx, into_queue)?;
             Ok(CreateOutcome::Created)
         })
@@ -222,23 +233,12 @@ impl CaseStore for SqliteStore {
             if found != Some(expected) {
                 return Err(StoreError::VersionConflict { case_id: c.id.clone(), expected, found });
             }
-            tx.execute(
+            rows.write_case_row(
+                tx,
                 "UPDATE cases SET version = ?2, org_unit_id = ?3, status = ?4, open_task = ?5, assignee = ?6,
                         overdue = ?7, updated_at = ?8, summary = '', data = ?9
                  WHERE id = ?1",
-                params![
-                    c.id,
-                    rows.version()?,
-                    c.org_unit_id,
-                    c.status.as_str(),
-                    c.open_task().map(|t| t.as_str()),
-                    c.assignee,
-                    c.is_overdue(),
-                    micros(c.updated_at),
-                    rows.case_json
-                ],
-            )
-            .map_err(db)?;
+            )?;
             rows.write_children(tx, into_queue)
         })
         .await

@@ -27,28 +27,11 @@ async fn populate<S: Store + 'static>(store: &S) -> Vec<Case> {
 }
 
 /// Follows `next_cursor` to the end; checks page sizes on the way.
-async fn all_pages<S: Store + 'static>(store: &S, mut q: InboxSearch) -> Vec<InboxItem> {
-    let limit = q.limit.clamp(1, 100) as usize;
-    let mut out = Vec::new();
-    for _ in 0..1000 {
-        let page = ok(store.search_inbox(&q).await, "search_inbox");
-        assert!(page.items.len() <= limit, "page larger than the limit");
-        match page.next_cursor {
-            Some(cursor) => {
-                assert!(
-                    !page.items.is_empty(),
-                    "an empty page must not carry a cursor"
-                );
-                out.extend(page.items);
-                q.cursor = Some(cursor);
-            }
-            None => {
-                out.extend(page.items);
-                return out;
-            }
-        }
-    }
-    panic!("inbox paging did not end");
+async fn all_pages<S: Store + 'static>(store: &S, q: InboxSearch) -> Vec<InboxItem> {
+    super::all_pages(store, q, |items, _| {
+        assert!(!items.is_empty(), "an empty page must not carry a cursor");
+    })
+    .await
 }
 
 fn ids(items: &[InboxItem]) -> Vec<String> {

@@ -58,22 +58,11 @@ fn expected(all: &[Case], q: &InboxSearch) -> Vec<String> {
     hits.into_iter().map(|(_, _, id)| id).collect()
 }
 
-async fn all_pages<S: Store + 'static>(store: &S, mut q: InboxSearch) -> Vec<InboxItem> {
-    let limit = q.limit.clamp(1, 100) as usize;
-    let mut out = Vec::new();
-    for _ in 0..1000 {
-        let page = ok(store.search_inbox(&q).await, "search_inbox");
-        assert!(page.items.len() <= limit, "page larger than the limit");
-        if page.next_cursor.is_some() {
-            assert_eq!(page.items.len(), limit, "only the last page may be short");
-        }
-        out.extend(page.items);
-        match page.next_cursor {
-            Some(c) => q.cursor = Some(c),
-            None => return out,
-        }
-    }
-    panic!("paging does not end");
+async fn all_pages<S: Store + 'static>(store: &S, q: InboxSearch) -> Vec<InboxItem> {
+    super::all_pages(store, q, |items, limit| {
+        assert_eq!(items.len(), limit, "only the last page may be short");
+    })
+    .await
 }
 
 fn base() -> InboxSearch {
