@@ -154,16 +154,29 @@ pub async fn load(env: &Env, id: &str) -> fallwerk_core::model::Case {
     env.store.load_case(id).await.expect("load").expect("case")
 }
 
+/// The open deadline of `kind` of the case.
 pub async fn deadline(
     env: &Env,
     case_id: &str,
     kind: DeadlineKind,
 ) -> fallwerk_core::model::Deadline {
-    let case = load(env, case_id).await;
-    case.deadlines
-        .into_iter()
-        .find(|d| d.kind == kind && d.open)
+    find_deadline(env, case_id, kind, true)
+        .await
         .expect("open deadline")
+}
+
+/// The case's deadline of `kind` that is open, or any of that kind with `open_only` false.
+async fn find_deadline(
+    env: &Env,
+    case_id: &str,
+    kind: DeadlineKind,
+    open_only: bool,
+) -> Option<fallwerk_core::model::Deadline> {
+    load(env, case_id)
+        .await
+        .deadlines
+        .into_iter()
+        .find(|d| d.kind == kind && (d.open || !open_only))
 }
 
 /// Ticks every `step` from the clock's time until `until`; all `apps` tick at once, each in its
@@ -428,9 +441,7 @@ async fn deadline_any(
     case_id: &str,
     kind: DeadlineKind,
 ) -> fallwerk_core::model::Deadline {
-    let case = load(env, case_id).await;
-    case.deadlines
-        .into_iter()
-        .find(|d| d.kind == kind)
+    find_deadline(env, case_id, kind, false)
+        .await
         .expect("deadline")
 }
