@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use fallwerk_core::ports::StoreResult;
@@ -137,17 +138,26 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// Conditional put of a marker item; `false` if it already exists.
-    pub(crate) async fn put_once(&self, it: Item) -> StoreResult<bool> {
-        let result = self
+    /// Puts `it` where `condition` holds (`with` adds the condition's names and values);
+    /// `false` if the condition refused it.
+    pub(crate) async fn put_if(
+        &self,
+        it: Item,
+        condition: &str,
+        with: impl FnOnce(PutItemFluentBuilder) -> PutItemFluentBuilder,
+    ) -> StoreResult<bool> {
+        let put = self
             .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(it))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        written(result)
+            .condition_expression(condition);
+        written(with(put).send().await)
+    }
+
+    /// Conditional put of a marker item; `false` if it already exists.
+    pub(crate) async fn put_once(&self, it: Item) -> StoreResult<bool> {
+        self.put_if(it, "attribute_not_exists(pk)", |put| put).await
     }
 }
 

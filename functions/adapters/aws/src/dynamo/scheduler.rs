@@ -79,19 +79,17 @@ impl SchedulerStore for DynamoStore {
         it.insert(EXPIRES_AT_MS.into(), n(expires.timestamp_millis()));
         // Let DynamoDB drop long-expired leases.
         it.insert(TTL.into(), n((expires + Duration::days(1)).timestamp()));
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(it))
-            .condition_expression("attribute_not_exists(pk) OR #exp < :now OR #holder = :me")
-            .expression_attribute_names("#exp", EXPIRES_AT_MS)
-            .expression_attribute_names("#holder", HOLDER)
-            .expression_attribute_values(":now", n(now.timestamp_millis()))
-            .expression_attribute_values(":me", s(holder))
-            .send()
-            .await;
-        written(result)
+        self.put_if(
+            it,
+            "attribute_not_exists(pk) OR #exp < :now OR #holder = :me",
+            |put| {
+                put.expression_attribute_names("#exp", EXPIRES_AT_MS)
+                    .expression_attribute_names("#holder", HOLDER)
+                    .expression_attribute_values(":now", n(now.timestamp_millis()))
+                    .expression_attribute_values(":me", s(holder))
+            },
+        )
+        .await
     }
 
     async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
