@@ -301,7 +301,9 @@ pub async fn two_schedulers_send_once(env: Env) {
     )
     .await;
     for case_id in &cases {
-        let d = deadline_any(&env, case_id, DeadlineKind::CompetenceCheckDue).await;
+        let d = find_deadline(&env, case_id, DeadlineKind::CompetenceCheckDue, false)
+            .await
+            .expect("deadline");
         assert_eq!(
             reminders(&env, &d.id).await,
             vec![
@@ -434,14 +436,4 @@ pub async fn dst_changes_neither_shift_nor_double(env: Env) {
             "{times:?}"
         );
     }
-}
-
-async fn deadline_any(
-    env: &Env,
-    case_id: &str,
-    kind: DeadlineKind,
-) -> fallwerk_core::model::Deadline {
-    find_deadline(env, case_id, kind, false)
-        .await
-        .expect("deadline")
 }

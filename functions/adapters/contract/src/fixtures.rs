@@ -117,7 +117,7 @@ pub fn inbox_case(prefix: &str, i: usize, others_from: usize, spread: usize) -> 
     let id = format!("{prefix}{:03}", (i * 7919) % 1000);
     let ou = if i >= others_from {
         "OE-OTHER"
-    } else if i % 2 == 0 {
+    } else if i.is_multiple_of(2) {
         "OE-A"
     } else {
         "OE-B"
