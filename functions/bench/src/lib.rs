@@ -6,6 +6,53 @@ use std::time::Duration;
 
 pub use op_counter::OpCounter;
 
+/// Applicant names of the benchmark cases (umlauts included, as a search must handle them).
+pub const NAMES: [&str; 8] = [
+    "Jürgen Müller",
+    "Erika Mustermann",
+    "Anna Weiß",
+    "Ömer Öztürk",
+    "Max Schmidt",
+    "Lena Fischer",
+    "Paul Becker",
+    "Mia Hoffmann",
+];
+
+/// A DynamoDB client for DynamoDB Local (`AWS_ENDPOINT_URL_DYNAMODB`, else
+/// `127.0.0.1:$FALLWERK_DDB_PORT`, port 8001 by default) that counts its requests; `None`
+/// with a note on stderr naming `bin` when nothing answers there.
+pub async fn dynamo_client(bin: &str) -> Option<(aws_sdk_dynamodb::Client, OpCounter)> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            let port = std::env::var("FALLWERK_DDB_PORT").unwrap_or_else(|_| "8001".into());
+            format!("http://127.0.0.1:{port}")
+        });
+    if tokio::net::TcpStream::connect(endpoint.trim_start_matches("http://"))
+        .await
+        .is_err()
+    {
+        eprintln!(
+            "{bin}: SKIPPED DynamoDB: nothing answers at {endpoint} (scripts/emulators.sh start)"
+        );
+        return None;
+    }
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-central-1"))
+        .endpoint_url(&endpoint)
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "bench",
+        ))
+        .load()
+        .await;
+    let counter = OpCounter::default();
+    let conf = aws_sdk_dynamodb::config::Builder::from(&sdk)
+        .interceptor(counter.clone())
+        .build();
+    Some((aws_sdk_dynamodb::Client::from_conf(conf), counter))
+}
+
 /// `nproc`, total memory and the 1/5/15-minute load average, as one line for the report.
 pub fn machine() -> String {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());

@@ -444,6 +444,18 @@ pub struct PackageFile {
     pub sha256: String,
 }
 
+impl PackageFile {
+    /// The file at `path` with its bytes and their SHA-256.
+    pub fn new(path: impl Into<String>, media_type: &str, bytes: Vec<u8>) -> Self {
+        PackageFile {
+            sha256: sha256_hex(&bytes),
+            path: path.into(),
+            media_type: media_type.to_string(),
+            bytes,
+        }
+    }
+}
+
 /// What an export delivers to a Fachverfahren or DMS (format: docs/export-format.md).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportPackage {

@@ -10,17 +10,13 @@ use fallwerk_aws::S3BlobStore;
 use fallwerk_aws::testing::{dynamo, s3_bucket};
 use fallwerk_core::case::{Action, Caller, Role};
 use fallwerk_core::deadline::Period;
-use fallwerk_core::model::{Case, TaskKind};
+use fallwerk_core::model::TaskKind;
 use fallwerk_embedded::{FsBlobStore, SqliteStore};
 use fallwerk_events::{DeadlineKind, Outcome, ReminderLevel};
-use scenarios::{Env, at, caseworker, configure, midnight, submit, tick_until};
+use scenarios::{Env, at, caseworker, configure, load, midnight, submit, tick_until};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
-}
-
-async fn load(env: &Env, id: &str) -> Case {
-    env.store.load_case(id).await.expect("load").expect("case")
 }
 
 async fn decided(env: &Env, sub: &str) -> String {

@@ -12,6 +12,15 @@ use fallwerk_embedded::{FsBlobStore, SqliteQueue, SqliteStore};
 use fallwerk_events::QueueName;
 use scenarios::at;
 
+/// How many messages of the messaging queue are visible at `now`.
+async fn visible(queue: &SqliteQueue, now: chrono::DateTime<chrono::Utc>) -> u64 {
+    queue
+        .stats(QueueName::Messaging, now)
+        .await
+        .expect("stats")
+        .visible
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sweep_sends_what_a_crash_left_in_the_outbox() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -57,26 +66,12 @@ async fn the_sweep_sends_what_a_crash_left_in_the_outbox() {
             .is_empty()
     );
     let now = env.clock.now();
-    assert_eq!(
-        queue
-            .stats(QueueName::Messaging, now)
-            .await
-            .expect("stats")
-            .visible,
-        2
-    );
+    assert_eq!(visible(&queue, now).await, 2);
 
     // A second sweep finds nothing; the queue holds each message once.
     assert_eq!(
         restarted.tick(&options).await.expect("tick").outbox_resent,
         0
     );
-    assert_eq!(
-        queue
-            .stats(QueueName::Messaging, now)
-            .await
-            .expect("stats")
-            .visible,
-        2
-    );
+    assert_eq!(visible(&queue, now).await, 2);
 }

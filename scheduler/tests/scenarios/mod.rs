@@ -149,21 +149,34 @@ pub async fn recorded(
         .collect()
 }
 
+/// The stored case `id`; it must exist.
+pub async fn load(env: &Env, id: &str) -> fallwerk_core::model::Case {
+    env.store.load_case(id).await.expect("load").expect("case")
+}
+
+/// The open deadline of `kind` of the case.
 pub async fn deadline(
     env: &Env,
     case_id: &str,
     kind: DeadlineKind,
 ) -> fallwerk_core::model::Deadline {
-    let case = env
-        .store
-        .load_case(case_id)
+    find_deadline(env, case_id, kind, true)
         .await
-        .expect("load")
-        .expect("case");
-    case.deadlines
-        .into_iter()
-        .find(|d| d.kind == kind && d.open)
         .expect("open deadline")
+}
+
+/// The case's deadline of `kind` that is open, or any of that kind with `open_only` false.
+async fn find_deadline(
+    env: &Env,
+    case_id: &str,
+    kind: DeadlineKind,
+    open_only: bool,
+) -> Option<fallwerk_core::model::Deadline> {
+    load(env, case_id)
+        .await
+        .deadlines
+        .into_iter()
+        .find(|d| d.kind == kind && (d.open || !open_only))
 }
 
 /// Ticks every `step` from the clock's time until `until`; all `apps` tick at once, each in its
@@ -225,12 +238,7 @@ pub async fn walk_each_level_once(env: Env, step: Duration) {
             "{level:?} at {at} later than one tick after {day}"
         );
     }
-    let case = env
-        .store
-        .load_case(&case_id)
-        .await
-        .expect("load")
-        .expect("case");
+    let case = load(&env, &case_id).await;
     let after = case
         .deadlines
         .iter()
@@ -293,7 +301,9 @@ pub async fn two_schedulers_send_once(env: Env) {
     )
     .await;
     for case_id in &cases {
-        let d = deadline_any(&env, case_id, DeadlineKind::CompetenceCheckDue).await;
+        let d = find_deadline(&env, case_id, DeadlineKind::CompetenceCheckDue, false)
+            .await
+            .expect("deadline");
         assert_eq!(
             reminders(&env, &d.id).await,
             vec![
@@ -362,13 +372,7 @@ pub async fn dst_changes_neither_shift_nor_double(env: Env) {
     configure(&env).await;
     let case_id = submit(&env, "dst-1").await;
     let cw = caseworker();
-    let mut version = env
-        .store
-        .load_case(&case_id)
-        .await
-        .expect("load")
-        .expect("case")
-        .version;
+    let mut version = load(&env, &case_id).await.version;
     for action in [Action::ConfirmCompetence, Action::ConfirmComplete] {
         version = env
             .app
@@ -395,12 +399,7 @@ pub async fn dst_changes_neither_shift_nor_double(env: Env) {
             .case
             .version;
     }
-    let case = env
-        .store
-        .load_case(&case_id)
-        .await
-        .expect("load")
-        .expect("case");
+    let case = load(&env, &case_id).await;
     let follow_ups: Vec<_> = case
         .deadlines
         .iter()
@@ -437,21 +436,4 @@ pub async fn dst_changes_neither_shift_nor_double(env: Env) {
             "{times:?}"
         );
     }
-}
-
-async fn deadline_any(
-    env: &Env,
-    case_id: &str,
-    kind: DeadlineKind,
-) -> fallwerk_core::model::Deadline {
-    let case = env
-        .store
-        .load_case(case_id)
-        .await
-        .expect("load")
-        .expect("case");
-    case.deadlines
-        .into_iter()
-        .find(|d| d.kind == kind)
-        .expect("deadline")
 }

@@ -6,7 +6,7 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{RequestChecksumCalculation, ResponseChecksumValidation};
 use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::operation::create_bucket::CreateBucketError;
-use aws_sdk_s3::operation::get_object::GetObjectError;
+use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
@@ -56,6 +56,26 @@ impl S3BlobStore {
         format!("{}{key}", self.prefix)
     }
 
+    /// The stored object of `key`; [`StoreError::NotFound`] if there is none.
+    async fn get_object(&self, key: &str) -> StoreResult<GetObjectOutput> {
+        match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(self.object_key(key))
+            .send()
+            .await
+        {
+            Ok(resp) => Ok(resp),
+            Err(SdkError::ServiceError(ctx))
+                if matches!(ctx.err(), GetObjectError::NoSuchKey(_)) =>
+            {
+                Err(StoreError::NotFound(format!("blob {key}")))
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
     /// Creates the bucket in the client's region (tests and local setups; idempotent).
     pub async fn create_bucket(client: &Client, bucket: &str) -> StoreResult<()> {
         let mut req = client.create_bucket().bucket(bucket);
@@ -101,22 +121,7 @@ impl BlobStore for S3BlobStore {
     }
 
     async fn get_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<Vec<u8>> {
-        let resp = match self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(self.object_key(key))
-            .send()
-            .await
-        {
-            Ok(resp) => resp,
-            Err(SdkError::ServiceError(ctx))
-                if matches!(ctx.err(), GetObjectError::NoSuchKey(_)) =>
-            {
-                return Err(StoreError::NotFound(format!("blob {key}")));
-            }
-            Err(e) => return Err(backend(e)),
-        };
+        let resp = self.get_object(key).await?;
         let recorded = resp
             .metadata()
             .and_then(|m| m.get(SHA256_METADATA))
@@ -136,22 +141,7 @@ impl BlobStore for S3BlobStore {
     }
 
     async fn open_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<BlobReader> {
-        let resp = match self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(self.object_key(key))
-            .send()
-            .await
-        {
-            Ok(resp) => resp,
-            Err(SdkError::ServiceError(ctx))
-                if matches!(ctx.err(), GetObjectError::NoSuchKey(_)) =>
-            {
-                return Err(StoreError::NotFound(format!("blob {key}")));
-            }
-            Err(e) => return Err(backend(e)),
-        };
+        let resp = self.get_object(key).await?;
         // The recorded checksum is known before the first byte: refuse a mismatch up front.
         if resp
             .metadata()

@@ -110,6 +110,30 @@ pub fn case(id: &str, org_unit_id: &str, submission_id: &str) -> Case {
     }
 }
 
+/// The `i`-th case of an inbox population: id `{prefix}nnn` (ids ordered unlike `i`), in OE-A
+/// and OE-B by turns (from `others_from` on in OE-OTHER), received `i % spread` minutes after
+/// the fixture time, in every status by turns and assigned to nobody, sb-mueller, sb-schulz.
+pub fn inbox_case(prefix: &str, i: usize, others_from: usize, spread: usize) -> Case {
+    let id = format!("{prefix}{:03}", (i * 7919) % 1000);
+    let ou = if i >= others_from {
+        "OE-OTHER"
+    } else if i.is_multiple_of(2) {
+        "OE-A"
+    } else {
+        "OE-B"
+    };
+    let mut c = case(&id, ou, &format!("sub-{id}"));
+    c.submission.received_at += Duration::minutes((i % spread) as i64);
+    c.updated_at = c.submission.received_at;
+    set_status(&mut c, Status::ALL[i % Status::ALL.len()]);
+    c.assignee = match i % 3 {
+        0 => None,
+        1 => Some("sb-mueller".into()),
+        _ => Some("sb-schulz".into()),
+    };
+    c
+}
+
 /// Sets the status and the matching open task (earlier tasks done), as the core would.
 pub fn set_status(case: &mut Case, status: Status) {
     let open = match status {

@@ -202,20 +202,10 @@ mod tests {
             Some(PathBuf::from("/srv/blobs/cases/c-1/attachments/1"))
         );
         assert!(store.path_of("cases/c-1/Mietvertrag_2026.pdf").is_ok());
-        for bad in [
-            "",
-            "/etc/passwd",
-            "../x",
-            "a/../b",
-            "a/./b",
-            "a//b",
-            "a/",
-            ".tmp-x",
-            "a\\b",
-            "a/b c",
-            "ä",
-            "a\0b",
-        ] {
+        for bad in crate::UNSAFE_PATHS
+            .into_iter()
+            .chain([".tmp-x", "a/b c", "ä", "a\0b"])
+        {
             assert!(store.path_of(bad).is_err(), "{bad:?} must be rejected");
         }
         assert!(store.path_of(&"a".repeat(MAX_KEY_LEN + 1)).is_err());

@@ -7,6 +7,19 @@ use crate::codec::{db, micros};
 use crate::store::SqliteStore;
 
 impl SqliteStore {
+    /// A connection of its own to the database file, with foreign keys off.
+    fn bulk_connection(&self) -> StoreResult<Connection> {
+        let path = self
+            .path()
+            .ok_or_else(|| StoreError::Backend("bulk loading needs a database file".into()))?;
+        let conn = Connection::open(path).map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", false)
+            .map_err(db)?;
+        Ok(conn)
+    }
+
     /// Inserts due-index rows directly (without cases, so on a connection of its own with
     /// foreign keys off), in one transaction. For benchmarks only: the index must otherwise
     /// derive from saved cases. Needs a file database.
@@ -15,14 +28,7 @@ impl SqliteStore {
         &self,
         entries: impl IntoIterator<Item = DueEntry>,
     ) -> StoreResult<usize> {
-        let path = self
-            .path()
-            .ok_or_else(|| StoreError::Backend("bulk loading needs a database file".into()))?;
-        let mut conn = Connection::open(path).map_err(db)?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(db)?;
-        conn.pragma_update(None, "foreign_keys", false)
-            .map_err(db)?;
+        let mut conn = self.bulk_connection()?;
         let tx = conn.transaction().map_err(db)?;
         let mut n = 0;
         {
@@ -51,14 +57,7 @@ impl SqliteStore {
         &self,
         cases: impl IntoIterator<Item = fallwerk_core::model::Case>,
     ) -> StoreResult<usize> {
-        let path = self
-            .path()
-            .ok_or_else(|| StoreError::Backend("bulk loading needs a database file".into()))?;
-        let mut conn = Connection::open(path).map_err(db)?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(db)?;
-        conn.pragma_update(None, "foreign_keys", false)
-            .map_err(db)?;
+        let mut conn = self.bulk_connection()?;
         let tx = conn.transaction().map_err(db)?;
         let mut n = 0;
         for case in cases {

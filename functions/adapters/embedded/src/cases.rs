@@ -10,7 +10,7 @@ use fallwerk_core::ports::{
 use fallwerk_events::{DomainEvent, QueueMessage};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::codec::{db, from_json, limit, micros, record_json};
+use crate::codec::{db, from_json, limit, micros, query_all, record_json};
 use crate::store::SqliteStore;
 
 /// A case and everything written with it, serialised and size-checked before the transaction.
@@ -127,6 +127,28 @@ impl Rows {
         Ok(())
     }
 
+    /// Writes the case row with `sql`, an INSERT or UPDATE of `cases` whose parameters ?1 to ?9
+    /// are id, version, org unit, status, open task, assignee, overdue, updated_at and data.
+    fn write_case_row(&self, tx: &Connection, sql: &str) -> StoreResult<()> {
+        let c = &self.case;
+        tx.execute(
+            sql,
+            params![
+                c.id,
+                self.version()?,
+                c.org_unit_id,
+                c.status.as_str(),
+                c.open_task().map(|t| t.as_str()),
+                c.assignee,
+                c.is_overdue(),
+                micros(c.updated_at),
+                self.case_json
+            ],
+        )
+        .map_err(db)?;
+        Ok(())
+    }
+
     fn version(&self) -> StoreResult<i64> {
         i64::try_from(self.case.version)
             .map_err(|_| StoreError::Backend("case version out of range".into()))
@@ -171,24 +193,13 @@ impl CaseStore for SqliteStore {
                 params![key.portal_client_id, key.submission_id, c.id, key.body_sha256, micros(Utc::now())],
             )
             .map_err(db)?;
-            tx.execute(
-                // `summary` (NOT NULL since schema v1) fed the listing the inbox index replaced;
-                // it stays empty until a schema change drops it.
+            // `summary` (NOT NULL since schema v1) fed the listing the inbox index replaced;
+            // it stays empty until a schema change drops it.
+            rows.write_case_row(
+                tx,
                 "INSERT INTO cases (id, version, org_unit_id, status, open_task, assignee, overdue, updated_at, summary, data)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', ?9)",
-                params![
-                    c.id,
-                    rows.version()?,
-                    c.org_unit_id,
-                    c.status.as_str(),
-                    c.open_task().map(|t| t.as_str()),
-                    c.assignee,
-                    c.is_overdue(),
-                    micros(c.updated_at),
-                    rows.case_json
-                ],
-            )
-            .map_err(db)?;
+            )?;
             rows.write_children(tx, into_queue)?;
             Ok(CreateOutcome::Created)
         })
@@ -222,23 +233,12 @@ impl CaseStore for SqliteStore {
             if found != Some(expected) {
                 return Err(StoreError::VersionConflict { case_id: c.id.clone(), expected, found });
             }
-            tx.execute(
+            rows.write_case_row(
+                tx,
                 "UPDATE cases SET version = ?2, org_unit_id = ?3, status = ?4, open_task = ?5, assignee = ?6,
                         overdue = ?7, updated_at = ?8, summary = '', data = ?9
                  WHERE id = ?1",
-                params![
-                    c.id,
-                    rows.version()?,
-                    c.org_unit_id,
-                    c.status.as_str(),
-                    c.open_task().map(|t| t.as_str()),
-                    c.assignee,
-                    c.is_overdue(),
-                    micros(c.updated_at),
-                    rows.case_json
-                ],
-            )
-            .map_err(db)?;
+            )?;
             rows.write_children(tx, into_queue)
         })
         .await
@@ -273,11 +273,12 @@ impl CaseStore for SqliteStore {
         let n = limit(limit_n.max(1));
         let rows: Vec<String> = self
             .run(move |conn| {
-                let mut stmt = conn
-                    .prepare_cached("SELECT data FROM events WHERE case_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
-                    .map_err(db)?;
-                let rows = stmt.query_map(params![id, after, n + 1], |r| r.get(0)).map_err(db)?;
-                rows.collect::<Result<_, _>>().map_err(db)
+                query_all(
+                    conn,
+                    "SELECT data FROM events WHERE case_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                    params![id, after, n + 1],
+                    |r| r.get(0),
+                )
             })
             .await?;
         let mut items = rows
@@ -298,13 +299,12 @@ impl CaseStore for SqliteStore {
         let id = case_id.to_string();
         let rows: Vec<String> = self
             .run(move |conn| {
-                let mut stmt = conn
-                    .prepare_cached(
-                        "SELECT data FROM messages WHERE case_id = ?1 ORDER BY at, rowid",
-                    )
-                    .map_err(db)?;
-                let rows = stmt.query_map([id], |r| r.get(0)).map_err(db)?;
-                rows.collect::<Result<_, _>>().map_err(db)
+                query_all(
+                    conn,
+                    "SELECT data FROM messages WHERE case_id = ?1 ORDER BY at, rowid",
+                    [id],
+                    |r| r.get(0),
+                )
             })
             .await?;
         rows.iter().map(|d| from_json(d)).collect()

@@ -42,6 +42,18 @@ pub(crate) fn db(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(format!("sqlite: {e}"))
 }
 
+/// Runs the (cached) statement `sql` and collects every row as `map` reads it.
+pub(crate) fn query_all<T, P: rusqlite::Params>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: P,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> StoreResult<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db)?;
+    let rows = stmt.query_map(params, map).map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
 /// Clamps a caller's limit into SQLite's integer type.
 pub(crate) fn limit(n: u32) -> i64 {
     i64::from(n)

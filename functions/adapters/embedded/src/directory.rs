@@ -7,7 +7,7 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::codec::{db, from_json, to_json};
+use crate::codec::{db, from_json, query_all, to_json};
 use crate::store::SqliteStore;
 
 /// The three directory tables; the names are constants, never user input.
@@ -63,9 +63,7 @@ impl SqliteStore {
         let rows: Vec<String> = self
             .run(move |conn| {
                 let sql = format!("SELECT data FROM {} ORDER BY id", table.name());
-                let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
-                let rows = stmt.query_map([], |r| r.get(0)).map_err(db)?;
-                rows.collect::<Result<_, _>>().map_err(db)
+                query_all(conn, &sql, [], |r| r.get(0))
             })
             .await?;
         rows.iter().map(|d| from_json(d)).collect()

@@ -279,19 +279,11 @@ mod tests {
         ] {
             assert!(valid_relative(ok), "{ok}");
         }
-        for bad in [
-            "",
-            "/etc/passwd",
-            "../x",
-            "a/../b",
-            "a/./b",
-            "a//b",
-            "a/",
-            "a\\b",
+        for bad in crate::UNSAFE_PATHS.into_iter().chain([
             "c:x",
             "a\nb",
             "attachments/1-rechnung\u{202E}fdp.exe",
-        ] {
+        ]) {
             assert!(!valid_relative(bad), "{bad:?} must be rejected");
         }
         assert!(valid_name("MV-2026-000123-1"));

@@ -29,3 +29,17 @@ pub use queue::{
     Clock, DEFAULT_MAX_RECEIVES, DeadLetter, Delivery, FailOutcome, QueueStats, SqliteQueue,
 };
 pub use store::SqliteStore;
+
+/// Relative paths that are empty, absolute, leave their root or are ambiguous: every path check
+/// of this crate refuses them.
+#[cfg(test)]
+const UNSAFE_PATHS: [&str; 8] = [
+    "",
+    "/etc/passwd",
+    "../x",
+    "a/../b",
+    "a/./b",
+    "a//b",
+    "a/",
+    "a\\b",
+];

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use fallwerk_core::ports::{ClaimState, OutboxEntry, OutboxStore, StoreResult};
 use rusqlite::{OptionalExtension, params};
 
-use crate::codec::{db, from_json, from_micros, limit, micros};
+use crate::codec::{db, from_json, from_micros, limit, micros, query_all};
 use crate::store::SqliteStore;
 
 /// How long an unconfirmed claim's marker is kept after its lease (14 days, in µs).
@@ -22,13 +22,12 @@ impl OutboxStore for SqliteStore {
         let (before, n) = (micros(created_before), limit(limit_n));
         let rows: Vec<(i64, String)> = self
             .run(move |conn| {
-                let mut stmt = conn
-                    .prepare_cached(
-                        "SELECT created_at, data FROM outbox WHERE created_at <= ?1 ORDER BY created_at, rowid LIMIT ?2",
-                    )
-                    .map_err(db)?;
-                let rows = stmt.query_map(params![before, n], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)?;
-                rows.collect::<Result<_, _>>().map_err(db)
+                query_all(
+                    conn,
+                    "SELECT created_at, data FROM outbox WHERE created_at <= ?1 ORDER BY created_at, rowid LIMIT ?2",
+                    params![before, n],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
             })
             .await?;
         rows.into_iter()

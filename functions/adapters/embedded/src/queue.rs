@@ -24,7 +24,7 @@ use fallwerk_core::ports::{Queue, QueueError, StoreError, StoreResult};
 use fallwerk_events::{QueueMessage, QueueName};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::codec::{db, from_micros, micros, record_json};
+use crate::codec::{db, from_micros, micros, query_all, record_json};
 use crate::store::SqliteStore;
 
 /// Where the queue takes the time for [`Queue::send`] (the consumer API takes `now` explicitly).
@@ -285,15 +285,13 @@ impl SqliteQueue {
         let rows: Vec<Row> = self
             .store
             .run(move |conn| {
-                let mut stmt = conn
-                    .prepare_cached(
-                        "SELECT id, message_id, body, receive_count, last_error, created_at,
+                query_all(
+                    conn,
+                    "SELECT id, message_id, body, receive_count, last_error, created_at,
                                 first_received_at
                          FROM queue_messages WHERE queue = ?1 AND dead = 1 ORDER BY id",
-                    )
-                    .map_err(db)?;
-                let rows = stmt
-                    .query_map([name], |r| {
+                    [name],
+                    |r| {
                         Ok((
                             r.get(0)?,
                             r.get(1)?,
@@ -303,9 +301,8 @@ impl SqliteQueue {
                             r.get(5)?,
                             r.get(6)?,
                         ))
-                    })
-                    .map_err(db)?;
-                rows.collect::<Result<_, _>>().map_err(db)
+                    },
+                )
             })
             .await?;
         rows.into_iter()
@@ -329,38 +326,37 @@ impl SqliteQueue {
     /// Puts a dead letter back on its queue as if new (receive count 0, visible at once; the
     /// last error stays until the next one). [`StoreError::NotFound`] if `id` is no dead letter.
     pub async fn redrive(&self, id: i64) -> StoreResult<()> {
-        self.store
-            .write(move |tx| {
-                let n = tx
-                    .execute(
-                        "UPDATE queue_messages SET dead = 0, receive_count = 0, visible_at = 0,
-                             first_received_at = NULL
-                         WHERE id = ?1 AND dead = 1",
-                        [id],
-                    )
-                    .map_err(db)?;
-                if n == 0 {
-                    return Err(StoreError::NotFound(format!("dead letter {id}")));
-                }
-                Ok(())
-            })
-            .await
+        let n = self.redrive_where("id = ?1", id).await?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("dead letter {id}")));
+        }
+        Ok(())
     }
 
     /// Redrives every dead letter of `queue`; returns how many.
     pub async fn redrive_all(&self, queue: QueueName) -> StoreResult<u64> {
-        let name = queue.as_str();
+        let n = self.redrive_where("queue = ?1", queue.as_str()).await?;
+        Ok(n as u64)
+    }
+
+    /// Puts the dead letters that match `filter` (with its one parameter `?1`) back on their
+    /// queue; returns how many.
+    async fn redrive_where(
+        &self,
+        filter: &'static str,
+        param: impl rusqlite::ToSql + Send + 'static,
+    ) -> StoreResult<usize> {
         self.store
             .write(move |tx| {
-                let n = tx
-                    .execute(
+                tx.execute(
+                    &format!(
                         "UPDATE queue_messages SET dead = 0, receive_count = 0, visible_at = 0,
                              first_received_at = NULL
-                         WHERE queue = ?1 AND dead = 1",
-                        [name],
-                    )
-                    .map_err(db)?;
-                Ok(n as u64)
+                         WHERE {filter} AND dead = 1"
+                    ),
+                    [param],
+                )
+                .map_err(db)
             })
             .await
     }

@@ -6,7 +6,7 @@ use fallwerk_core::ports::{DueEntry, LedgerEntry, SchedulerStore, StoreError, St
 use fallwerk_events::DeadlineKind;
 use rusqlite::{OptionalExtension, params};
 
-use crate::codec::{db, from_micros, limit, micros};
+use crate::codec::{db, from_micros, limit, micros, query_all};
 use crate::store::SqliteStore;
 
 #[async_trait]
@@ -16,18 +16,13 @@ impl SchedulerStore for SqliteStore {
         let rows: Vec<(i64, String, String, String)> = self
             .run(move |conn| {
                 // A range scan of `deadlines_due`: cost follows the due rows, not the table.
-                let mut stmt = conn
-                    .prepare_cached(
-                        "SELECT fire_at, case_id, deadline_id, kind FROM deadlines
+                query_all(
+                    conn,
+                    "SELECT fire_at, case_id, deadline_id, kind FROM deadlines
                          WHERE fire_at <= ?1 ORDER BY fire_at, case_id, deadline_id LIMIT ?2",
-                    )
-                    .map_err(db)?;
-                let rows = stmt
-                    .query_map(params![now, n], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                    })
-                    .map_err(db)?;
-                rows.collect::<Result<_, _>>().map_err(db)
+                    params![now, n],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
             })
             .await?;
         rows.into_iter()

@@ -6,22 +6,19 @@ use fallwerk_core::model::{Message, ReadMark};
 use fallwerk_core::ports::{StoreError, StoreResult};
 use rusqlite::{OptionalExtension, params};
 
-use crate::codec::{db, from_json, to_json};
+use crate::codec::{db, from_json, query_all, to_json};
 use crate::store::SqliteStore;
 
 impl SqliteStore {
     pub(crate) async fn redact(&self, case_id: &str) -> StoreResult<()> {
         let case_id = case_id.to_string();
         self.write(move |tx| {
-            let rows: Vec<(String, String)> = {
-                let mut stmt = tx
-                    .prepare_cached("SELECT id, data FROM messages WHERE case_id = ?1")
-                    .map_err(db)?;
-                let rows = stmt
-                    .query_map([&case_id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map_err(db)?;
-                rows.collect::<Result<_, _>>().map_err(db)?
-            };
+            let rows: Vec<(String, String)> = query_all(
+                tx,
+                "SELECT id, data FROM messages WHERE case_id = ?1",
+                [&case_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             let mut update = tx
                 .prepare_cached("UPDATE messages SET data = ?2 WHERE id = ?1")
                 .map_err(db)?;

@@ -6,7 +6,7 @@ use fallwerk_core::model::User;
 use fallwerk_core::ports::{StoreResult, UserStore};
 use rusqlite::OptionalExtension;
 
-use crate::codec::{db, from_json, to_json};
+use crate::codec::{db, from_json, query_all, to_json};
 use crate::store::SqliteStore;
 
 #[async_trait]
@@ -52,29 +52,15 @@ impl UserStore for SqliteStore {
     async fn users(&self, org_unit: Option<&str>) -> StoreResult<Vec<User>> {
         let org_unit = org_unit.map(str::to_string);
         let rows: Vec<String> = self
-            .run(move |conn| {
-                let rows = match &org_unit {
-                    None => {
-                        let mut stmt = conn
-                            .prepare_cached("SELECT data FROM users ORDER BY id")
-                            .map_err(db)?;
-                        stmt.query_map([], |r| r.get(0))
-                            .map_err(db)?
-                            .collect::<Result<Vec<String>, _>>()
-                    }
-                    Some(ou) => {
-                        let mut stmt = conn
-                            .prepare_cached(
-                                "SELECT u.data FROM user_org_units m JOIN users u ON u.id = m.user_id \
-                                 WHERE m.org_unit_id = ?1 ORDER BY u.id",
-                            )
-                            .map_err(db)?;
-                        stmt.query_map([ou], |r| r.get(0))
-                            .map_err(db)?
-                            .collect::<Result<Vec<String>, _>>()
-                    }
-                };
-                rows.map_err(db)
+            .run(move |conn| match &org_unit {
+                None => query_all(conn, "SELECT data FROM users ORDER BY id", [], |r| r.get(0)),
+                Some(ou) => query_all(
+                    conn,
+                    "SELECT u.data FROM user_org_units m JOIN users u ON u.id = m.user_id \
+                     WHERE m.org_unit_id = ?1 ORDER BY u.id",
+                    [ou],
+                    |r| r.get(0),
+                ),
             })
             .await?;
         rows.iter().map(|d| from_json(d)).collect()

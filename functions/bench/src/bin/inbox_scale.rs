@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fallwerk_aws::DynamoStore;
-use fallwerk_bench::{OpCounter, load, machine, median, ms, percentile, print_table};
+use fallwerk_bench::{NAMES, dynamo_client, load, machine, median, ms, percentile, print_table};
 use fallwerk_contract::fixtures::{case, new_case, set_status};
 use fallwerk_core::inbox::InboxSearch;
 use fallwerk_core::model::{Case, Status};
@@ -26,17 +26,6 @@ use fallwerk_embedded::SqliteStore;
 
 const OU: &str = "OE-BENCH";
 const OPEN: usize = 1_000;
-const NAMES: [&str; 8] = [
-    "Jürgen Müller",
-    "Erika Mustermann",
-    "Anna Weiß",
-    "Ömer Öztürk",
-    "Max Schmidt",
-    "Lena Fischer",
-    "Paul Becker",
-    "Mia Hoffmann",
-];
-
 fn bench_case(i: usize, open: bool) -> Case {
     let id = format!("b{i:07}");
     let mut c = case(&id, OU, &format!("sub-{id}"));
@@ -133,35 +122,6 @@ async fn sqlite(total: usize) -> (SqliteStore, tempfile::TempDir) {
     );
     let store = Arc::try_unwrap(store).unwrap_or_else(|_| panic!("store still shared"));
     (store, dir)
-}
-
-async fn dynamo_client() -> Option<(aws_sdk_dynamodb::Client, OpCounter)> {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "http://127.0.0.1:8001".into());
-    if tokio::net::TcpStream::connect(endpoint.trim_start_matches("http://"))
-        .await
-        .is_err()
-    {
-        eprintln!(
-            "inbox_scale: SKIPPED DynamoDB: nothing answers at {endpoint} (scripts/emulators.sh start)"
-        );
-        return None;
-    }
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("eu-central-1"))
-        .endpoint_url(&endpoint)
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "bench",
-        ))
-        .load()
-        .await;
-    let counter = OpCounter::default();
-    let conf = aws_sdk_dynamodb::config::Builder::from(&sdk)
-        .interceptor(counter.clone())
-        .build();
-    Some((aws_sdk_dynamodb::Client::from_conf(conf), counter))
 }
 
 /// A fresh table with 1k open cases (created) and `total - 1k` closed ones (bulk-loaded).
@@ -261,7 +221,7 @@ async fn main() {
         ratios.push(("SQLite", first, search));
     }
     if only.as_deref().is_none_or(|o| o == "dynamo")
-        && let Some((client, counter)) = dynamo_client().await
+        && let Some((client, counter)) = dynamo_client("inbox_scale").await
     {
         let small = dynamo(&client, 10_000).await;
         let large = dynamo(&client, 100_000).await;

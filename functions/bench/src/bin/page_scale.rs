@@ -24,7 +24,7 @@ use tower::ServiceExt;
 use fallwerk_api::web::WebConfig;
 use fallwerk_api::web::session::{SessionData, encode};
 use fallwerk_api::{ApiState, JwtConfig, app_router};
-use fallwerk_bench::{machine, ms, percentile, print_table};
+use fallwerk_bench::{NAMES, machine, ms, percentile, print_table};
 use fallwerk_contract::fixtures::{LEIKA_WOHNGELD, case, new_case};
 use fallwerk_core::app::{App, AppConfig, Clock, ManualClock};
 use fallwerk_core::case::{Action, Caller, Role};
@@ -35,17 +35,6 @@ use fallwerk_embedded::{FsBlobStore, SqliteStore};
 const OU: &str = "OE-BENCH";
 const ME: &str = "sb-bench";
 const SECRET: &[u8] = b"page-bench-session-secret-0123456789";
-const NAMES: [&str; 8] = [
-    "Jürgen Müller",
-    "Erika Mustermann",
-    "Anna Weiß",
-    "Ömer Öztürk",
-    "Max Schmidt",
-    "Lena Fischer",
-    "Paul Becker",
-    "Mia Hoffmann",
-];
-
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
     args.iter()

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use chrono::{DateTime, Duration as Days, TimeZone, Utc};
 use fallwerk_aws::keys;
-use fallwerk_bench::{OpCounter, load, machine, median, ms, print_table};
+use fallwerk_bench::{dynamo_client, load, machine, median, ms, print_table};
 use fallwerk_core::app::{App, AppConfig, ManualClock, Submission, TickOptions, TickReport};
 use fallwerk_core::case::{Caller, Role};
 use fallwerk_core::model::{Applicant, Deadline, DeadlineRules, OrgUnit, PortalClient, Service};
@@ -399,35 +399,7 @@ struct DynamoTick {
 }
 
 async fn dynamo(total: usize) -> Option<(Vec<DynamoTick>, Duration, Duration)> {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| {
-            let port = std::env::var("FALLWERK_DDB_PORT").unwrap_or_else(|_| "8001".into());
-            format!("http://127.0.0.1:{port}")
-        });
-    if tokio::net::TcpStream::connect(endpoint.trim_start_matches("http://"))
-        .await
-        .is_err()
-    {
-        eprintln!(
-            "tick_scale: SKIPPED DynamoDB: nothing answers at {endpoint} (scripts/emulators.sh start)"
-        );
-        return None;
-    }
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("eu-central-1"))
-        .endpoint_url(&endpoint)
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "bench",
-        ))
-        .load()
-        .await;
-    let counter = OpCounter::default();
-    let conf = aws_sdk_dynamodb::config::Builder::from(&sdk)
-        .interceptor(counter.clone())
-        .build();
-    let client = aws_sdk_dynamodb::Client::from_conf(conf);
+    let (client, counter) = dynamo_client("tick_scale").await?;
     let table = fallwerk_aws::testing::unique("fw-bench");
     fallwerk_aws::create_table(&client, &table)
         .await

@@ -1,7 +1,7 @@
 //! Maintaining org units, services and portal clients (role admin).
 
-use super::{App, AppError, limits};
-use crate::case::{Caller, Role};
+use super::{App, AppError, limits, require_admin};
+use crate::case::Caller;
 use crate::model::{OrgUnit, PortalClient, Service};
 
 /// Ids end up in keys and URLs: a conservative alphabet keeps them safe everywhere.
@@ -18,14 +18,6 @@ pub fn validate_directory_id(field: &str, id: &str) -> Result<(), AppError> {
             field,
             "use 1 to 64 characters of A–Z, a–z, 0–9, '-', '_' or '.'",
         ))
-    }
-}
-
-fn require_admin(caller: &Caller) -> Result<(), AppError> {
-    if caller.has(Role::Admin) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("this needs the role admin".into()))
     }
 }
 

@@ -4,8 +4,8 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{App, AppError};
-use crate::case::{Action, ActionName, Caller, Command, Ctx, Role, allowed_actions};
+use super::{App, AppError, require_caseworker};
+use crate::case::{Action, ActionName, Caller, Command, Ctx, allowed_actions};
 use crate::model::{AttachmentMeta, Case, OrgUnit, Service};
 use crate::ports::Page;
 use fallwerk_events::DomainEvent;
@@ -25,16 +25,6 @@ pub struct CaseView {
     /// "Antragsteller nicht erkannt" when the sender's form named nobody (the name is empty).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applicant_hint: Option<&'static str>,
-}
-
-fn require_caseworker(caller: &Caller) -> Result<(), AppError> {
-    if caller.has(Role::Caseworker) || caller.has(Role::Supervisor) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "this needs the role caseworker or supervisor".into(),
-        ))
-    }
 }
 
 impl App {

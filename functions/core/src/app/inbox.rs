@@ -4,8 +4,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{App, AppError};
-use crate::case::{Caller, Role};
+use super::{App, AppError, require_caseworker};
+use crate::case::Caller;
 use crate::inbox::{AssigneeFilter, InboxCounts, InboxItem, InboxScope, InboxSearch, InboxSort};
 use crate::model::{Status, TaskKind};
 use crate::ports::Page;
@@ -34,16 +34,6 @@ pub struct InboxParams {
     pub cursor: Option<String>,
     /// 1..=100, default 50.
     pub limit: Option<u32>,
-}
-
-fn require_caseworker(caller: &Caller) -> Result<(), AppError> {
-    if caller.has(Role::Caseworker) || caller.has(Role::Supervisor) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "this needs the role caseworker or supervisor".into(),
-        ))
-    }
 }
 
 fn org_units(caller: &Caller, asked: Option<String>) -> Result<Vec<String>, AppError> {

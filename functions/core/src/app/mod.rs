@@ -50,6 +50,7 @@ pub use scheduler::{SCHEDULER_LEASE, TickOptions, TickReport, owed_levels};
 pub use thread::{Thread, ThreadAttachment, ThreadMessage};
 pub use users::{TokenIdentity, UserSource};
 
+use crate::case::{Caller, Role};
 use crate::ports::{BlobStore, Queue, Store};
 use fallwerk_events::QueueMessage;
 
@@ -139,5 +140,25 @@ impl App {
                 }
             }
         }
+    }
+}
+
+/// Refuses a caller without the role admin.
+fn require_admin(caller: &Caller) -> Result<(), AppError> {
+    if caller.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("this needs the role admin".into()))
+    }
+}
+
+/// Refuses a caller who is neither caseworker nor supervisor.
+fn require_caseworker(caller: &Caller) -> Result<(), AppError> {
+    if caller.has(Role::Caseworker) || caller.has(Role::Supervisor) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "this needs the role caseworker or supervisor".into(),
+        ))
     }
 }

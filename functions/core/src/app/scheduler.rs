@@ -199,6 +199,34 @@ impl App {
         report
     }
 
+    /// Runs one scheduler command on the case; `current` becomes the case as written, or `None`
+    /// (read it again) when the command is refused. A refusal means the command was carried out
+    /// already: another instance (or an earlier, interrupted tick) recorded it first; it counts
+    /// as `already_done`. Returns whether the command was carried out now.
+    async fn scheduler_command(
+        &self,
+        case_id: &str,
+        current: &mut Option<Case>,
+        service: Option<&Service>,
+        cmd: Command,
+        report: &mut TickReport,
+    ) -> Result<bool, AppError> {
+        match self
+            .system_command_on(case_id, current.take(), service, Actor::Scheduler, cmd)
+            .await
+        {
+            Ok(decision) => {
+                *current = Some(decision.case);
+                Ok(true)
+            }
+            Err(AppError::Command(crate::case::CommandError::Invalid { .. })) => {
+                report.already_done += 1;
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Handles one due deadline of `case` (read again when `None`); returns the case as written
     /// last, when this is known, for the case's next deadline.
     async fn handle_due(
@@ -248,25 +276,11 @@ impl App {
                 deadline_id: deadline.id.clone(),
                 level,
             };
-            match self
-                .system_command_on(
-                    &entry.case_id,
-                    current.take(),
-                    service,
-                    Actor::Scheduler,
-                    cmd,
-                )
-                .await
+            if self
+                .scheduler_command(&entry.case_id, &mut current, service, cmd, report)
+                .await?
             {
-                Ok(decision) => {
-                    report.reminders += 1;
-                    current = Some(decision.case);
-                }
-                // Another instance (or an earlier, interrupted tick) recorded it first.
-                Err(AppError::Command(crate::case::CommandError::Invalid { .. })) => {
-                    report.already_done += 1
-                }
-                Err(e) => return Err(e),
+                report.reminders += 1;
             }
             if !self.store.ledger_put(&ledger).await? {
                 tracing::debug!(deadline_id = %deadline.id, level = level.as_str(), "ledger entry existed");
@@ -276,24 +290,11 @@ impl App {
             let cmd = Command::MarkOverdue {
                 deadline_id: deadline.id.clone(),
             };
-            match self
-                .system_command_on(
-                    &entry.case_id,
-                    current.take(),
-                    service,
-                    Actor::Scheduler,
-                    cmd,
-                )
-                .await
+            if self
+                .scheduler_command(&entry.case_id, &mut current, service, cmd, report)
+                .await?
             {
-                Ok(decision) => {
-                    report.overdue_marked += 1;
-                    current = Some(decision.case);
-                }
-                Err(AppError::Command(crate::case::CommandError::Invalid { .. })) => {
-                    report.already_done += 1
-                }
-                Err(e) => return Err(e),
+                report.overdue_marked += 1;
             }
         }
         Ok(current)

@@ -2,7 +2,7 @@
 //! a caller (unknown or inactive users are refused; optionally created from the token's claims)
 //! and the check that an assignee is an active member of the case's org unit.
 
-use super::{App, AppError, validate_directory_id};
+use super::{App, AppError, require_admin, validate_directory_id};
 use crate::case::{Caller, Role};
 use crate::model::{Case, User, UserView, validate_email};
 use fallwerk_events::Actor;
@@ -31,14 +31,6 @@ pub enum UserSource {
     /// is created from the claims and a known one follows them; an account an admin
     /// deactivated stays refused.
     Token,
-}
-
-fn require_admin(caller: &Caller) -> Result<(), AppError> {
-    if caller.has(Role::Admin) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("this needs the role admin".into()))
-    }
 }
 
 fn not_blank(field: &str, value: &str) -> Result<(), AppError> {

@@ -9,7 +9,7 @@ use super::deadlines::{self, DeadlineIds};
 use super::error::CommandError;
 use super::rules::allowed_actions;
 use crate::deadline::berlin_date;
-use crate::model::{Case, OrgUnit, ProcessingStart, Service, Status};
+use crate::model::{Case, Deadline, OrgUnit, ProcessingStart, Service, Status};
 use fallwerk_events::{DeadlineKind, EventKind};
 
 /// What a decision may look at besides the case.
@@ -199,11 +199,7 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
             });
         }
         Command::MarkOverdue { deadline_id } => {
-            let d = case
-                .deadlines
-                .iter()
-                .find(|d| &d.id == deadline_id)
-                .ok_or_else(|| CommandError::invalid("deadline_id", "unknown deadline"))?;
+            let d = deadline(case, deadline_id)?;
             if !d.open || d.overdue {
                 return Err(CommandError::invalid(
                     "deadline_id",
@@ -223,11 +219,7 @@ fn system(case: &Case, cmd: &Command, ctx: &Ctx) -> Result<Vec<EventKind>, Comma
             )?);
         }
         Command::RecordReminder { deadline_id, level } => {
-            let d = case
-                .deadlines
-                .iter()
-                .find(|d| &d.id == deadline_id)
-                .ok_or_else(|| CommandError::invalid("deadline_id", "unknown deadline"))?;
+            let d = deadline(case, deadline_id)?;
             if d.sent.contains(level) {
                 return Err(CommandError::invalid(
                     "level",
@@ -325,6 +317,14 @@ pub(super) fn end_suspension(
 }
 
 /// The day the completeness check started (competence confirmed), from the history in the case.
+/// The case's deadline `id`; invalid `deadline_id` if the case has none such.
+fn deadline<'a>(case: &'a Case, id: &str) -> Result<&'a Deadline, CommandError> {
+    case.deadlines
+        .iter()
+        .find(|d| d.id == id)
+        .ok_or_else(|| CommandError::invalid("deadline_id", "unknown deadline"))
+}
+
 fn completeness_start(case: &Case) -> Option<chrono::NaiveDate> {
     case.tasks
         .iter()

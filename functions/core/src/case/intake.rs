@@ -31,43 +31,18 @@ pub fn receive(
     service: &Service,
     now: DateTime<Utc>,
 ) -> Decision {
-    let base = Case {
-        id: receipt.case_id,
-        reference: receipt.reference.clone(),
-        version: 0,
-        status: Status::Received,
-        org_unit_id: org_unit.id.clone(),
-        state: org_unit.state,
-        municipality: org_unit.calendar().municipality,
-        leika_id: service.leika_id.clone(),
-        submission: receipt.submission.clone(),
-        applicant: receipt.applicant,
-        form: receipt.form,
-        attachments: receipt.attachments,
-        tasks: Vec::new(),
-        assignee: None,
-        deadlines: Vec::new(),
-        suspensions: Vec::new(),
-        document_request: None,
-        extension: None,
-        export: None,
-        result: None,
-        cancel_reason: None,
-        notification_failures: Vec::new(),
-        personal_data_purged: false,
-        document_checks: Vec::new(),
-        created_at: now,
-        updated_at: now,
-    };
+    let reference = receipt.reference.clone();
+    let submission = receipt.submission.clone();
+    let base = received_case(receipt, org_unit, service, now);
     let rules = &service.rules;
-    let today = berlin_date(receipt.submission.received_at);
+    let today = berlin_date(submission.received_at);
     let mut ids = DeadlineIds::for_case(&base);
     let mut kinds = vec![EventKind::CaseReceived {
-        reference: receipt.reference,
+        reference,
         org_unit_id: org_unit.id.clone(),
         leika_id: service.leika_id.clone(),
-        submission_id: receipt.submission.submission_id.clone(),
-        portal_client_id: receipt.submission.portal_client_id.clone(),
+        submission_id: submission.submission_id.clone(),
+        portal_client_id: submission.portal_client_id.clone(),
         attachments: base.attachments.len() as u32,
     }];
     kinds.push(deadlines::set(
@@ -88,7 +63,7 @@ pub fn receive(
             rules,
         ));
     }
-    let caller = Caller::system(Actor::Portal(receipt.submission.portal_client_id));
+    let caller = Caller::system(Actor::Portal(submission.portal_client_id));
     let (case, events) = commit(&base, &caller, kinds, now);
     let messages = outgoing::postbox(&case, &events, None);
     let outbox = outgoing::outbox(&case, &events);
@@ -97,6 +72,44 @@ pub fn receive(
         events,
         outbox,
         messages,
+    }
+}
+
+/// The case a receipt opens, as it is before its first event: received, in `org_unit`, with no
+/// tasks or deadlines yet.
+pub fn received_case(
+    receipt: Receipt,
+    org_unit: &OrgUnit,
+    service: &Service,
+    now: DateTime<Utc>,
+) -> Case {
+    Case {
+        id: receipt.case_id,
+        reference: receipt.reference,
+        version: 0,
+        status: Status::Received,
+        org_unit_id: org_unit.id.clone(),
+        state: org_unit.state,
+        municipality: org_unit.calendar().municipality,
+        leika_id: service.leika_id.clone(),
+        submission: receipt.submission,
+        applicant: receipt.applicant,
+        form: receipt.form,
+        attachments: receipt.attachments,
+        tasks: Vec::new(),
+        assignee: None,
+        deadlines: Vec::new(),
+        suspensions: Vec::new(),
+        document_request: None,
+        extension: None,
+        export: None,
+        result: None,
+        cancel_reason: None,
+        notification_failures: Vec::new(),
+        personal_data_purged: false,
+        document_checks: Vec::new(),
+        created_at: now,
+        updated_at: now,
     }
 }
 

@@ -23,5 +23,5 @@ pub use command::{Action, Caller, Command, Role};
 pub use decide::{Ctx, decide};
 pub use error::CommandError;
 pub use execute::{Decision, execute};
-pub use intake::{Receipt, format_reference, receive};
+pub use intake::{Receipt, format_reference, receive, received_case};
 pub use rules::allowed_actions;

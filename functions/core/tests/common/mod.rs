@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use fallwerk_core::case::{
     Action, ActionName, Caller, Command, CommandError, Ctx, Decision, Receipt, Role,
-    allowed_actions, apply, execute, receive,
+    allowed_actions, apply, execute, receive, received_case,
 };
 use fallwerk_core::deadline::{State, berlin_date};
 use fallwerk_core::model::{
@@ -143,38 +143,6 @@ pub fn receipt(now: DateTime<Utc>) -> Receipt {
                 source: AttachmentSource::Submission,
             },
         ],
-    }
-}
-
-/// The version-0 case exactly as `receive` builds it before its first event, for replays.
-pub fn base_case(receipt: Receipt, ou: &OrgUnit, service: &Service, now: DateTime<Utc>) -> Case {
-    Case {
-        id: receipt.case_id,
-        reference: receipt.reference,
-        version: 0,
-        status: Status::Received,
-        org_unit_id: ou.id.clone(),
-        state: ou.state,
-        municipality: ou.calendar().municipality,
-        leika_id: service.leika_id.clone(),
-        submission: receipt.submission,
-        applicant: receipt.applicant,
-        form: receipt.form,
-        attachments: receipt.attachments,
-        tasks: Vec::new(),
-        assignee: None,
-        deadlines: Vec::new(),
-        suspensions: Vec::new(),
-        document_request: None,
-        extension: None,
-        export: None,
-        result: None,
-        cancel_reason: None,
-        notification_failures: Vec::new(),
-        personal_data_purged: false,
-        document_checks: Vec::new(),
-        created_at: now,
-        updated_at: now,
     }
 }
 
@@ -350,7 +318,7 @@ impl H {
 
     pub fn new_at(service: Service, now: DateTime<Utc>) -> H {
         let ou = org_unit(OU_A).expect("the test org unit");
-        let base = base_case(receipt(now), &ou, &service, now);
+        let base = received_case(receipt(now), &ou, &service, now);
         let d = receive(receipt(now), &ou, &service, now);
         H {
             service,

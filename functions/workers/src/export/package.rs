@@ -4,7 +4,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use fallwerk_core::app::{App, sanitize_file_name};
 use fallwerk_core::model::{Case, FormData};
-use fallwerk_core::ports::{ExportPackage, PackageFile, StoreError, sha256_hex};
+use fallwerk_core::ports::{ExportPackage, PackageFile, StoreError};
 use fallwerk_events::DomainEvent;
 
 use super::case_xml::{self, XmlInput};
@@ -28,15 +28,6 @@ impl From<StoreError> for BuildError {
             StoreError::Backend(_) => BuildError::Transient(e.to_string()),
             other => BuildError::Permanent(other.to_string()),
         }
-    }
-}
-
-fn file(path: String, media_type: &str, bytes: Vec<u8>) -> PackageFile {
-    PackageFile {
-        sha256: sha256_hex(&bytes),
-        path,
-        media_type: media_type.to_string(),
-        bytes,
     }
 }
 
@@ -86,7 +77,7 @@ pub async fn build_package(
         let bytes = app.blob(&a.key, &a.sha256).await?;
         let path = format!("attachments/{}-{}", a.n, sanitize_file_name(&a.name));
         paths.push(path.clone());
-        attachments.push((file(path, &a.media_type, bytes), a));
+        attachments.push((PackageFile::new(path, &a.media_type, bytes), a));
     }
 
     let messages = app.case_messages(&case.id).await?;
@@ -101,10 +92,14 @@ pub async fn build_package(
         messages: &messages,
     });
 
-    let mut files = vec![file("case.xml".into(), "application/xml", xml.into_bytes())];
+    let mut files = vec![PackageFile::new(
+        "case.xml",
+        "application/xml",
+        xml.into_bytes(),
+    )];
     let mut listing = vec![listed(&files[0], "case", None)];
     if let Some(bytes) = form_bytes {
-        let f = file("form.json".into(), "application/json", bytes);
+        let f = PackageFile::new("form.json", "application/json", bytes);
         listing.push(listed(&f, "form", None));
         files.push(f);
     }
@@ -144,7 +139,7 @@ pub async fn build_package(
         .map_err(|e| BuildError::Permanent(format!("manifest: {e}")))?;
     files.insert(
         0,
-        file("manifest.json".into(), "application/json", manifest),
+        PackageFile::new("manifest.json", "application/json", manifest),
     );
 
     Ok(ExportPackage {

@@ -4,6 +4,7 @@
 use crate::common;
 use common::{FORM_SECRET, Harness, REPLY_SECRET};
 use fallwerk_core::case::Action;
+use fallwerk_core::model::{Case, Deadline};
 use fallwerk_core::ports::{ClaimState, MailError};
 use fallwerk_events::{
     ApplicantNotification, ApplicantReason, CONTRACT_VERSION, DeadlineKind, DeadlineReminder,
@@ -20,6 +21,16 @@ fn applicant_notice(h_case: &str, reference: &str, reason: ApplicantReason) -> Q
         org_unit_id: "ou-rostock".into(),
         reason,
     })
+}
+
+/// A harness with one case submitted by erika@example.org, the case's id and a notice to her
+/// for `reason`.
+async fn notice_to_erika(reason: ApplicantReason) -> (Harness, String, QueueMessage) {
+    let h = Harness::new(None, ExportSinks::default()).await;
+    let id = h.submit(Some("erika@example.org")).await;
+    let reference = h.case(&id).await.reference;
+    let m = applicant_notice(&id, &reference, reason);
+    (h, id, m)
 }
 
 #[tokio::test]
@@ -168,10 +179,7 @@ async fn applicant_notices_never_carry_form_data_or_free_text() {
 
 #[tokio::test]
 async fn transient_failure_is_retried_and_sends_once() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
-    let reference = h.case(&id).await.reference;
-    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
+    let (h, id, m) = notice_to_erika(ApplicantReason::Message).await;
     h.mailer.fail_next(MailError::Transient("throttled".into()));
     assert!(matches!(
         handle_message(&h.ctx, &m, 1).await,
@@ -187,10 +195,7 @@ async fn transient_failure_is_retried_and_sends_once() {
 
 #[tokio::test]
 async fn permanent_failure_is_recorded_on_the_case_and_given_up() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
-    let reference = h.case(&id).await.reference;
-    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
+    let (h, id, m) = notice_to_erika(ApplicantReason::Message).await;
     h.mailer
         .fail_next(MailError::Permanent("address rejected".into()));
     let outcome = handle_message(&h.ctx, &m, 1).await;
@@ -211,10 +216,7 @@ async fn permanent_failure_is_recorded_on_the_case_and_given_up() {
 
 #[tokio::test]
 async fn the_last_receive_gives_up_and_records_the_failure_once() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
-    let reference = h.case(&id).await.reference;
-    let m = applicant_notice(&id, &reference, ApplicantReason::Extended);
+    let (h, id, m) = notice_to_erika(ApplicantReason::Extended).await;
     for receive in 1..=2 {
         h.mailer.fail_next(MailError::Transient("SES down".into()));
         assert!(matches!(
@@ -251,8 +253,8 @@ async fn applicant_without_address_gets_nothing() {
     assert_eq!(sent[0].to, ["buergeramt@rostock.example"]);
 }
 
-#[tokio::test]
-async fn reminders_go_to_the_org_unit_naming_the_assignee() {
+/// A harness with erika's case submitted, the case and its open competence-check deadline.
+async fn competence_check_due() -> (Harness, Case, Deadline) {
     let h = Harness::new(None, ExportSinks::default()).await;
     let id = h.submit(Some("erika@example.org")).await;
     let case = h.case(&id).await;
@@ -260,19 +262,37 @@ async fn reminders_go_to_the_org_unit_naming_the_assignee() {
         .open_deadline(DeadlineKind::CompetenceCheckDue)
         .expect("deadline")
         .clone();
+    (h, case, deadline)
+}
+
+/// The reminder `message_id` of the case's `deadline` (org unit ou-rostock).
+fn deadline_reminder(
+    case: &Case,
+    deadline: &Deadline,
+    message_id: String,
+    level: ReminderLevel,
+    recipient: ReminderRecipient,
+) -> QueueMessage {
+    QueueMessage::DeadlineReminder(DeadlineReminder {
+        v: CONTRACT_VERSION,
+        message_id,
+        case_id: case.id.clone(),
+        reference: case.reference.clone(),
+        org_unit_id: "ou-rostock".into(),
+        deadline_id: deadline.id.clone(),
+        kind: deadline.kind,
+        level,
+        due_on: deadline.due_on,
+        recipient,
+    })
+}
+
+#[tokio::test]
+async fn reminders_go_to_the_org_unit_naming_the_assignee() {
+    let (h, case, deadline) = competence_check_due().await;
+    let id = case.id.clone();
     let reminder = |level, recipient, n: u32| {
-        QueueMessage::DeadlineReminder(DeadlineReminder {
-            v: CONTRACT_VERSION,
-            message_id: format!("rem-{n}"),
-            case_id: id.clone(),
-            reference: case.reference.clone(),
-            org_unit_id: "ou-rostock".into(),
-            deadline_id: deadline.id.clone(),
-            kind: deadline.kind,
-            level,
-            due_on: deadline.due_on,
-            recipient,
-        })
+        deadline_reminder(&case, &deadline, format!("rem-{n}"), level, recipient)
     };
     let due = deadline.due_on.format("%d.%m.%Y").to_string();
     let msgs = [
@@ -366,13 +386,7 @@ fn person(
 /// an inactive account falls back to the org unit; escalations stay with the org unit.
 #[tokio::test]
 async fn reminders_reach_the_assignee_or_the_substitute_personally() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
-    let case = h.case(&id).await;
-    let deadline = case
-        .open_deadline(DeadlineKind::CompetenceCheckDue)
-        .expect("deadline")
-        .clone();
+    let (h, case, deadline) = competence_check_due().await;
     let store = &h.ctx.app.store;
     let day = |s: &str| s.parse::<chrono::NaiveDate>().expect("date");
     // The harness clock stands at 2026-03-02 (Monday).
@@ -410,36 +424,26 @@ async fn reminders_reach_the_assignee_or_the_substitute_personally() {
     store.put_user(&gone).await.expect("user");
 
     let reminder = |level, account: &str, n: u32| {
-        QueueMessage::DeadlineReminder(DeadlineReminder {
-            v: CONTRACT_VERSION,
-            message_id: format!("personal-{n}"),
-            case_id: id.clone(),
-            reference: case.reference.clone(),
-            org_unit_id: "ou-rostock".into(),
-            deadline_id: deadline.id.clone(),
-            kind: deadline.kind,
+        deadline_reminder(
+            &case,
+            &deadline,
+            format!("personal-{n}"),
             level,
-            due_on: deadline.due_on,
-            recipient: ReminderRecipient::Assignee(account.into()),
-        })
+            ReminderRecipient::Assignee(account.into()),
+        )
     };
     let msgs = [
         reminder(ReminderLevel::Warning, "sb-own", 1),
         reminder(ReminderLevel::Due, "sb-away", 2),
         reminder(ReminderLevel::Warning, "sb-back", 3),
         reminder(ReminderLevel::Warning, "sb-gone", 4),
-        QueueMessage::DeadlineReminder(DeadlineReminder {
-            v: CONTRACT_VERSION,
-            message_id: "personal-5".into(),
-            case_id: id.clone(),
-            reference: case.reference.clone(),
-            org_unit_id: "ou-rostock".into(),
-            deadline_id: deadline.id.clone(),
-            kind: deadline.kind,
-            level: ReminderLevel::Escalation,
-            due_on: deadline.due_on,
-            recipient: ReminderRecipient::OrgUnit("ou-rostock".into()),
-        }),
+        deadline_reminder(
+            &case,
+            &deadline,
+            "personal-5".into(),
+            ReminderLevel::Escalation,
+            ReminderRecipient::OrgUnit("ou-rostock".into()),
+        ),
     ];
     for m in &msgs {
         assert_eq!(handle_message(&h.ctx, m, 1).await, Outcome::Done);
@@ -559,10 +563,7 @@ async fn assignment_notices_reach_the_assignee_personally() {
 /// the mail from going out: the redelivery sends it, once (issue 16: "599 of 600 e-mails").
 #[tokio::test]
 async fn a_claim_left_by_a_crashed_consumer_expires_and_the_redelivery_sends_once() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
-    let reference = h.case(&id).await.reference;
-    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
+    let (h, _, m) = notice_to_erika(ApplicantReason::Message).await;
     let now = h.app.clock.now();
     let lease = chrono::Duration::seconds(120);
     // The crashed consumer's claim, taken three minutes ago, never confirmed.
@@ -584,10 +585,7 @@ async fn a_claim_left_by_a_crashed_consumer_expires_and_the_redelivery_sends_onc
 /// is being worked on), nothing is sent and the message waits for a later receive.
 #[tokio::test]
 async fn a_running_claim_makes_a_second_copy_wait() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
-    let reference = h.case(&id).await.reference;
-    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
+    let (h, id, m) = notice_to_erika(ApplicantReason::Message).await;
     let now = h.app.clock.now();
     let state = h
         .app
@@ -607,10 +605,8 @@ async fn a_running_claim_makes_a_second_copy_wait() {
 /// e-mail (issue 16: "only a notification_failed entry in the case's history shows it").
 #[tokio::test]
 async fn a_rejected_applicant_notice_is_told_to_the_org_unit() {
-    let h = Harness::new(None, ExportSinks::default()).await;
-    let id = h.submit(Some("erika@example.org")).await;
+    let (h, id, m) = notice_to_erika(ApplicantReason::Message).await;
     let reference = h.case(&id).await.reference;
-    let m = applicant_notice(&id, &reference, ApplicantReason::Message);
     h.mailer
         .fail_next(MailError::Permanent("mailbox unavailable".into()));
     assert!(matches!(

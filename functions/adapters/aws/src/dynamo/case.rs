@@ -76,35 +76,14 @@ impl DynamoStore {
         }
     }
 
-    async fn get_item(&self, pk: String, sk: &str) -> StoreResult<Option<Item>> {
-        let resp = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, sk)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(backend)?;
-        Ok(resp.item)
-    }
-
     /// The deadline items stored for a case, as written (strongly consistent): the save writes
     /// only the deadlines that differ from these and drops those the case no longer has. Reading
     /// them costs a fraction of rewriting them (a read unit is a fifth of a write unit's price
     /// and covers 4 KB, a transactional write of 1 KB costs two write units plus the due index).
     async fn stored_deadlines(&self, case_id: &str) -> StoreResult<Vec<Item>> {
         let pk = case_pk(case_id);
-        self.query_items(usize::MAX, || {
-            self.query()
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .expression_attribute_values(":prefix", s(DEADLINE_PREFIX))
-                .consistent_read(true)
-        })
-        .await
+        self.query_items(usize::MAX, || self.prefix_query(&pk, DEADLINE_PREFIX))
+            .await
     }
 
     /// Items of a case partition whose sort key starts with `prefix`, or lies within `between`.

@@ -8,8 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::DynamoStore;
-use crate::codec::{from_attr, item, key, s, to_json};
-use crate::error::backend;
+use crate::codec::{from_attr, item, s, to_json};
 use crate::keys::*;
 
 impl DynamoStore {
@@ -25,14 +24,7 @@ impl DynamoStore {
         it.insert(DATA.into(), s(to_json(what, value)?));
         it.insert(GSI1_PK.into(), s(dir));
         it.insert(GSI1_SK.into(), s(id));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(it))
-            .send()
-            .await
-            .map_err(backend)?;
-        Ok(())
+        self.put_item(it).await
     }
 
     async fn get_record<T: DeserializeOwned>(
@@ -40,16 +32,10 @@ impl DynamoStore {
         what: &str,
         pk: String,
     ) -> StoreResult<Option<T>> {
-        let resp = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, META)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(backend)?;
-        resp.item.map(|it| from_attr(&it, DATA, what)).transpose()
+        self.get_item(pk, META)
+            .await?
+            .map(|it| from_attr(&it, DATA, what))
+            .transpose()
     }
 
     /// All records of one directory partition, by id ascending (the index is eventually consistent).
@@ -59,13 +45,7 @@ impl DynamoStore {
         dir: &str,
     ) -> StoreResult<Vec<T>> {
         let items = self
-            .query_items(usize::MAX, || {
-                self.query()
-                    .index_name(INBOX_INDEX)
-                    .key_condition_expression("#gpk = :gpk")
-                    .expression_attribute_names("#gpk", GSI1_PK)
-                    .expression_attribute_values(":gpk", s(dir))
-            })
+            .query_items(usize::MAX, || self.inbox_index_query(dir))
             .await?;
         items.iter().map(|it| from_attr(it, DATA, what)).collect()
     }

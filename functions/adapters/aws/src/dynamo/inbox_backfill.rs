@@ -9,8 +9,6 @@
 //! size, once) plus one conditional write per missing entry and one refused write per present
 //! entry.
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use fallwerk_core::model::Case;
 use fallwerk_core::ports::{StoreError, StoreResult};
@@ -92,19 +90,8 @@ impl DynamoStore {
     async fn put_missing(&self, entries: Vec<Item>) -> StoreResult<bool> {
         let mut written = false;
         for entry in entries {
-            let put = self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(entry))
-                .condition_expression("attribute_not_exists(pk)")
-                .send()
-                .await;
-            match put {
-                Ok(_) => written = true,
-                Err(SdkError::ServiceError(e))
-                    if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) => {}
-                Err(e) => return Err(backend(e)),
+            if self.put_once(entry).await? {
+                written = true;
             }
         }
         Ok(written)

@@ -252,15 +252,11 @@ impl DynamoStore {
             let pk = inbox_index_pk(ou, "open", "receipt");
             let items = self
                 .query_items(usize::MAX, || {
-                    self.query()
-                        .index_name(INBOX_INDEX)
-                        .key_condition_expression("#gpk = :gpk")
-                        .expression_attribute_names("#gpk", GSI1_PK)
+                    self.inbox_index_query(pk.clone())
                         .expression_attribute_names("#st", STATUS)
                         .expression_attribute_names("#task", TASK)
                         .expression_attribute_names("#od", OVERDUE)
                         .expression_attribute_names("#as", ASSIGNEE)
-                        .expression_attribute_values(":gpk", s(pk.clone()))
                         .projection_expression("#st, #task, #od, #as")
                 })
                 .await?;

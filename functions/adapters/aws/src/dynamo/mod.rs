@@ -11,13 +11,19 @@ mod thread;
 mod users;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use fallwerk_core::ports::StoreResult;
 
 pub use inbox_backfill::BackfillReport;
 
-use crate::codec::Item;
+use crate::codec::{Item, key, s};
 use crate::error::backend;
+use crate::keys::{GSI1_PK, INBOX_INDEX, PK, SK};
 
 /// The DynamoDB adapter. Cheap to clone (the SDK client is reference-counted).
 #[derive(Debug, Clone)]
@@ -71,5 +77,123 @@ impl DynamoStore {
 
     pub(crate) fn query(&self) -> QueryFluentBuilder {
         self.client.query().table_name(&self.table)
+    }
+
+    /// A query of the `inbox` index partition `gpk` (eventually consistent).
+    pub(crate) fn inbox_index_query(&self, gpk: impl Into<String>) -> QueryFluentBuilder {
+        self.query()
+            .index_name(INBOX_INDEX)
+            .key_condition_expression("#gpk = :gpk")
+            .expression_attribute_names("#gpk", GSI1_PK)
+            .expression_attribute_values(":gpk", s(gpk))
+    }
+
+    /// A strongly consistent query of the items of partition `pk` whose sort key starts with
+    /// `prefix`.
+    pub(crate) fn prefix_query(&self, pk: &str, prefix: &str) -> QueryFluentBuilder {
+        self.query()
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(prefix))
+            .consistent_read(true)
+    }
+
+    /// The item with this primary key, read strongly consistent.
+    pub(crate) async fn get_item(&self, pk: String, sk: &str) -> StoreResult<Option<Item>> {
+        let resp = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(backend)?;
+        Ok(resp.item)
+    }
+
+    /// Puts (replaces) an item unconditionally.
+    pub(crate) async fn put_item(&self, it: Item) -> StoreResult<()> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(it))
+            .send()
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    /// Deletes the item with this primary key unconditionally.
+    pub(crate) async fn delete_item(&self, pk: String, sk: &str) -> StoreResult<()> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .send()
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    /// Puts `it` where `condition` holds (`with` adds the condition's names and values);
+    /// `false` if the condition refused it.
+    pub(crate) async fn put_if(
+        &self,
+        it: Item,
+        condition: &str,
+        with: impl FnOnce(PutItemFluentBuilder) -> PutItemFluentBuilder,
+    ) -> StoreResult<bool> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(it))
+            .condition_expression(condition);
+        written(with(put).send().await)
+    }
+
+    /// Conditional put of a marker item; `false` if it already exists.
+    pub(crate) async fn put_once(&self, it: Item) -> StoreResult<bool> {
+        self.put_if(it, "attribute_not_exists(pk)", |put| put).await
+    }
+}
+
+/// The error of a conditional write that can say whether its condition refused it.
+pub(crate) trait ConditionRefused {
+    fn condition_refused(&self) -> bool;
+}
+
+impl ConditionRefused for PutItemError {
+    fn condition_refused(&self) -> bool {
+        matches!(self, PutItemError::ConditionalCheckFailedException(_))
+    }
+}
+
+impl ConditionRefused for UpdateItemError {
+    fn condition_refused(&self) -> bool {
+        matches!(self, UpdateItemError::ConditionalCheckFailedException(_))
+    }
+}
+
+impl ConditionRefused for DeleteItemError {
+    fn condition_refused(&self) -> bool {
+        matches!(self, DeleteItemError::ConditionalCheckFailedException(_))
+    }
+}
+
+/// The outcome of a conditional write: `true` if it was written, `false` if its condition
+/// refused it; any other failure as [`backend`].
+pub(crate) fn written<O, E, R>(result: Result<O, SdkError<E, R>>) -> StoreResult<bool>
+where
+    E: ConditionRefused + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(SdkError::ServiceError(ctx)) if ctx.err().condition_refused() => Ok(false),
+        Err(e) => Err(backend(e)),
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use fallwerk_core::ports::{ClaimState, OutboxEntry, OutboxStore, StoreResult};
 
 use super::DynamoStore;
-use crate::codec::{from_attr, get_n, get_s, item, key, n};
+use crate::codec::{from_attr, get_n, get_s, item, n};
 use crate::error::{backend, bad_record};
 use crate::keys::*;
 
@@ -43,14 +43,7 @@ impl OutboxStore for DynamoStore {
     }
 
     async fn outbox_done(&self, message_id: &str) -> StoreResult<()> {
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(outbox_pk(message_id), META)))
-            .send()
-            .await
-            .map_err(backend)?;
-        Ok(())
+        self.delete_item(outbox_pk(message_id), META).await
     }
 
     async fn claim_message(
@@ -113,24 +106,10 @@ impl OutboxStore for DynamoStore {
     async fn confirm_work(&self, message_id: &str, kept_until: DateTime<Utc>) -> StoreResult<()> {
         let mut it = item(processed_pk(message_id), META);
         it.insert(TTL.into(), n(kept_until.timestamp()));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(it))
-            .send()
-            .await
-            .map_err(backend)?;
-        Ok(())
+        self.put_item(it).await
     }
 
     async fn release_message(&self, message_id: &str) -> StoreResult<()> {
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(processed_pk(message_id), META)))
-            .send()
-            .await
-            .map_err(backend)?;
-        Ok(())
+        self.delete_item(processed_pk(message_id), META).await
     }
 }

@@ -1,15 +1,11 @@
 //! `SchedulerStore` on DynamoDB: the sharded sparse due index, the reminder ledger and leases.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use chrono::{DateTime, Duration, Utc};
 use fallwerk_core::ports::{DueEntry, LedgerEntry, SchedulerStore, StoreResult};
 
-use super::DynamoStore;
+use super::{DynamoStore, written};
 use crate::codec::{Item, from_attr, get_s, item, key, n, s};
-use crate::error::backend;
 use crate::keys::*;
 
 /// The most due entries one call returns.
@@ -50,27 +46,6 @@ impl DynamoStore {
         all.truncate(limit);
         Ok(all.into_iter().map(|(_, it)| it).collect())
     }
-
-    /// Conditional put of a marker item; `false` if it already exists.
-    pub(super) async fn put_once(&self, it: Item) -> StoreResult<bool> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(it))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(ctx))
-                if matches!(ctx.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(backend(e)),
-        }
-    }
 }
 
 #[async_trait]
@@ -104,27 +79,17 @@ impl SchedulerStore for DynamoStore {
         it.insert(EXPIRES_AT_MS.into(), n(expires.timestamp_millis()));
         // Let DynamoDB drop long-expired leases.
         it.insert(TTL.into(), n((expires + Duration::days(1)).timestamp()));
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(it))
-            .condition_expression("attribute_not_exists(pk) OR #exp < :now OR #holder = :me")
-            .expression_attribute_names("#exp", EXPIRES_AT_MS)
-            .expression_attribute_names("#holder", HOLDER)
-            .expression_attribute_values(":now", n(now.timestamp_millis()))
-            .expression_attribute_values(":me", s(holder))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(ctx))
-                if matches!(ctx.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(backend(e)),
-        }
+        self.put_if(
+            it,
+            "attribute_not_exists(pk) OR #exp < :now OR #holder = :me",
+            |put| {
+                put.expression_attribute_names("#exp", EXPIRES_AT_MS)
+                    .expression_attribute_names("#holder", HOLDER)
+                    .expression_attribute_values(":now", n(now.timestamp_millis()))
+                    .expression_attribute_values(":me", s(holder))
+            },
+        )
+        .await
     }
 
     async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
@@ -138,17 +103,8 @@ impl SchedulerStore for DynamoStore {
             .expression_attribute_values(":me", s(holder))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(ctx))
-                if matches!(
-                    ctx.err(),
-                    DeleteItemError::ConditionalCheckFailedException(_)
-                ) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(backend(e)),
-        }
+        // Not holding the lease (any more) is fine: there is nothing to give up.
+        written(result)?;
+        Ok(())
     }
 }

@@ -2,14 +2,11 @@
 //! of the message item (`CASE#{id}` / `MSG#{at}#{message_id}`), written once with a condition;
 //! the case item and its version stay untouched.
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use fallwerk_core::model::{Message, ReadMark};
 use fallwerk_core::ports::{StoreError, StoreResult};
 
-use super::DynamoStore;
+use super::{DynamoStore, written};
 use crate::codec::{Item, from_attr, get_s, key, s, to_json};
-use crate::error::backend;
 use crate::keys::*;
 
 /// Adds the stored read mark (if any) of a message item to the decoded message.
@@ -24,26 +21,13 @@ impl DynamoStore {
     pub(super) async fn redact(&self, case_id: &str) -> StoreResult<()> {
         let pk = case_pk(case_id);
         let items = self
-            .query_items(usize::MAX, || {
-                self.query()
-                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                    .expression_attribute_names("#pk", PK)
-                    .expression_attribute_names("#sk", SK)
-                    .expression_attribute_values(":pk", s(pk.clone()))
-                    .expression_attribute_values(":prefix", s(MESSAGE_PREFIX))
-                    .consistent_read(true)
-            })
+            .query_items(usize::MAX, || self.prefix_query(&pk, MESSAGE_PREFIX))
             .await?;
         for it in &items {
             let message: Message = from_attr(it, DATA, "message")?;
             // The whole item is replaced: the read mark attribute goes with it.
-            self.client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(super::records::message_item(&message.redacted())?))
-                .send()
-                .await
-                .map_err(backend)?;
+            self.put_item(super::records::message_item(&message.redacted())?)
+                .await?;
         }
         Ok(())
     }
@@ -60,14 +44,8 @@ impl DynamoStore {
         let suffix = format!("#{message_id}");
         let items = self
             .query_items(usize::MAX, || {
-                self.query()
-                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                    .expression_attribute_names("#pk", PK)
-                    .expression_attribute_names("#sk", SK)
-                    .expression_attribute_values(":pk", s(pk.clone()))
-                    .expression_attribute_values(":prefix", s(MESSAGE_PREFIX))
+                self.prefix_query(&pk, MESSAGE_PREFIX)
                     .projection_expression("#sk")
-                    .consistent_read(true)
             })
             .await?;
         let sk = items
@@ -88,17 +66,6 @@ impl DynamoStore {
             .expression_attribute_values(":read", s(to_json("read mark", mark)?))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(ctx))
-                if matches!(
-                    ctx.err(),
-                    UpdateItemError::ConditionalCheckFailedException(_)
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(backend(e)),
-        }
+        written(result)
     }
 }

@@ -6,8 +6,6 @@
 //! deletes the memberships of org units the user left.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use fallwerk_core::model::User;
 use fallwerk_core::ports::{StoreError, StoreResult, UserStore};
@@ -16,7 +14,6 @@ use super::DynamoStore;
 use super::case::TxOutcome;
 use super::records::Tx;
 use crate::codec::{Item, from_attr, get_s, item, key, s, to_json};
-use crate::error::backend;
 use crate::keys::*;
 
 #[async_trait]
@@ -57,16 +54,10 @@ impl UserStore for DynamoStore {
     }
 
     async fn user(&self, id: &str) -> StoreResult<Option<User>> {
-        let resp = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(user_pk(id), META)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(backend)?;
-        resp.item.map(|it| from_attr(&it, DATA, "user")).transpose()
+        self.get_item(user_pk(id), META)
+            .await?
+            .map(|it| from_attr(&it, DATA, "user"))
+            .transpose()
     }
 
     async fn users(&self, org_unit: Option<&str>) -> StoreResult<Vec<User>> {
@@ -75,13 +66,7 @@ impl UserStore for DynamoStore {
             Some(ou) => members_pk(ou),
         };
         let items = self
-            .query_items(usize::MAX, || {
-                self.query()
-                    .index_name(INBOX_INDEX)
-                    .key_condition_expression("#gpk = :gpk")
-                    .expression_attribute_names("#gpk", GSI1_PK)
-                    .expression_attribute_values(":gpk", s(pk.clone()))
-            })
+            .query_items(usize::MAX, || self.inbox_index_query(pk.clone()))
             .await?;
         items.iter().map(|it| from_attr(it, DATA, "user")).collect()
     }
@@ -135,19 +120,8 @@ impl DynamoStore {
                 if stored.iter().any(|sk| *sk == member_sk(ou)) {
                     continue;
                 }
-                let put = self
-                    .client
-                    .put_item()
-                    .table_name(&self.table)
-                    .set_item(Some(membership_item(&user.id, ou, &json)))
-                    .condition_expression("attribute_not_exists(pk)")
-                    .send()
-                    .await;
-                match put {
-                    Ok(_) => written += 1,
-                    Err(SdkError::ServiceError(e))
-                        if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) => {}
-                    Err(e) => return Err(backend(e)),
+                if self.put_once(membership_item(&user.id, ou, &json)).await? {
+                    written += 1;
                 }
             }
         }

@@ -15,6 +15,21 @@ fn attr<'a>(
     it.get(k).and_then(|v| v.as_s().ok()).map(String::as_str)
 }
 
+/// Creates the fixture case `c1` (org unit `ou-1`, submission `sub-1`) and returns it.
+async fn create_c1(store: &fallwerk_aws::DynamoStore) -> fallwerk_core::model::Case {
+    let case = fixtures::case("c1", "ou-1", "sub-1");
+    store
+        .create_case(fixtures::new_case(case.clone()))
+        .await
+        .expect("create");
+    case
+}
+
+/// A time after every deadline of the fixtures.
+fn far_future() -> DateTime<Utc> {
+    fixtures::t("2100-01-01T00:00:00Z")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn layout_keys_and_sparse_due_index() {
     let Some((store, guard)) = common::dynamo().await else {
@@ -98,8 +113,7 @@ async fn layout_keys_and_sparse_due_index() {
         .item
         .expect("deadline kept");
     assert!(!closed.contains_key(keys::GSI2_PK) && !closed.contains_key(keys::GSI2_SK));
-    let far_future: DateTime<Utc> = fixtures::t("2100-01-01T00:00:00Z");
-    assert!(store.due(far_future, 100).await.expect("due").is_empty());
+    assert!(store.due(far_future(), 100).await.expect("due").is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,18 +121,13 @@ async fn dropped_deadlines_leave_the_due_index() {
     let Some((store, _guard)) = common::dynamo().await else {
         return;
     };
-    let case = fixtures::case("c1", "ou-1", "sub-1");
-    store
-        .create_case(fixtures::new_case(case.clone()))
-        .await
-        .expect("create");
-    let far_future = fixtures::t("2100-01-01T00:00:00Z");
-    assert_eq!(store.due(far_future, 10).await.expect("due").len(), 1);
+    let case = create_c1(&store).await;
+    assert_eq!(store.due(far_future(), 10).await.expect("due").len(), 1);
     store
         .save_case(fixtures::change(&case, "weg", |c| c.deadlines.clear()))
         .await
         .expect("save");
-    assert!(store.due(far_future, 10).await.expect("due").is_empty());
+    assert!(store.due(far_future(), 10).await.expect("due").is_empty());
 }
 
 /// Records the body of every `TransactWriteItems` request the client sends.
@@ -167,11 +176,7 @@ async fn unchanged_deadlines_are_not_written_again() {
         .build();
     let store =
         fallwerk_aws::DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), &guard.table);
-    let case = fixtures::case("c1", "ou-1", "sub-1");
-    store
-        .create_case(fixtures::new_case(case.clone()))
-        .await
-        .expect("create");
+    let case = create_c1(&store).await;
     let take = || std::mem::take(&mut *seen.0.lock().unwrap_or_else(|p| p.into_inner()));
     let created = take();
     assert!(
@@ -197,8 +202,7 @@ async fn unchanged_deadlines_are_not_written_again() {
         bodies.iter().any(|b| b.contains("DEADLINE#")),
         "the closed deadline must be written: {bodies:?}"
     );
-    let far_future = fixtures::t("2100-01-01T00:00:00Z");
-    assert!(store.due(far_future, 10).await.expect("due").is_empty());
+    assert!(store.due(far_future(), 10).await.expect("due").is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,11 +210,7 @@ async fn oversized_transactions_are_refused_not_split() {
     let Some((store, _guard)) = common::dynamo().await else {
         return;
     };
-    let case = fixtures::case("c1", "ou-1", "sub-1");
-    store
-        .create_case(fixtures::new_case(case.clone()))
-        .await
-        .expect("create");
+    let case = create_c1(&store).await;
     let mut change = fixtures::change(&case, "viele", |_| {});
     let start = case.updated_at;
     change.case.version = case.version + 120;

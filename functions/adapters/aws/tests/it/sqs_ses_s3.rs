@@ -10,7 +10,7 @@ use fallwerk_aws::{
     TYPE_ATTRIBUTE,
 };
 use fallwerk_core::ports::{
-    ExportError, ExportPackage, ExportSink, Mail, MailError, Mailer, PackageFile, Queue, sha256_hex,
+    ExportError, ExportPackage, ExportSink, Mail, MailError, Mailer, PackageFile, Queue,
 };
 use fallwerk_events::{
     ExportRequested, ExportTarget, OrgUnitNotification, OrgUnitReason, QueueMessage, QueueName,
@@ -254,12 +254,7 @@ async fn ses_unverified_sender_and_missing_recipient_are_permanent() {
 }
 
 fn file(path: &str, media_type: &str, bytes: &[u8]) -> PackageFile {
-    PackageFile {
-        path: path.to_string(),
-        media_type: media_type.to_string(),
-        bytes: bytes.to_vec(),
-        sha256: sha256_hex(bytes),
-    }
+    PackageFile::new(path, media_type, bytes.to_vec())
 }
 
 fn package(name: &str) -> ExportPackage {

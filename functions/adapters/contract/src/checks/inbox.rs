@@ -5,13 +5,12 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chrono::Duration;
 use fallwerk_core::inbox::{AssigneeFilter, InboxEntry, InboxItem, InboxScope, InboxSearch};
 use fallwerk_core::model::{Case, Status};
 use fallwerk_core::ports::{Store, StoreError};
 
 use super::ok;
-use crate::fixtures::{case, change, new_case, set_status};
+use crate::fixtures::{case, change, inbox_case, new_case, set_status};
 
 const OUS: [&str; 2] = ["OE-B", "OE-A"]; // deliberately not alphabetical
 
@@ -20,23 +19,7 @@ async fn populate<S: Store + 'static>(store: &S) -> Vec<Case> {
     let mut all = Vec::new();
     for i in 0..160usize {
         // ids whose order differs from creation order
-        let id = format!("c{:03}", (i * 7919) % 1000);
-        let ou = if i >= 150 {
-            "OE-OTHER"
-        } else if i % 2 == 0 {
-            "OE-A"
-        } else {
-            "OE-B"
-        };
-        let mut c = case(&id, ou, &format!("sub-{id}"));
-        c.submission.received_at += Duration::minutes((i % 37) as i64);
-        c.updated_at = c.submission.received_at;
-        set_status(&mut c, Status::ALL[i % Status::ALL.len()]);
-        c.assignee = match i % 3 {
-            0 => None,
-            1 => Some("sb-mueller".into()),
-            _ => Some("sb-schulz".into()),
-        };
+        let c = inbox_case("c", i, 150, 37);
         ok(store.create_case(new_case(c.clone())).await, "create_case");
         all.push(c);
     }
@@ -44,28 +27,11 @@ async fn populate<S: Store + 'static>(store: &S) -> Vec<Case> {
 }
 
 /// Follows `next_cursor` to the end; checks page sizes on the way.
-async fn all_pages<S: Store + 'static>(store: &S, mut q: InboxSearch) -> Vec<InboxItem> {
-    let limit = q.limit.clamp(1, 100) as usize;
-    let mut out = Vec::new();
-    for _ in 0..1000 {
-        let page = ok(store.search_inbox(&q).await, "search_inbox");
-        assert!(page.items.len() <= limit, "page larger than the limit");
-        match page.next_cursor {
-            Some(cursor) => {
-                assert!(
-                    !page.items.is_empty(),
-                    "an empty page must not carry a cursor"
-                );
-                out.extend(page.items);
-                q.cursor = Some(cursor);
-            }
-            None => {
-                out.extend(page.items);
-                return out;
-            }
-        }
-    }
-    panic!("inbox paging did not end");
+async fn all_pages<S: Store + 'static>(store: &S, q: InboxSearch) -> Vec<InboxItem> {
+    super::all_pages(store, q, |items, _| {
+        assert!(!items.is_empty(), "an empty page must not carry a cursor");
+    })
+    .await
 }
 
 fn ids(items: &[InboxItem]) -> Vec<String> {

@@ -13,7 +13,7 @@ use fallwerk_core::model::{Case, Status, TaskKind};
 use fallwerk_core::ports::{Store, StoreError};
 
 use super::ok;
-use crate::fixtures::{case, change, day, new_case, set_status};
+use crate::fixtures::{case, change, day, inbox_case, new_case, set_status};
 
 const OUS: [&str; 2] = ["OE-B", "OE-A"]; // deliberately not alphabetical
 const NAMES: [&str; 5] = [
@@ -29,23 +29,7 @@ const NAMES: [&str; 5] = [
 async fn populate<S: Store + 'static>(store: &S) -> Vec<Case> {
     let mut all = Vec::new();
     for i in 0..128usize {
-        let id = format!("s{:03}", (i * 7919) % 1000);
-        let ou = if i >= 120 {
-            "OE-OTHER"
-        } else if i % 2 == 0 {
-            "OE-A"
-        } else {
-            "OE-B"
-        };
-        let mut c = case(&id, ou, &format!("sub-{id}"));
-        c.submission.received_at += Duration::minutes((i % 23) as i64);
-        c.updated_at = c.submission.received_at;
-        set_status(&mut c, Status::ALL[i % Status::ALL.len()]);
-        c.assignee = match i % 3 {
-            0 => None,
-            1 => Some("sb-mueller".into()),
-            _ => Some("sb-schulz".into()),
-        };
+        let mut c = inbox_case("s", i, 120, 23);
         c.applicant.name = NAMES[i % NAMES.len()].into();
         if i % 4 == 0 {
             c.leika_id = "99000000000000".into();
@@ -74,22 +58,11 @@ fn expected(all: &[Case], q: &InboxSearch) -> Vec<String> {
     hits.into_iter().map(|(_, _, id)| id).collect()
 }
 
-async fn all_pages<S: Store + 'static>(store: &S, mut q: InboxSearch) -> Vec<InboxItem> {
-    let limit = q.limit.clamp(1, 100) as usize;
-    let mut out = Vec::new();
-    for _ in 0..1000 {
-        let page = ok(store.search_inbox(&q).await, "search_inbox");
-        assert!(page.items.len() <= limit, "page larger than the limit");
-        if page.next_cursor.is_some() {
-            assert_eq!(page.items.len(), limit, "only the last page may be short");
-        }
-        out.extend(page.items);
-        match page.next_cursor {
-            Some(c) => q.cursor = Some(c),
-            None => return out,
-        }
-    }
-    panic!("paging does not end");
+async fn all_pages<S: Store + 'static>(store: &S, q: InboxSearch) -> Vec<InboxItem> {
+    super::all_pages(store, q, |items, limit| {
+        assert_eq!(items.len(), limit, "only the last page may be short");
+    })
+    .await
 }
 
 fn base() -> InboxSearch {

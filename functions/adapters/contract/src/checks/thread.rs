@@ -3,29 +3,37 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use fallwerk_core::model::{Direction, ReadMark};
+use fallwerk_core::model::{Case, Direction, Message, ReadMark};
 use fallwerk_core::ports::{Store, StoreError};
 use fallwerk_events::Actor;
 
 use super::ok;
 use crate::fixtures::{case, change, message, new_case};
 
-/// The retention purge empties subject and text of every message of the case and drops the
-/// caseworker references (author, read mark); other cases stay; repeating it is harmless.
-pub async fn messages_redacted<S: Store + 'static>(store: Arc<S>) {
-    let a = case("red-a", "OE-A", "sub-red-a");
-    let b = case("red-b", "OE-A", "sub-red-b");
-    let new_b = new_case(b.clone());
+/// Creates the cases `{name}-a` and `{name}-b` (OE-A, submissions `sub-{name}-a`/`-b`); returns
+/// `{name}-a` and the applicant's reply `{name}-a-r1` to it an hour after its creation (not
+/// saved).
+async fn create_pair_with_reply<S: Store>(store: &S, name: &str) -> (Case, Message) {
+    let a = case(&format!("{name}-a"), "OE-A", &format!("sub-{name}-a"));
+    let b = case(&format!("{name}-b"), "OE-A", &format!("sub-{name}-b"));
     ok(store.create_case(new_case(a.clone())).await, "create a");
-    ok(store.create_case(new_b.clone()).await, "create b");
-    let t = a.created_at;
+    ok(store.create_case(new_case(b)).await, "create b");
     let mut reply = message(
-        "red-a",
-        "red-a-r1",
-        t + Duration::hours(1),
+        &a.id,
+        &format!("{name}-a-r1"),
+        a.created_at + Duration::hours(1),
         Direction::FromApplicant,
     );
     reply.author = Some(Actor::Applicant);
+    (a, reply)
+}
+
+/// The retention purge empties subject and text of every message of the case and drops the
+/// caseworker references (author, read mark); other cases stay; repeating it is harmless.
+pub async fn messages_redacted<S: Store + 'static>(store: Arc<S>) {
+    let (a, mut reply) = create_pair_with_reply(&*store, "red").await;
+    let new_b = new_case(case("red-b", "OE-A", "sub-red-b"));
+    let t = a.created_at;
     reply.attachments = vec![1];
     let mut letter = message(
         "red-a",
@@ -72,18 +80,8 @@ pub async fn messages_redacted<S: Store + 'static>(store: Arc<S>) {
 /// A read mark is set once (first reader wins), shows in `messages`, leaves the case version
 /// alone, and is refused for a message the case does not have.
 pub async fn thread_read_marks<S: Store + 'static>(store: Arc<S>) {
-    let a = case("read-a", "OE-A", "sub-read-a");
-    let b = case("read-b", "OE-A", "sub-read-b");
-    ok(store.create_case(new_case(a.clone())).await, "create a");
-    ok(store.create_case(new_case(b.clone())).await, "create b");
+    let (a, reply) = create_pair_with_reply(&*store, "read").await;
     let t = a.created_at;
-    let mut reply = message(
-        "read-a",
-        "read-a-r1",
-        t + Duration::hours(1),
-        Direction::FromApplicant,
-    );
-    reply.author = Some(Actor::Applicant);
     let mut ch = change(&a, "Antwort", |_| {});
     ch.messages = vec![reply.clone()];
     ok(store.save_case(ch.clone()).await, "save with reply");

@@ -9,12 +9,7 @@ use fallwerk_embedded::DirectorySink;
 use fallwerk_events::ExportTarget;
 
 fn file(path: &str, media_type: &str, bytes: &[u8]) -> PackageFile {
-    PackageFile {
-        path: path.to_string(),
-        media_type: media_type.to_string(),
-        bytes: bytes.to_vec(),
-        sha256: sha256_hex(bytes),
-    }
+    PackageFile::new(path, media_type, bytes.to_vec())
 }
 
 fn package(name: &str) -> ExportPackage {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use fallwerk_core::ports::{Queue, StoreError};
-use fallwerk_embedded::{FailOutcome, QueueStats, SqliteQueue, SqliteStore};
+use fallwerk_embedded::{DeadLetter, Delivery, FailOutcome, QueueStats, SqliteQueue, SqliteStore};
 use fallwerk_events::{
     ExportRequested, ExportTarget, OrgUnitNotification, OrgUnitReason, QueueMessage, QueueName,
 };
@@ -71,15 +71,23 @@ async fn stats(q: &SqliteQueue, now: DateTime<Utc>) -> QueueStats {
     q.stats(QueueName::Messaging, now).await.expect("stats")
 }
 
+/// Receives up to `max` messages of the messaging queue at `now`, hidden for [`VIS`].
+async fn receive(q: &SqliteQueue, max: usize, now: DateTime<Utc>) -> Vec<Delivery> {
+    q.receive(QueueName::Messaging, max, VIS, now)
+        .await
+        .expect("receive")
+}
+
+/// The dead letters of the messaging queue.
+async fn dead_letters(q: &SqliteQueue) -> Vec<DeadLetter> {
+    q.dead_letters(QueueName::Messaging).await.expect("dead")
+}
+
 #[tokio::test]
 async fn send_receive_ack() {
     let f = Fixture::new();
     f.queue.send(&note("m1")).await.expect("send");
-    let got = f
-        .queue
-        .receive(QueueName::Messaging, 10, VIS, t0())
-        .await
-        .expect("receive");
+    let got = receive(&f.queue, 10, t0()).await;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].message, note("m1"));
     assert_eq!(got[0].receive_count, 1);
@@ -93,11 +101,7 @@ async fn send_receive_ack() {
     );
     f.queue.ack(got[0].id).await.expect("ack");
     f.queue.ack(got[0].id).await.expect("ack is idempotent");
-    let later = f
-        .queue
-        .receive(QueueName::Messaging, 10, VIS, at(3600))
-        .await
-        .expect("receive");
+    let later = receive(&f.queue, 10, at(3600)).await;
     assert!(later.is_empty(), "an acknowledged message is gone");
     assert_eq!(stats(&f.queue, at(3600)).await, QueueStats::default());
     let _ = &f.store;
@@ -109,11 +113,7 @@ async fn messages_go_to_their_queue_oldest_first() {
     f.queue.enqueue(&note("a"), at(0)).await.expect("send");
     f.queue.enqueue(&export("x"), at(1)).await.expect("send");
     f.queue.enqueue(&note("b"), at(2)).await.expect("send");
-    let msgs = f
-        .queue
-        .receive(QueueName::Messaging, 10, VIS, at(5))
-        .await
-        .expect("receive");
+    let msgs = receive(&f.queue, 10, at(5)).await;
     let ids: Vec<_> = msgs.iter().map(|d| d.message.message_id()).collect();
     assert_eq!(ids, ["a", "b"]);
     let exports = f
@@ -134,62 +134,28 @@ async fn max_limits_the_batch() {
             .await
             .expect("send");
     }
-    let first = f
-        .queue
-        .receive(QueueName::Messaging, 2, VIS, t0())
-        .await
-        .expect("receive");
-    let second = f
-        .queue
-        .receive(QueueName::Messaging, 2, VIS, t0())
-        .await
-        .expect("receive");
-    let third = f
-        .queue
-        .receive(QueueName::Messaging, 2, VIS, t0())
-        .await
-        .expect("receive");
+    let first = receive(&f.queue, 2, t0()).await;
+    let second = receive(&f.queue, 2, t0()).await;
+    let third = receive(&f.queue, 2, t0()).await;
     assert_eq!((first.len(), second.len(), third.len()), (2, 2, 1));
-    assert!(
-        f.queue
-            .receive(QueueName::Messaging, 0, VIS, t0())
-            .await
-            .expect("receive")
-            .is_empty()
-    );
+    assert!(receive(&f.queue, 0, t0()).await.is_empty());
 }
 
 #[tokio::test]
 async fn visibility_timeout_hides_then_redelivers_with_a_higher_count() {
     let f = Fixture::new();
     f.queue.send(&note("m1")).await.expect("send");
-    let first = f
-        .queue
-        .receive(QueueName::Messaging, 1, VIS, t0())
-        .await
-        .expect("receive");
+    let first = receive(&f.queue, 1, t0()).await;
     assert_eq!(first[0].receive_count, 1);
     for s in [0, 1, 29] {
-        let hidden = f
-            .queue
-            .receive(QueueName::Messaging, 1, VIS, at(s))
-            .await
-            .expect("receive");
+        let hidden = receive(&f.queue, 1, at(s)).await;
         assert!(hidden.is_empty(), "still hidden {s}s after receiving");
     }
-    let again = f
-        .queue
-        .receive(QueueName::Messaging, 1, VIS, at(30))
-        .await
-        .expect("receive");
+    let again = receive(&f.queue, 1, at(30)).await;
     assert_eq!(again.len(), 1, "visible once the timeout passed");
     assert_eq!(again[0].id, first[0].id);
     assert_eq!(again[0].receive_count, 2);
-    let third = f
-        .queue
-        .receive(QueueName::Messaging, 1, VIS, at(60))
-        .await
-        .expect("receive");
+    let third = receive(&f.queue, 1, at(60)).await;
     assert_eq!(third[0].receive_count, 3);
 }
 
@@ -197,11 +163,7 @@ async fn visibility_timeout_hides_then_redelivers_with_a_higher_count() {
 async fn fail_makes_the_message_visible_after_retry_after() {
     let f = Fixture::new();
     f.queue.send(&note("m1")).await.expect("send");
-    let d = f
-        .queue
-        .receive(QueueName::Messaging, 1, VIS, t0())
-        .await
-        .expect("receive");
+    let d = receive(&f.queue, 1, t0()).await;
     let outcome = f
         .queue
         .fail(d[0].id, "SES throttled", Duration::from_secs(120), at(5))
@@ -213,17 +175,9 @@ async fn fail_makes_the_message_visible_after_retry_after() {
             visible_at: at(125)
         }
     );
-    let early = f
-        .queue
-        .receive(QueueName::Messaging, 1, VIS, at(124))
-        .await
-        .expect("receive");
+    let early = receive(&f.queue, 1, at(124)).await;
     assert!(early.is_empty());
-    let retry = f
-        .queue
-        .receive(QueueName::Messaging, 1, VIS, at(125))
-        .await
-        .expect("receive");
+    let retry = receive(&f.queue, 1, at(125)).await;
     assert_eq!(retry.len(), 1);
     assert_eq!(retry[0].receive_count, 2);
     assert!(matches!(
@@ -239,10 +193,7 @@ async fn dead_letters_after_max_receives() {
     queue.send(&note("m1")).await.expect("send");
     for attempt in 1..=3u32 {
         let now = i64::from(attempt) - 1;
-        let d = queue
-            .receive(QueueName::Messaging, 1, VIS, at(now))
-            .await
-            .expect("receive");
+        let d = receive(&queue, 1, at(now)).await;
         assert_eq!(d.len(), 1, "attempt {attempt} is delivered");
         assert_eq!(d[0].receive_count, attempt);
         let outcome = queue
@@ -255,15 +206,9 @@ async fn dead_letters_after_max_receives() {
             assert_eq!(outcome, FailOutcome::DeadLettered);
         }
     }
-    let none = queue
-        .receive(QueueName::Messaging, 10, VIS, at(3600))
-        .await
-        .expect("receive");
+    let none = receive(&queue, 10, at(3600)).await;
     assert!(none.is_empty(), "a dead letter is never delivered");
-    let dead = queue
-        .dead_letters(QueueName::Messaging)
-        .await
-        .expect("dead letters");
+    let dead = dead_letters(&queue).await;
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].message_id, "m1");
     assert_eq!(dead[0].receive_count, 3);
@@ -296,34 +241,11 @@ async fn a_consumer_that_never_answers_is_dead_lettered_too() {
     let f = Fixture::new();
     let queue = f.queue.clone().with_max_receives(2);
     queue.send(&note("m1")).await.expect("send");
-    assert_eq!(
-        queue
-            .receive(QueueName::Messaging, 1, VIS, at(0))
-            .await
-            .expect("r")
-            .len(),
-        1
-    );
-    assert_eq!(
-        queue
-            .receive(QueueName::Messaging, 1, VIS, at(30))
-            .await
-            .expect("r")
-            .len(),
-        1
-    );
+    assert_eq!(receive(&queue, 1, at(0)).await.len(), 1);
+    assert_eq!(receive(&queue, 1, at(30)).await.len(), 1);
     // Received twice, neither acknowledged nor failed: the third receive dead-letters it.
-    assert!(
-        queue
-            .receive(QueueName::Messaging, 1, VIS, at(60))
-            .await
-            .expect("r")
-            .is_empty()
-    );
-    let dead = queue
-        .dead_letters(QueueName::Messaging)
-        .await
-        .expect("dead");
+    assert!(receive(&queue, 1, at(60)).await.is_empty());
+    let dead = dead_letters(&queue).await;
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].receive_count, 2);
     assert!(
@@ -338,20 +260,12 @@ async fn a_consumer_that_never_answers_is_dead_lettered_too() {
 async fn permanent_failures_can_be_dead_lettered_at_once() {
     let f = Fixture::new();
     f.queue.send(&note("m1")).await.expect("send");
-    let d = f
-        .queue
-        .receive(QueueName::Messaging, 1, VIS, t0())
-        .await
-        .expect("receive");
+    let d = receive(&f.queue, 1, t0()).await;
     f.queue
         .dead_letter(d[0].id, "address rejected")
         .await
         .expect("dead letter");
-    let dead = f
-        .queue
-        .dead_letters(QueueName::Messaging)
-        .await
-        .expect("dead");
+    let dead = dead_letters(&f.queue).await;
     assert_eq!(dead[0].last_error.as_deref(), Some("address rejected"));
     assert!(matches!(
         f.queue.dead_letter(12_345, "x").await,
@@ -373,18 +287,10 @@ async fn poison_goes_straight_to_dead_letters_and_does_not_shorten_the_batch() {
         )
         .expect("corrupt body");
     }
-    let got = f
-        .queue
-        .receive(QueueName::Messaging, 3, VIS, t0())
-        .await
-        .expect("receive");
+    let got = receive(&f.queue, 3, t0()).await;
     let ids: Vec<_> = got.iter().map(|d| d.message.message_id()).collect();
     assert_eq!(ids, ["a", "b", "c"]);
-    let dead = f
-        .queue
-        .dead_letters(QueueName::Messaging)
-        .await
-        .expect("dead");
+    let dead = dead_letters(&f.queue).await;
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].message_id, "poison");
     assert_eq!(dead[0].receive_count, 1);
@@ -401,30 +307,20 @@ async fn redrive_puts_a_dead_letter_back() {
     let queue = f.queue.clone().with_max_receives(1);
     queue.send(&note("m1")).await.expect("send");
     queue.send(&note("m2")).await.expect("send");
-    for d in queue
-        .receive(QueueName::Messaging, 10, VIS, t0())
-        .await
-        .expect("receive")
-    {
+    for d in receive(&queue, 10, t0()).await {
         assert_eq!(
             queue.fail(d.id, "down", VIS, t0()).await.expect("fail"),
             FailOutcome::DeadLettered
         );
     }
-    let dead = queue
-        .dead_letters(QueueName::Messaging)
-        .await
-        .expect("dead");
+    let dead = dead_letters(&queue).await;
     assert_eq!(dead.len(), 2);
     queue.redrive(dead[0].id).await.expect("redrive");
     assert!(matches!(
         queue.redrive(dead[0].id).await,
         Err(StoreError::NotFound(_))
     ));
-    let back = queue
-        .receive(QueueName::Messaging, 10, VIS, at(1))
-        .await
-        .expect("receive");
+    let back = receive(&queue, 10, at(1)).await;
     assert_eq!(back.len(), 1);
     assert_eq!(back[0].message, note("m1"));
     assert_eq!(
@@ -439,19 +335,10 @@ async fn redrive_puts_a_dead_letter_back() {
             .expect("redrive all"),
         1
     );
-    let rest = queue
-        .receive(QueueName::Messaging, 10, VIS, at(2))
-        .await
-        .expect("receive");
+    let rest = receive(&queue, 10, at(2)).await;
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0].message, note("m2"));
-    assert!(
-        queue
-            .dead_letters(QueueName::Messaging)
-            .await
-            .expect("dead")
-            .is_empty()
-    );
+    assert!(dead_letters(&queue).await.is_empty());
 }
 
 #[tokio::test]
@@ -464,21 +351,11 @@ async fn sending_the_same_message_twice_enqueues_once() {
         .await
         .expect("resend through the port");
     assert_eq!(stats(&f.queue, t0()).await.visible, 1);
-    let d = f
-        .queue
-        .receive(QueueName::Messaging, 10, VIS, t0())
-        .await
-        .expect("receive");
+    let d = receive(&f.queue, 10, t0()).await;
     assert_eq!(d.len(), 1);
     // Resent while in flight: still one message, still hidden.
     f.queue.send(&note("m1")).await.expect("resend");
-    assert!(
-        f.queue
-            .receive(QueueName::Messaging, 10, VIS, at(1))
-            .await
-            .expect("r")
-            .is_empty()
-    );
+    assert!(receive(&f.queue, 10, at(1)).await.is_empty());
     // The same id on the other queue is another message.
     let same_id_export = export("m1");
     assert!(f.queue.enqueue(&same_id_export, t0()).await.expect("send"));
@@ -493,10 +370,7 @@ async fn messages_survive_reopening_the_database() {
     drop(f.store);
     let store = SqliteStore::open(&path).expect("reopen");
     let queue = SqliteQueue::new(&store);
-    let d = queue
-        .receive(QueueName::Messaging, 10, VIS, t0())
-        .await
-        .expect("receive");
+    let d = receive(&queue, 10, t0()).await;
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].message, note("m1"));
     drop(f.dir);
