@@ -1,7 +1,6 @@
 //! The HTTP test harness: the real SQLite store and blob directory in a tempdir, a manual clock,
 //! one router, a signed portal client and caseworker tokens.
 
-
 use std::sync::Arc;
 
 use axum::Router;

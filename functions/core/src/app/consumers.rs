@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::App;
-use crate::model::{Case, Message};
+use crate::model::{Case, Message, OrgUnit};
 use crate::ports::{ClaimState, StoreError};
 use fallwerk_events::DomainEvent;
 
@@ -57,14 +57,27 @@ impl App {
         })
     }
 
+    /// The service's display name, or its LeiKa id when it no longer exists.
+    pub async fn service_name(&self, leika_id: &str) -> Result<String, StoreError> {
+        Ok(match self.store.service(leika_id).await? {
+            Some(s) => s.name,
+            None => leika_id.to_string(),
+        })
+    }
+
+    /// An org unit as stored, for a consumer (its notification address).
+    pub async fn org_unit_for_work(
+        &self,
+        org_unit_id: &str,
+    ) -> Result<Option<OrgUnit>, StoreError> {
+        self.store.org_unit(org_unit_id).await
+    }
+
     /// The names of the case's org unit and service.
     pub async fn directory_names(&self, case: &Case) -> Result<DirectoryNames, StoreError> {
         Ok(DirectoryNames {
             org_unit: self.org_unit_name(&case.org_unit_id).await?,
-            service: match self.store.service(&case.leika_id).await? {
-                Some(s) => s.name,
-                None => case.leika_id.clone(),
-            },
+            service: self.service_name(&case.leika_id).await?,
         })
     }
 

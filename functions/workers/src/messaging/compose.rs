@@ -66,8 +66,7 @@ fn transient(e: impl std::fmt::Display) -> ComposeError {
 
 async fn org_unit(ctx: &WorkerCtx, id: &str) -> Result<OrgUnit, ComposeError> {
     ctx.app
-        .store
-        .org_unit(id)
+        .org_unit_for_work(id)
         .await
         .map_err(transient)?
         .ok_or_else(|| ComposeError::Permanent(format!("org unit `{id}` does not exist")))
@@ -97,23 +96,17 @@ pub async fn personal_address(
 pub async fn compose(ctx: &WorkerCtx, message: &QueueMessage) -> Result<Composed, ComposeError> {
     let Some(case) = ctx
         .app
-        .store
-        .load_case(message.case_id())
+        .case_for_work(message.case_id())
         .await
         .map_err(transient)?
     else {
         return Ok(Composed::Skip("the case does not exist (any more)"));
     };
-    let service_name = match ctx
+    let service_name = ctx
         .app
-        .store
-        .service(&case.leika_id)
+        .service_name(&case.leika_id)
         .await
-        .map_err(transient)?
-    {
-        Some(s) => s.name,
-        None => case.leika_id.clone(),
-    };
+        .map_err(transient)?;
     let s = &ctx.settings;
     let mut vars = MailVars {
         reference: case.reference.clone(),
