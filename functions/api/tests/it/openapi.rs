@@ -1,16 +1,19 @@
-//! docs/openapi.json must equal the generated document.
-//! Regenerate with `FALLWERK_BLESS=1 cargo test -p fallwerk-api --test it openapi`.
+//! docs/openapi.json and docs/routes.json must equal what the code generates, and the OpenAPI
+//! document must describe exactly the route table's API routes. Regenerate with
+//! `FALLWERK_BLESS=1 cargo test -p fallwerk-api --test it openapi` (`route_table`).
 
 use std::path::PathBuf;
 
 use fallwerk_api::routes::table::{ROUTES, routes_json};
 
-#[test]
-fn checked_in_openapi_matches_the_code() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
-    let generated = fallwerk_api::openapi::pretty();
+/// Compares a checked-in generated file with what the code generates now, or writes it when
+/// `FALLWERK_BLESS` is set; `filter` is the test name that regenerates it.
+fn matches_checked_in(file: &str, generated: &str, filter: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs")
+        .join(file);
     if std::env::var_os("FALLWERK_BLESS").is_some() {
-        std::fs::write(&path, &generated).expect("write openapi.json");
+        std::fs::write(&path, generated).unwrap_or_else(|e| panic!("write {file}: {e}"));
         return;
     }
     let stored = std::fs::read_to_string(&path).unwrap_or_else(|e| {
@@ -21,8 +24,13 @@ fn checked_in_openapi_matches_the_code() {
     });
     assert_eq!(
         stored, generated,
-        "docs/openapi.json drifted; run FALLWERK_BLESS=1 cargo test -p fallwerk-api --test it openapi"
+        "docs/{file} drifted; run FALLWERK_BLESS=1 cargo test -p fallwerk-api --test it {filter}"
     );
+}
+
+#[test]
+fn checked_in_openapi_matches_the_code() {
+    matches_checked_in("openapi.json", &fallwerk_api::openapi::pretty(), "openapi");
 }
 
 #[test]
@@ -63,22 +71,7 @@ fn every_route_is_documented() {
 /// route table's gateway resources.
 #[test]
 fn checked_in_route_table_matches_the_code() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/routes.json");
-    let generated = routes_json();
-    if std::env::var_os("FALLWERK_BLESS").is_some() {
-        std::fs::write(&path, &generated).expect("write routes.json");
-        return;
-    }
-    let stored = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{} missing ({e}); run with FALLWERK_BLESS=1",
-            path.display()
-        )
-    });
-    assert_eq!(
-        stored, generated,
-        "docs/routes.json drifted; run FALLWERK_BLESS=1 cargo test -p fallwerk-api --test it route_table"
-    );
+    matches_checked_in("routes.json", &routes_json(), "route_table");
 }
 
 /// The gateway's resources follow from the table: admin routes behind one proxy, page routes

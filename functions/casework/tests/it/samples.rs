@@ -7,7 +7,7 @@
 use axum::Router;
 use fallwerk_api::{ApiState, JwtConfig};
 use fallwerk_runtime::Aws;
-use fallwerk_runtime::testing::runtime_api::{fill, sample};
+use fallwerk_runtime::testing::runtime_api::{fill, sample, signed_submission_for};
 use lambda_http::RequestExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -81,28 +81,7 @@ async fn call(router: Router, event: &str) -> (u16, Value) {
 
 /// The submission sample, signed with the portal secret at `now`.
 fn signed_submission(submission_id: &str) -> String {
-    let text = fill(
-        &sample("apigw-rest-submission.json"),
-        &[("SUBMISSION_ID", submission_id), ("ORG_UNIT_ID", OE)],
-    );
-    let event: Value = serde_json::from_str(&text).expect("json");
-    let body = event["body"].as_str().expect("body").as_bytes().to_vec();
-    let ts = chrono::Utc::now().timestamp();
-    let headers =
-        fallwerk_api::testing::PortalSigner::new(CLIENT, PORTAL_SECRET).headers(ts, &body);
-    let signature = headers
-        .iter()
-        .find(|(name, _)| *name == "x-fallwerk-signature")
-        .map(|(_, v)| v.clone())
-        .expect("signature header");
-    fill(
-        &text,
-        &[
-            ("CLIENT_ID", CLIENT),
-            ("TIMESTAMP", &ts.to_string()),
-            ("SIGNATURE", &signature),
-        ],
-    )
+    signed_submission_for(CLIENT, OE, submission_id, PORTAL_SECRET)
 }
 
 fn token() -> String {

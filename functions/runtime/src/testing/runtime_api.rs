@@ -191,14 +191,24 @@ pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
 
 /// The submission sample event, signed (v2) for [`CLIENT`] with `secret`.
 pub fn signed_submission(submission_id: &str, secret: &str) -> String {
+    signed_submission_for(CLIENT, OE, submission_id, secret)
+}
+
+/// The submission sample event for `org_unit`, signed (v2) for `client` with `secret` at now.
+pub fn signed_submission_for(
+    client: &str,
+    org_unit: &str,
+    submission_id: &str,
+    secret: &str,
+) -> String {
     let text = fill(
         &sample("apigw-rest-submission.json"),
-        &[("SUBMISSION_ID", submission_id), ("ORG_UNIT_ID", OE)],
+        &[("SUBMISSION_ID", submission_id), ("ORG_UNIT_ID", org_unit)],
     );
     let event: Value = serde_json::from_str(&text).expect("json");
     let body = event["body"].as_str().expect("body").as_bytes().to_vec();
     let ts = chrono::Utc::now().timestamp();
-    let headers = fallwerk_api::testing::PortalSigner::new(CLIENT, secret).headers(ts, &body);
+    let headers = fallwerk_api::testing::PortalSigner::new(client, secret).headers(ts, &body);
     let signature = headers
         .iter()
         .find(|(name, _)| *name == "x-fallwerk-signature")
@@ -207,7 +217,7 @@ pub fn signed_submission(submission_id: &str, secret: &str) -> String {
     fill(
         &text,
         &[
-            ("CLIENT_ID", CLIENT),
+            ("CLIENT_ID", client),
             ("TIMESTAMP", &ts.to_string()),
             ("SIGNATURE", &signature),
         ],
