@@ -203,7 +203,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, Problem> {
 
 /// An active client by id, or 401.
 pub async fn active_client(app: &App, id: &str) -> Result<PortalClient, Problem> {
-    match app.store.portal_client(id).await.map_err(Problem::from)? {
+    match app.portal_client(id).await.map_err(Problem::from)? {
         Some(c) if c.active => Ok(c),
         _ => {
             tracing::info!(reason = "unknown or inactive client", "portal auth failed");
@@ -315,8 +315,7 @@ impl FromRequest<ApiState> for SignedRequest {
                 + Duration::seconds(WINDOW_SECONDS + 60);
             let fresh = state
                 .app
-                .store
-                .claim_message(&key, expires)
+                .claim_signature(&key, expires)
                 .await
                 .map_err(Problem::from)?;
             if !fresh {

@@ -247,7 +247,6 @@ async fn choose_leika(state: &ApiState, control: &Control) -> Result<String, Pro
         .ok_or_else(|| Problem::invalid_field("control.leikaIds", "must name a service"))?;
     let org_unit = state
         .app
-        .store
         .org_unit(&control.zustaendige_stelle)
         .await
         .map_err(Problem::from)?;

@@ -143,7 +143,7 @@ pub async fn save_org_unit(
         .unwrap_or_default();
     let id = fields.text("id").unwrap_or_default();
     // This form does not edit the municipality: an existing one stays.
-    let municipality = match state.app.store.org_unit(&id).await {
+    let municipality = match state.app.org_unit(&id).await {
         Ok(Some(old)) => old.municipality,
         _ => None,
     };

@@ -138,7 +138,7 @@ pub async fn save(
         password_hash: None,
     };
     // Keep an existing absence: this form does not edit it.
-    let record = match state.app.store.user(&record.id).await {
+    let record = match state.app.user_record(&record.id).await {
         Ok(Some(old)) => fallwerk_core::model::User {
             absence: old.absence,
             ..record
@@ -187,7 +187,7 @@ pub async fn new_password(
     if let Err(e) = state.app.get_user(caller, &id).await {
         return error_page::problem_page(&user.session, &Problem::from(e), None);
     }
-    let Ok(Some(mut record)) = state.app.store.user(&id).await else {
+    let Ok(Some(mut record)) = state.app.user_record(&id).await else {
         return error_page::not_found(&user.session);
     };
     let password = random_password();

@@ -15,6 +15,7 @@ use fallwerk_api::{ApiState, JwtConfig, Limits, app_router};
 use fallwerk_core::app::{App, AppConfig, Clock, ManualClock};
 use fallwerk_core::case::{Caller, Role};
 use fallwerk_core::model::{OrgUnit, PortalClient, Service, User};
+use fallwerk_core::ports::Store;
 use fallwerk_embedded::{FsBlobStore, SqliteStore};
 
 pub const JWT_SECRET: &str = "test-jwt-secret-0123456789abcdef0123456789";
@@ -27,6 +28,8 @@ pub const OE3: &str = "oe-3";
 pub struct Harness {
     pub router: Router,
     pub app: App,
+    /// The store under `app`, for what a test sets up or inspects behind the API's back.
+    pub store: Arc<dyn Store>,
     pub clock: Arc<ManualClock>,
     pub signer: PortalSigner,
     /// Users of minted tokens, written to the directory before the next request.
@@ -172,8 +175,9 @@ impl Harness {
         let store = SqliteStore::open(dir.path().join("fallwerk.db")).expect("sqlite");
         let blobs = FsBlobStore::open(dir.path().join("blobs")).expect("blobs");
         let clock = Arc::new(ManualClock::new(start()));
+        let store: Arc<dyn Store> = Arc::new(store);
         let app = App::new(
-            Arc::new(store),
+            store.clone(),
             Arc::new(blobs),
             clock.clone(),
             AppConfig::default(),
@@ -216,6 +220,7 @@ impl Harness {
         Harness {
             router: app_router(state),
             app,
+            store,
             clock,
             signer: PortalSigner::new("portal-1", PORTAL_SECRET),
             pending_users: Default::default(),
@@ -299,7 +304,7 @@ impl Harness {
             Err(_) => Vec::new(),
         };
         for u in pending {
-            self.app.store.put_user(&u).await.expect("put user");
+            self.store.put_user(&u).await.expect("put user");
         }
     }
 
@@ -307,7 +312,7 @@ impl Harness {
     pub async fn user(&self, sub: &str, org_units: &[&str], roles: &[&str]) {
         self.flush_users().await;
         let u = Self::user_record(sub, org_units, roles);
-        self.app.store.put_user(&u).await.expect("put user");
+        self.store.put_user(&u).await.expect("put user");
     }
 
     /// A token for `sub`; its holder enters the user directory with these org units and roles
@@ -382,8 +387,7 @@ impl Harness {
 
     /// The directory record of `id` as stored now.
     pub async fn stored_user(&self, id: &str) -> User {
-        self.app
-            .store
+        self.store
             .user(id)
             .await
             .expect("read")
@@ -392,8 +396,7 @@ impl Harness {
 
     /// The case `case_id` as stored now.
     pub async fn stored_case(&self, case_id: &str) -> fallwerk_core::model::Case {
-        self.app
-            .store
+        self.store
             .load_case(case_id)
             .await
             .expect("load")
@@ -405,7 +408,7 @@ impl Harness {
         self.flush_users().await;
         let mut u = self.stored_user(id).await;
         u.active = false;
-        self.app.store.put_user(&u).await.expect("put user");
+        self.store.put_user(&u).await.expect("put user");
     }
 }
 

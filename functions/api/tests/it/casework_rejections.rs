@@ -112,7 +112,7 @@ async fn unknown_deactivated_or_foreign_users_are_422_for_assign_and_reassign() 
     h.user("gone", &[OE1], &["caseworker"]).await;
     let mut gone = Harness::user_record("gone", &[OE1], &["caseworker"]);
     gone.active = false;
-    h.app.store.put_user(&gone).await.expect("deactivate");
+    h.store.put_user(&gone).await.expect("deactivate");
     let case_id = submit(&h, "rej-user", OE1).await;
     h.act_ok(
         &case_id,
@@ -161,7 +161,7 @@ async fn a_deactivated_users_token_is_401_on_every_casework_route() {
     assert_status(&r, StatusCode::OK, "active first");
     let mut leaver = Harness::user_record("leaver", &[OE1], &["caseworker", "supervisor"]);
     leaver.active = false;
-    h.app.store.put_user(&leaver).await.expect("deactivate");
+    h.store.put_user(&leaver).await.expect("deactivate");
 
     let mut routes = case_routes(&case_id, &v0);
     routes.extend([

@@ -423,5 +423,5 @@ async fn users_from_tokens_are_created_and_follow_the_claims() {
         .get("/v1/cases", &token(common::JWT_SECRET, &no_mail))
         .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(h.app.store.user("jit-2").await.expect("read"), None);
+    assert_eq!(h.store.user("jit-2").await.expect("read"), None);
 }

@@ -53,7 +53,7 @@ async fn admins_maintain_users_and_answers_never_show_a_hash() {
     stored.password_hash = Some(PasswordHash(
         "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
     ));
-    h.app.store.put_user(&stored).await.expect("put");
+    h.store.put_user(&stored).await.expect("put");
     let mut changed = maria();
     changed["org_units"] = json!([OE1, OE2]);
     let res = put(&h, &admin, "mmuster", changed).await;
@@ -121,7 +121,7 @@ async fn bad_user_records_are_refused_with_422() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.detail().contains("ghost"));
     assert_eq!(
-        h.app.store.user("mmuster").await.expect("read"),
+        h.store.user("mmuster").await.expect("read"),
         None,
         "nothing stored"
     );

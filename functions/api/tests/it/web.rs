@@ -77,20 +77,13 @@ impl Web {
             absence: None,
             password_hash: Some(hash_password(password).expect("hash")),
         };
-        self.h.app.store.put_user(&user).await.expect("put user");
+        self.h.store.put_user(&user).await.expect("put user");
     }
 
     async fn deactivate(&self, id: &str) {
-        let mut user = self
-            .h
-            .app
-            .store
-            .user(id)
-            .await
-            .expect("read")
-            .expect("user");
+        let mut user = self.h.store.user(id).await.expect("read").expect("user");
         user.active = false;
-        self.h.app.store.put_user(&user).await.expect("put user");
+        self.h.store.put_user(&user).await.expect("put user");
     }
 
     /// Logs in through the form; panics unless it redirects.
@@ -742,8 +735,7 @@ async fn administration_needs_the_admin_role_and_shows_a_new_secret_once() {
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let ou =
-        w.h.app
-            .store
+        w.h.store
             .org_unit("oe-9")
             .await
             .expect("read")
@@ -764,8 +756,7 @@ async fn administration_needs_the_admin_role_and_shows_a_new_secret_once() {
         .await;
     assert_eq!(p.status, StatusCode::CREATED);
     let stored =
-        w.h.app
-            .store
+        w.h.store
             .portal_client("portal-neu")
             .await
             .expect("read")
@@ -1067,7 +1058,7 @@ async fn a_message_takes_an_uploaded_pdf_in_the_same_post_and_names_people() {
         .find(|a| a.name == "Schreiben.pdf")
         .expect("the uploaded document is on the case");
     assert_eq!(doc.source.as_str(), "authority");
-    let messages = w.h.app.store.messages(&case_id).await.expect("messages");
+    let messages = w.h.store.messages(&case_id).await.expect("messages");
     let sent = messages
         .iter()
         .find(|m| m.subject == "Ihr Schreiben")

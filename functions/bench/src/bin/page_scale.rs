@@ -86,20 +86,19 @@ async fn setup(app: &App) {
     .expect("org unit");
     let people = std::iter::once(ME.to_string()).chain((0..5).map(|i| format!("sb-{i}")));
     for (i, id) in people.enumerate() {
-        app.store
-            .put_user(&User {
-                id: id.clone(),
-                family_name: ["Bench", "Schulz", "Krüger", "Lehmann", "Wolf", "Braun"][i].into(),
-                given_name: "Sabine".into(),
-                email: format!("{id}@amt.example"),
-                org_units: vec![OU.into()],
-                roles: vec![Role::Caseworker],
-                active: true,
-                absence: None,
-                password_hash: None,
-            })
-            .await
-            .expect("user");
+        app.save_user(User {
+            id: id.clone(),
+            family_name: ["Bench", "Schulz", "Krüger", "Lehmann", "Wolf", "Braun"][i].into(),
+            given_name: "Sabine".into(),
+            email: format!("{id}@amt.example"),
+            org_units: vec![OU.into()],
+            roles: vec![Role::Caseworker],
+            active: true,
+            absence: None,
+            password_hash: None,
+        })
+        .await
+        .expect("user");
     }
 }
 

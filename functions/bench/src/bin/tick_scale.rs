@@ -166,8 +166,7 @@ async fn submit_cases(app: &App, tag: &str, n: usize) -> DateTime<Utc> {
                     .await
                     .expect("submit");
                 let case = app
-                    .store
-                    .load_case(&out.case_id)
+                    .case_for_work(&out.case_id)
                     .await
                     .expect("load")
                     .expect("case");

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::App;
-use crate::model::{Case, Message, OrgUnit};
+use crate::model::{Case, Message};
 use crate::ports::{ClaimState, StoreError};
 use fallwerk_events::DomainEvent;
 
@@ -63,14 +63,6 @@ impl App {
             Some(s) => s.name,
             None => leika_id.to_string(),
         })
-    }
-
-    /// An org unit as stored, for a consumer (its notification address).
-    pub async fn org_unit_for_work(
-        &self,
-        org_unit_id: &str,
-    ) -> Result<Option<OrgUnit>, StoreError> {
-        self.store.org_unit(org_unit_id).await
     }
 
     /// The names of the case's org unit and service.

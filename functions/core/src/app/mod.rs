@@ -13,6 +13,7 @@ mod form;
 mod inbox;
 mod intake;
 pub mod limits;
+mod lookup;
 mod names;
 mod portal;
 mod reassign;
@@ -79,8 +80,8 @@ impl Default for AppConfig {
 /// The use cases, over one store, one blob store and one clock.
 #[derive(Clone)]
 pub struct App {
-    pub store: Arc<dyn Store>,
-    pub blobs: Arc<dyn BlobStore>,
+    store: Arc<dyn Store>,
+    blobs: Arc<dyn BlobStore>,
     pub clock: Arc<dyn Clock>,
     pub config: AppConfig,
     /// Where outbox messages go right after a write; without one they wait for the sweeper.

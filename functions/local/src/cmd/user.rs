@@ -143,8 +143,7 @@ pub async fn run(command: &Command) -> Result<(), UserError> {
         Command::List { org_unit, at } => {
             let app = open(at).await?;
             for u in app
-                .store
-                .users(org_unit.as_deref())
+                .user_records(org_unit.as_deref())
                 .await
                 .map_err(AppError::from)?
             {
@@ -168,7 +167,7 @@ pub async fn run(command: &Command) -> Result<(), UserError> {
             };
             let hash = hash_password(&password)?;
             let app = open(at).await?;
-            let Some(mut user) = app.store.user(id).await.map_err(AppError::from)? else {
+            let Some(mut user) = app.user_record(id).await.map_err(AppError::from)? else {
                 return Err(AppError::NotFound(format!("user {id}")).into());
             };
             user.password_hash = Some(hash);

@@ -66,7 +66,7 @@ fn transient(e: impl std::fmt::Display) -> ComposeError {
 
 async fn org_unit(ctx: &WorkerCtx, id: &str) -> Result<OrgUnit, ComposeError> {
     ctx.app
-        .org_unit_for_work(id)
+        .org_unit(id)
         .await
         .map_err(transient)?
         .ok_or_else(|| ComposeError::Permanent(format!("org unit `{id}` does not exist")))

@@ -12,7 +12,7 @@ use chrono::{TimeZone, Utc};
 use fallwerk_core::app::{App, AppConfig, IncomingDocument, ManualClock, Submission};
 use fallwerk_core::case::{Action, Caller, Role};
 use fallwerk_core::model::{Applicant, Case, OrgUnit, Service};
-use fallwerk_core::ports::{Mail, MailError, Mailer};
+use fallwerk_core::ports::{Mail, MailError, Mailer, Store};
 use fallwerk_embedded::{FsBlobStore, SqliteStore};
 use fallwerk_events::{ExportTarget, QueueMessage};
 use fallwerk_workers::{ExportSinks, Settings, WorkerCtx};
@@ -53,6 +53,8 @@ impl Mailer for CaptureMailer {
 pub struct Harness {
     pub _dir: tempfile::TempDir,
     pub app: App,
+    /// The store under `app`, for what a test sets up or inspects beside the use cases.
+    pub store: Arc<dyn Store>,
     pub mailer: Arc<CaptureMailer>,
     pub ctx: WorkerCtx,
 }
@@ -81,13 +83,14 @@ impl Harness {
                 .single()
                 .expect("a valid instant"),
         );
+        let store: Arc<dyn Store> = Arc::new(store);
         let app = App::new(
-            Arc::new(store),
+            store.clone(),
             Arc::new(blobs),
             Arc::new(clock),
             AppConfig::default(),
         );
-        app.store
+        store
             .put_org_unit(&OrgUnit {
                 id: "ou-rostock".into(),
                 name: "Bürgeramt Rostock <Mitte> & Süd".into(),
@@ -98,7 +101,7 @@ impl Harness {
             })
             .await
             .expect("ou");
-        app.store
+        store
             .put_service(&Service {
                 leika_id: "99123456760000".into(),
                 name: "Wohngeld".into(),
@@ -118,6 +121,7 @@ impl Harness {
         Harness {
             _dir: dir,
             app,
+            store,
             mailer,
             ctx,
         }
@@ -157,12 +161,7 @@ impl Harness {
     }
 
     pub async fn case(&self, id: &str) -> Case {
-        self.app
-            .store
-            .load_case(id)
-            .await
-            .expect("load")
-            .expect("case")
+        self.store.load_case(id).await.expect("load").expect("case")
     }
 
     pub async fn act(&self, id: &str, action: Action) {
@@ -199,8 +198,7 @@ impl Harness {
             .with_ymd_and_hms(2100, 1, 1, 0, 0, 0)
             .single()
             .expect("a valid instant");
-        self.app
-            .store
+        self.store
             .outbox_pending(far, 1000)
             .await
             .expect("outbox")

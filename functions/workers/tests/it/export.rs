@@ -359,10 +359,9 @@ async fn a_crash_after_delivery_is_repaired_by_the_redelivery() {
     let (h, receiver, id, req) = setup(0).await;
     let now = h.app.clock.now();
     let then = now - chrono::Duration::minutes(5);
-    let state =
-        h.app
-            .store
-            .claim_work(&req.message_id, then, then + chrono::Duration::seconds(120));
+    let state = h
+        .store
+        .claim_work(&req.message_id, then, then + chrono::Duration::seconds(120));
     assert_eq!(
         state.await.expect("claim"),
         fallwerk_core::ports::ClaimState::Claimed

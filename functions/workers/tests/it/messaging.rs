@@ -387,7 +387,7 @@ fn person(
 #[tokio::test]
 async fn reminders_reach_the_assignee_or_the_substitute_personally() {
     let (h, case, deadline) = competence_check_due().await;
-    let store = &h.ctx.app.store;
+    let store = &h.store;
     let day = |s: &str| s.parse::<chrono::NaiveDate>().expect("date");
     // The harness clock stands at 2026-03-02 (Monday).
     store
@@ -476,7 +476,7 @@ async fn reminders_reach_the_assignee_or_the_substitute_personally() {
 async fn assignment_notices_reach_the_assignee_personally() {
     use fallwerk_core::case::{Caller, Role};
     let h = Harness::new(None, ExportSinks::default()).await;
-    let store = &h.ctx.app.store;
+    let store = &h.store;
     store
         .put_user(&person("sb-1", "sb.eins@rostock.example", None))
         .await
@@ -568,7 +568,7 @@ async fn a_claim_left_by_a_crashed_consumer_expires_and_the_redelivery_sends_onc
     let lease = chrono::Duration::seconds(120);
     // The crashed consumer's claim, taken three minutes ago, never confirmed.
     let then = now - chrono::Duration::minutes(3);
-    let state = h.app.store.claim_work(m.message_id(), then, then + lease);
+    let state = h.store.claim_work(m.message_id(), then, then + lease);
     assert_eq!(state.await.expect("claim"), ClaimState::Claimed);
     assert_eq!(handle_message(&h.ctx, &m, 2).await, Outcome::Done);
     assert_eq!(handle_message(&h.ctx, &m, 3).await, Outcome::Done);
@@ -588,7 +588,6 @@ async fn a_running_claim_makes_a_second_copy_wait() {
     let (h, id, m) = notice_to_erika(ApplicantReason::Message).await;
     let now = h.app.clock.now();
     let state = h
-        .app
         .store
         .claim_work(m.message_id(), now, now + chrono::Duration::seconds(120));
     assert_eq!(state.await.expect("claim"), ClaimState::Claimed);
