@@ -26,6 +26,7 @@ import copy
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -80,13 +81,9 @@ PARAMETERS = {
     "ApiAccessLogging": "true",
 }
 
-FUNCTIONS = {  # logical id -> short name
-    "IntakeFunction": "intake",
-    "CaseworkFunction": "casework",
-    "MessagingFunction": "messaging",
-    "ExportFunction": "export",
-    "SchedulerFunction": "scheduler",
-}
+# logical id -> short name, read from the template in main() (functions_of): the template and
+# scripts/package.sh name the functions; static_functions checks that they agree.
+FUNCTIONS: dict[str, str] = {}
 COMMON_ENV = {
     "FALLWERK_BACKEND",
     "FALLWERK_TABLE",
@@ -228,6 +225,32 @@ def load_template() -> dict:
     from samtranslator.yaml_helper import yaml_parse
 
     return yaml_parse(TEMPLATE.read_text())
+
+
+def functions_of(template: dict) -> dict[str, str]:
+    """The template's Lambda functions: logical id -> short name, the folder of the function's
+    package in its CodeUri (../target/lambda/<short>/bootstrap.zip, made by scripts/package.sh)."""
+    out: dict[str, str] = {}
+    for logical, res in template["Resources"].items():
+        if res.get("Type") == "AWS::Serverless::Function":
+            parts = str(res["Properties"].get("CodeUri", "")).split("/")
+            out[logical] = parts[-2] if len(parts) >= 2 else ""
+    return out
+
+
+def static_functions(template: dict) -> list[str]:
+    """The template deploys exactly the functions scripts/package.sh packages, each from its
+    own workspace crate."""
+    problems: list[str] = []
+    script = (ROOT / "scripts" / "package.sh").read_text()
+    listed = re.search(r"^ALL_FUNCTIONS=\(([^)]*)\)", script, re.M)
+    packaged = listed.group(1).split() if listed else []
+    deployed = sorted(functions_of(template).values())
+    expect(problems, deployed == sorted(packaged),
+           f"template deploys {deployed}, scripts/package.sh packages {sorted(packaged)}")
+    for short in packaged:
+        expect(problems, f"[{short}]=fallwerk-{short}" in script, f"package.sh: no crate for {short}")
+    return problems
 
 
 def eval_condition(expr, template: dict, params: dict):
@@ -1089,6 +1112,8 @@ def main() -> int:
     check("cfn-lint infra/template.yaml (errors and warnings fail)", lint)
 
     template = load_template()
+    FUNCTIONS.update(functions_of(template))
+    check("template: the functions = scripts/package.sh's packages", static_functions, template)
     check("stage settings: prod retains table+bucket and protects the table, test deletes",
           static_stage_settings, template)
     check("template: table TTL `ttl`, SSE, PITR, on-demand (moto ignores TTL)", static_table, template)
