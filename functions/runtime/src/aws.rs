@@ -35,14 +35,37 @@ fn required(name: &'static str) -> Result<String, SettingsError> {
         })
 }
 
+/// The variables that name the resources, in the order of [`AwsResources::env`].
+const RESOURCE_VARS: [&str; 4] = [
+    "FALLWERK_TABLE",
+    "FALLWERK_BUCKET",
+    "FALLWERK_MESSAGING_QUEUE_URL",
+    "FALLWERK_EXPORT_QUEUE_URL",
+];
+
 impl AwsResources {
     pub fn from_env() -> Result<AwsResources, SettingsError> {
+        let [table, bucket, messaging, export] = RESOURCE_VARS;
         Ok(AwsResources {
-            table: required("FALLWERK_TABLE")?,
-            bucket: required("FALLWERK_BUCKET")?,
-            messaging_queue_url: required("FALLWERK_MESSAGING_QUEUE_URL")?,
-            export_queue_url: required("FALLWERK_EXPORT_QUEUE_URL")?,
+            table: required(table)?,
+            bucket: required(bucket)?,
+            messaging_queue_url: required(messaging)?,
+            export_queue_url: required(export)?,
         })
+    }
+
+    /// The environment [`AwsResources::from_env`] reads these resources from (for a process
+    /// started on them, e.g. in tests).
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        RESOURCE_VARS
+            .into_iter()
+            .zip([
+                self.table.clone(),
+                self.bucket.clone(),
+                self.messaging_queue_url.clone(),
+                self.export_queue_url.clone(),
+            ])
+            .collect()
     }
 }
 

@@ -58,10 +58,15 @@ pub async fn run(args: &Args) -> Result<(), InitError> {
         println!("export FALLWERK_MAIL_FROM={from}");
     }
     println!("export FALLWERK_BACKEND=aws");
-    println!("export FALLWERK_TABLE={table}");
-    println!("export FALLWERK_BUCKET={bucket}");
-    println!("export FALLWERK_MESSAGING_QUEUE_URL={}", queues.messaging);
-    println!("export FALLWERK_EXPORT_QUEUE_URL={}", queues.export);
+    let resources = fallwerk_runtime::AwsResources {
+        table,
+        bucket,
+        messaging_queue_url: queues.messaging,
+        export_queue_url: queues.export,
+    };
+    for (name, value) in resources.env() {
+        println!("export {name}={value}");
+    }
     println!("export FALLWERK_MESSAGING_DLQ_URL={}", queues.messaging_dlq);
     println!("export FALLWERK_EXPORT_DLQ_URL={}", queues.export_dlq);
     Ok(())

@@ -36,22 +36,10 @@ pub struct AwsFixture {
 impl AwsFixture {
     /// The `FALLWERK_*` environment that makes a function process use these resources.
     pub fn env(&self) -> Vec<(String, String)> {
-        [
-            ("FALLWERK_BACKEND", "aws".to_string()),
-            ("FALLWERK_TABLE", self.resources.table.clone()),
-            ("FALLWERK_BUCKET", self.resources.bucket.clone()),
-            (
-                "FALLWERK_MESSAGING_QUEUE_URL",
-                self.resources.messaging_queue_url.clone(),
-            ),
-            (
-                "FALLWERK_EXPORT_QUEUE_URL",
-                self.resources.export_queue_url.clone(),
-            ),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        std::iter::once(("FALLWERK_BACKEND", "aws".to_string()))
+            .chain(self.resources.env())
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
     }
 }
 
