@@ -601,9 +601,10 @@ users:
         self.set_clock_offset(at - Utc::now().timestamp());
     }
 
-    /// The server's current day (UTC).
+    /// The server's current day: the calendar day in Berlin, as the server counts it (between
+    /// 22:00/23:00 UTC and midnight UTC it is already the next day there).
     pub fn today(&self) -> NaiveDate {
-        self.clock.now().date_naive()
+        fallwerk_core::deadline::berlin_date(self.clock.now())
     }
 
     /// The export dead letters: on AWS the messages in the export DLQ (read without consuming
