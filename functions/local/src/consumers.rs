@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use fallwerk_runtime::{Aws, Embedded, WiringError};
+#[cfg(feature = "aws")]
+use fallwerk_runtime::Aws;
+use fallwerk_runtime::{Embedded, WiringError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -21,6 +23,7 @@ pub fn spawn_embedded(
     ))
 }
 
+#[cfg(feature = "aws")]
 pub fn spawn_aws(
     aws: &Aws,
     stop: watch::Receiver<bool>,

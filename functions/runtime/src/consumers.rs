@@ -79,6 +79,7 @@ pub async fn drain_once(
 /// done messages are deleted, retries become visible again after a backoff, given-up ones are
 /// left to the queue's redrive policy (they reach the dead-letter queue after the maximum
 /// number of receives). Returns how many messages it handled.
+#[cfg(feature = "aws")]
 pub async fn drain_sqs_once(
     queue: &fallwerk_aws::SqsQueue,
     ctx: &WorkerCtx,
@@ -164,6 +165,7 @@ pub fn spawn(
 }
 
 /// Consumers polling SQS the way an event source mapping does (`fallwerk serve --backend aws`).
+#[cfg(feature = "aws")]
 pub fn spawn_sqs(
     queue: Arc<fallwerk_aws::SqsQueue>,
     ctx: Arc<WorkerCtx>,

@@ -2,6 +2,7 @@
 //! sinks of one backend, the core `App` over them and the HTTP state. Binaries (`fallwerk`, the
 //! Lambda functions, the scheduler) call this and stay small.
 
+#[cfg(feature = "aws")]
 pub mod aws;
 pub mod clock;
 pub mod consumers;
@@ -15,6 +16,7 @@ pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+#[cfg(feature = "aws")]
 pub use aws::{Aws, AwsResources};
 pub use embedded::Embedded;
 pub use logging::{LogFormat, init_logging};
@@ -33,6 +35,11 @@ pub enum WiringError {
     App(#[from] fallwerk_core::app::AppError),
     #[error("cannot set up the queue workers: {0}")]
     Worker(String),
+    /// `--backend aws` asked of a `fallwerk` built without its feature `aws`.
+    #[error(
+        "this fallwerk was built without the AWS backend; build it with `cargo build --release -p fallwerk --features aws`"
+    )]
+    AwsNotBuilt,
 }
 
 /// A random secret of 64 hex characters (portal client secrets, the local JWT secret).

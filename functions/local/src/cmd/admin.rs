@@ -8,7 +8,9 @@ use std::sync::Arc;
 use fallwerk_core::app::{App, SystemClock};
 use fallwerk_core::case::{Caller, Role};
 use fallwerk_core::model::{User, UserInput};
-use fallwerk_runtime::{Aws, Embedded, Settings};
+#[cfg(feature = "aws")]
+use fallwerk_runtime::Aws;
+use fallwerk_runtime::{Embedded, Settings};
 
 use crate::cmd::serve::Backend;
 
@@ -60,6 +62,7 @@ pub enum AdminError {
     },
     #[error(transparent)]
     Wiring(#[from] fallwerk_runtime::WiringError),
+    #[cfg(feature = "aws")]
     #[error("inbox backfill failed: {0}")]
     Backfill(String),
 }
@@ -146,7 +149,10 @@ pub async fn run(command: &Command) -> Result<(), AdminError> {
                 Backend::Embedded => {
                     Embedded::open(&args.data, settings, Arc::new(SystemClock))?.app
                 }
+                #[cfg(feature = "aws")]
                 Backend::Aws => Aws::from_env(settings, Arc::new(SystemClock)).await?.app,
+                #[cfg(not(feature = "aws"))]
+                Backend::Aws => return Err(fallwerk_runtime::WiringError::AwsNotBuilt.into()),
             };
             for line in apply(&app, directory).await? {
                 println!("applied {line}");
@@ -161,6 +167,9 @@ pub async fn run(command: &Command) -> Result<(), AdminError> {
                     Embedded::open(&args.data, settings, Arc::new(SystemClock))?;
                     println!("inbox index of {} is complete", args.data.display());
                 }
+                #[cfg(not(feature = "aws"))]
+                Backend::Aws => return Err(fallwerk_runtime::WiringError::AwsNotBuilt.into()),
+                #[cfg(feature = "aws")]
                 Backend::Aws => {
                     let aws = Aws::from_env(settings, Arc::new(SystemClock)).await?;
                     let report = aws

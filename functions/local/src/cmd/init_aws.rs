@@ -2,6 +2,7 @@
 //! (DynamoDB Local, moto, LocalStack) and prints the environment for `serve --backend aws`.
 //! Production stacks come from infra/template.yaml, never from here.
 
+#[cfg(feature = "aws")]
 use fallwerk_aws::{
     S3BlobStore, create_queues, create_table, dynamodb_client, s3_client, sqs_client,
 };
@@ -21,18 +22,30 @@ pub struct Args {
 
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
+    #[cfg(feature = "aws")]
     #[error(
         "refusing to create resources: AWS_ENDPOINT_URL is not set, so this would talk to real AWS; production stacks come from infra/template.yaml"
     )]
     NoEndpoint,
+    #[cfg(feature = "aws")]
     #[error("{what}: {reason}")]
     Create { what: &'static str, reason: String },
+    #[error(transparent)]
+    NotBuilt(#[from] fallwerk_runtime::WiringError),
 }
 
+/// In a build without the feature `aws` there is nothing to create resources with.
+#[cfg(not(feature = "aws"))]
+pub async fn run(_args: &Args) -> Result<(), InitError> {
+    Err(fallwerk_runtime::WiringError::AwsNotBuilt.into())
+}
+
+#[cfg(feature = "aws")]
 fn failed(what: &'static str) -> impl Fn(String) -> InitError {
     move |reason| InitError::Create { what, reason }
 }
 
+#[cfg(feature = "aws")]
 pub async fn run(args: &Args) -> Result<(), InitError> {
     if std::env::var_os("AWS_ENDPOINT_URL").is_none()
         && std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_none()

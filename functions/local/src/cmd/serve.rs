@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use fallwerk_core::app::{Clock, SystemClock, TickOptions};
 use fallwerk_runtime::demo::{DemoCredentials, FirstAdmin, ensure_demo, ensure_first_admin};
-use fallwerk_runtime::{Aws, Embedded, Settings};
+#[cfg(feature = "aws")]
+use fallwerk_runtime::Aws;
+use fallwerk_runtime::{Embedded, Settings};
 use fallwerk_scheduler::{Cron, DEFAULT_CRON, run_daemon};
 use tokio::sync::watch;
 
@@ -17,7 +19,8 @@ pub enum Backend {
     /// SQLite and files in `--data` (the default).
     Embedded,
     /// DynamoDB, S3, SQS and SES from the SDK environment and `FALLWERK_TABLE`, `FALLWERK_BUCKET`,
-    /// `FALLWERK_MESSAGING_QUEUE_URL`, `FALLWERK_EXPORT_QUEUE_URL` (see `fallwerk init-aws`).
+    /// `FALLWERK_MESSAGING_QUEUE_URL`, `FALLWERK_EXPORT_QUEUE_URL` (see `fallwerk init-aws`);
+    /// only in a build with the feature `aws` (`cargo build --release -p fallwerk --features aws`).
     Aws,
 }
 
@@ -111,6 +114,9 @@ pub async fn run(args: &Args) -> Result<(), ServeError> {
                 consumers,
             )
         }
+        #[cfg(not(feature = "aws"))]
+        Backend::Aws => return Err(fallwerk_runtime::WiringError::AwsNotBuilt.into()),
+        #[cfg(feature = "aws")]
         Backend::Aws => {
             let aws = Aws::from_env(settings, clock).await?;
             aws.warm_up().await;

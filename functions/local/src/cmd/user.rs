@@ -11,7 +11,9 @@ use fallwerk_api::auth::password::{hash_password, random_password};
 use fallwerk_core::app::{App, AppError, SystemClock};
 use fallwerk_core::case::Role;
 use fallwerk_core::model::User;
-use fallwerk_runtime::{Aws, Embedded, Settings};
+#[cfg(feature = "aws")]
+use fallwerk_runtime::Aws;
+use fallwerk_runtime::{Embedded, Settings};
 
 use crate::cmd::serve::Backend;
 
@@ -91,7 +93,10 @@ async fn open(at: &Where) -> Result<App, UserError> {
     let settings = Settings::from_env().map_err(fallwerk_runtime::WiringError::from)?;
     Ok(match at.backend {
         Backend::Embedded => Embedded::open(&at.data, settings, Arc::new(SystemClock))?.app,
+        #[cfg(feature = "aws")]
         Backend::Aws => Aws::from_env(settings, Arc::new(SystemClock)).await?.app,
+        #[cfg(not(feature = "aws"))]
+        Backend::Aws => return Err(fallwerk_runtime::WiringError::AwsNotBuilt.into()),
     })
 }
 

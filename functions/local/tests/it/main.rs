@@ -7,3 +7,4 @@ mod readme_walk;
 #[path = "../support/mod.rs"]
 mod support;
 mod users_cli;
+mod without_aws;
