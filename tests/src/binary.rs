@@ -55,7 +55,16 @@ fn locate() -> Result<PathBuf, String> {
     let started = std::time::Instant::now();
     let out = Command::new(env!("CARGO"))
         .current_dir(workspace_root())
-        .args(["build", "--quiet", "-p", "fallwerk", "--bin", "fallwerk", "--features", "aws"])
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "fallwerk",
+            "--bin",
+            "fallwerk",
+            "--features",
+            "aws",
+        ])
         .args(["--profile", &profile])
         .arg("--target-dir")
         .arg(target_dir)

@@ -189,6 +189,7 @@ impl Aws {
             reference_prefix: settings.reference_prefix.clone(),
             export_root: settings.export_root.clone(),
             webhook_allow_http: settings.webhook_allow_http,
+            inline_form_limit: fallwerk_aws::INLINE_FORM_LIMIT,
         };
         let app = App::new(store.clone(), blobs, clock, config).with_queue(queue.clone());
         Aws {

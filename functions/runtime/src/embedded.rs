@@ -66,6 +66,8 @@ impl Embedded {
             reference_prefix: settings.reference_prefix.clone(),
             export_root: Some(export_root.display().to_string()),
             webhook_allow_http: settings.webhook_allow_http,
+            // One SQLite row, no write units: inline up to the general limit is cheapest here.
+            inline_form_limit: fallwerk_core::model::INLINE_FORM_LIMIT,
         };
         let app = App::new(store.clone(), blobs, clock, config).with_queue(queue.clone());
         Ok(Embedded {

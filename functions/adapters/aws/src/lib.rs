@@ -15,7 +15,7 @@ mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use dynamo::{BackfillReport, DynamoStore};
+pub use dynamo::{BackfillReport, DynamoStore, INLINE_FORM_LIMIT};
 pub use export_s3::{COMPLETE_MARKER, MANIFEST_PATH, S3ExportSink};
 pub use s3::{S3BlobStore, SHA256_METADATA, s3_client};
 pub use ses::{SesMailer, ses_client, verify_sender};

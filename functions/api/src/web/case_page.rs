@@ -25,8 +25,8 @@ use crate::routes::casework::content_disposition;
 use crate::routes::documents::valid_media_type;
 use crate::telemetry::record_case;
 use fallwerk_core::app::{CaseView, Thread};
-use fallwerk_core::case::{Action, ActionName};
-use fallwerk_core::model::{AttachmentSource, Direction, FormData};
+use fallwerk_core::case::{Action, ActionName, Caller};
+use fallwerk_core::model::{AttachmentSource, Direction, FormData, INLINE_FORM_LIMIT};
 use fallwerk_events::{DomainEvent, Outcome};
 
 /// What went wrong with a submitted action, shown on the re-rendered page.
@@ -125,8 +125,33 @@ pub async fn render_case(
         .map(|u| context! { id => u.id, name => u.display_name() })
         .collect();
     ctx = context! { thread => thread_context(&view.case.id, &thread, &names), candidates, org_unit_name, ..ctx };
+    if let Some(form) = small_blob_form(state, caller, &view).await {
+        ctx = context! { form, ..ctx };
+    }
     let title = format!("Fall {}", view.case.reference);
     render::page(status, "case.html", session, &title, ctx)
+}
+
+/// The tree of a form kept in the blob store although it is small (the AWS backend keeps forms
+/// above 4 KiB out of the case item, docs/COSTS.md): the page shows it as it shows an inline
+/// form. Forms above `INLINE_FORM_LIMIT` stay a download; an unreadable blob leaves the page's
+/// "stored separately" note.
+async fn small_blob_form(state: &ApiState, caller: &Caller, view: &CaseView) -> Option<Value> {
+    let FormData::Blob { form_id, size, .. } = &view.case.form else {
+        return None;
+    };
+    if *size > INLINE_FORM_LIMIT as u64 {
+        return None;
+    }
+    let doc = match state.app.form(caller, &view.case.id).await {
+        Ok(doc) => doc,
+        Err(e) => {
+            tracing::warn!(error = %e, "form data for the case page unreadable");
+            return None;
+        }
+    };
+    let data: Json = serde_json::from_slice(&doc.json).ok()?;
+    Some(context! { form_id, tree => tree(&data) })
 }
 
 /// The account ids a case page shows: assignee, actors and assignees of the history, who

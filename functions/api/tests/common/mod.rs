@@ -140,7 +140,12 @@ impl Harness {
     }
 
     pub async fn with_limits(limits: Limits) -> Harness {
-        Self::build(limits, JwtConfig::hs256(JWT_SECRET)).await
+        Self::build(limits, JwtConfig::hs256(JWT_SECRET), AppConfig::default()).await
+    }
+
+    /// A fresh harness whose use cases run with `config` (e.g. another inline form limit).
+    pub async fn with_config(config: AppConfig) -> Harness {
+        Self::build(Limits::default(), JwtConfig::hs256(JWT_SECRET), config).await
     }
 
     /// A fresh harness with one case submitted to OE1: the harness, the case id and the token of
@@ -167,21 +172,16 @@ impl Harness {
     /// Caseworker tokens are verified by `jwt` (e.g. RS256 keys from a JWKS URL) instead of the
     /// HS256 test secret; `token` and `caseworker` then mint tokens this router refuses.
     pub async fn with_jwt(jwt: JwtConfig) -> Harness {
-        Self::build(Limits::default(), jwt).await
+        Self::build(Limits::default(), jwt, AppConfig::default()).await
     }
 
-    async fn build(limits: Limits, jwt: JwtConfig) -> Harness {
+    async fn build(limits: Limits, jwt: JwtConfig, config: AppConfig) -> Harness {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = SqliteStore::open(dir.path().join("fallwerk.db")).expect("sqlite");
         let blobs = FsBlobStore::open(dir.path().join("blobs")).expect("blobs");
         let clock = Arc::new(ManualClock::new(start()));
         let store: Arc<dyn Store> = Arc::new(store);
-        let app = App::new(
-            store.clone(),
-            Arc::new(blobs),
-            clock.clone(),
-            AppConfig::default(),
-        );
+        let app = App::new(store.clone(), Arc::new(blobs), clock.clone(), config);
         let admin = Caller::caseworker("setup", &[], &[Role::Admin]);
         app.put_service(
             &admin,

@@ -58,7 +58,8 @@ impl App {
         let attachments = self.store_attachments(case_id, 1, documents).await?;
         let form_bytes =
             serde_json::to_vec(&form_data).map_err(|e| AppError::invalid("form", e.to_string()))?;
-        let form = if form_bytes.len() > INLINE_FORM_LIMIT {
+        let limit = self.config.inline_form_limit.min(INLINE_FORM_LIMIT);
+        let form = if form_bytes.len() > limit {
             let key = format!("cases/{case_id}/form.json");
             let meta = self.blobs.put_blob(&key, &form_bytes).await?;
             FormData::Blob {

@@ -65,6 +65,10 @@ pub struct AppConfig {
     pub export_root: Option<String>,
     /// Webhook export targets may use `http://` (`FALLWERK_WEBHOOK_ALLOW_HTTP`, tests only).
     pub webhook_allow_http: bool,
+    /// Form data larger than this (serialised JSON bytes) goes to the blob store instead of the
+    /// case record. At most [`crate::model::INLINE_FORM_LIMIT`]; the AWS backend keeps it small
+    /// because every case change rewrites the whole item (issue 18, docs/COSTS.md).
+    pub inline_form_limit: usize,
 }
 
 impl Default for AppConfig {
@@ -73,6 +77,7 @@ impl Default for AppConfig {
             reference_prefix: "MV".into(),
             export_root: None,
             webhook_allow_http: false,
+            inline_form_limit: crate::model::INLINE_FORM_LIMIT,
         }
     }
 }

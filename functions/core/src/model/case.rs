@@ -55,7 +55,8 @@ pub enum FormData {
     Purged,
 }
 
-/// Inline form data above this size goes to the blob store (DynamoDB items must stay < 400 KB).
+/// Inline form data above this size always goes to the blob store (DynamoDB items must stay
+/// < 400 KB); a backend may set a smaller limit (`AppConfig::inline_form_limit`).
 pub const INLINE_FORM_LIMIT: usize = 64 * 1024;
 
 /// Metadata of a stored document; the bytes live in the blob store under `key`.

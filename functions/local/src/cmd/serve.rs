@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use fallwerk_core::app::{Clock, SystemClock, TickOptions};
-use fallwerk_runtime::demo::{DemoCredentials, FirstAdmin, ensure_demo, ensure_first_admin};
 #[cfg(feature = "aws")]
 use fallwerk_runtime::Aws;
+use fallwerk_runtime::demo::{DemoCredentials, FirstAdmin, ensure_demo, ensure_first_admin};
 use fallwerk_runtime::{Embedded, Settings};
 use fallwerk_scheduler::{Cron, DEFAULT_CRON, run_daemon};
 use tokio::sync::watch;

@@ -19,8 +19,7 @@ fn refused(args: &[&str]) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{args:?} succeeded: {stderr}");
     assert!(
-        stderr.contains("built without the AWS backend")
-            && stderr.contains("--features aws"),
+        stderr.contains("built without the AWS backend") && stderr.contains("--features aws"),
         "{args:?}: {stderr}"
     );
     assert!(!data.exists(), "{args:?} created {}", data.display());

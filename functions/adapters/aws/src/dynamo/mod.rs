@@ -25,6 +25,13 @@ use crate::codec::{Item, key, s};
 use crate::error::backend;
 use crate::keys::{GSI1_PK, INBOX_INDEX, PK, SK};
 
+/// Form data larger than this stays out of the case item (in S3): every case change rewrites the
+/// whole item inside a transaction at twice the write units per KB, so a 20 KB form inline cost
+/// about 40 write units per change (docs/COSTS.md). Up to 4 KiB a form stays inline, so a short
+/// form costs no extra S3 read on the case page; a typical form (several KB of fields and
+/// labels) moves out.
+pub const INLINE_FORM_LIMIT: usize = 4 * 1024;
+
 /// The DynamoDB adapter. Cheap to clone (the SDK client is reference-counted).
 #[derive(Debug, Clone)]
 pub struct DynamoStore {
