@@ -2,47 +2,66 @@
 //! that retries with its JSON serialised anew (other key order, other white space, other
 //! escapes) delivers the same submission and must get the same case, not a mismatch.
 
-use serde_json::Value;
+use std::io::Write;
 
-use crate::ports::sha256_hex;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 /// SHA-256 (hex) of the canonical form of `json`: object keys sorted by their UTF-8 bytes, no
 /// white space, strings and numbers as serde_json writes them. `None` when `json` is not JSON.
+///
+/// The canonical bytes go straight into the hash: bodies carry base64 documents, and writing a
+/// copy of the whole body first cost an allocation and a copy per submission (issue 18).
 pub fn canonical_json_sha256(json: &[u8]) -> Option<String> {
     let value: Value = serde_json::from_slice(json).ok()?;
-    let mut out = String::with_capacity(json.len());
-    write_canonical(&value, &mut out);
-    Some(sha256_hex(out.as_bytes()))
+    let mut hash = HashWriter(Sha256::new());
+    write_canonical(&value, &mut hash).ok()?;
+    Some(hex::encode(hash.0.finalize()))
 }
 
-fn write_canonical(value: &Value, out: &mut String) {
+/// An `io::Write` that feeds a SHA-256.
+struct HashWriter(Sha256);
+
+impl Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn write_canonical(value: &Value, out: &mut HashWriter) -> serde_json::Result<()> {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
             entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push('{');
+            out.0.update(b"{");
             for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.0.update(b",");
                 }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                write_canonical(v, out);
+                serde_json::to_writer(&mut *out, k.as_str())?;
+                out.0.update(b":");
+                write_canonical(v, out)?;
             }
-            out.push('}');
+            out.0.update(b"}");
         }
         Value::Array(items) => {
-            out.push('[');
+            out.0.update(b"[");
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.0.update(b",");
                 }
-                write_canonical(v, out);
+                write_canonical(v, out)?;
             }
-            out.push(']');
+            out.0.update(b"]");
         }
-        scalar => out.push_str(&scalar.to_string()),
+        scalar => serde_json::to_writer(&mut *out, scalar)?,
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -71,5 +90,17 @@ mod tests {
             assert_ne!(fp(other), base, "{}", String::from_utf8_lossy(other));
         }
         assert_eq!(fp(b"{not json"), None);
+    }
+
+    /// The fingerprint is stored with every case: it must not change between versions, or a
+    /// portal retry across an upgrade would be refused as a mismatch. Pinned from the version
+    /// that wrote the canonical form into a string first.
+    #[test]
+    fn fingerprints_stay_as_stored() {
+        let body = br#"{"z":"\u00e4\"\\\n\t\u0001/","a":[1,-2.5e3,1.0,{"y":null,"x":false,"\u00fc":"\ud83d\ude00"}],"m":{"b":"Stra\u00dfe","a":12345678901234567890}}"#;
+        assert_eq!(
+            fp(body).as_deref(),
+            Some("30db4df6d481c8dc3bd8072b90fb0115ad33f0a13ac40f5870b73d1eb0659556")
+        );
     }
 }
