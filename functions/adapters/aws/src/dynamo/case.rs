@@ -11,10 +11,10 @@ use fallwerk_core::ports::{
 };
 use fallwerk_events::DomainEvent;
 
-use super::DynamoStore;
 use super::records::{
     Tx, case_item, deadline_items, event_item, idempotency_item, message_item, outbox_item,
 };
+use super::{DynamoStore, deadline_digest};
 use crate::codec::{Item, from_attr, get_n, get_s, key, n, s};
 use crate::error::{backend, bad_record};
 use crate::keys::*;
@@ -146,7 +146,11 @@ impl CaseStore for DynamoStore {
             idempotency_item(&new.idempotency, &case.id, case.submission.received_at),
             Some((NOT_EXISTS, vec![])),
         )?;
-        tx.put(case_item(case)?, Some((NOT_EXISTS, vec![])))?;
+        let deadlines = deadline_items(case)?;
+        tx.put(
+            case_item(case, &deadline_digest::digests(&deadlines))?,
+            Some((NOT_EXISTS, vec![])),
+        )?;
         for event in &new.events {
             tx.put(event_item(event)?, Some((NOT_EXISTS, vec![])))?;
         }
@@ -156,7 +160,7 @@ impl CaseStore for DynamoStore {
         for entry in super::inbox_index::inbox_items(case)? {
             tx.put(entry, None)?;
         }
-        for deadline in deadline_items(case)? {
+        for deadline in deadlines {
             tx.put(deadline, None)?;
         }
         for message in &new.outbox {
@@ -204,7 +208,13 @@ impl CaseStore for DynamoStore {
 
     async fn load_case(&self, case_id: &str) -> StoreResult<Option<Case>> {
         match self.get_item(case_pk(case_id), META).await? {
-            Some(it) => Ok(Some(from_attr(&it, DATA, "case")?)),
+            Some(it) => {
+                let case: Case = from_attr(&it, DATA, "case")?;
+                if let Some(digests) = deadline_digest::from_case_item(&it) {
+                    self.remembered.remember(&case.id, case.version, digests);
+                }
+                Ok(Some(case))
+            }
             None => Ok(None),
         }
     }
@@ -217,27 +227,22 @@ impl CaseStore for DynamoStore {
             found,
         };
         let deadlines = deadline_items(case)?;
-        let keep: Vec<&str> = deadlines.iter().filter_map(|it| get_s(it, SK)).collect();
-        let stored = self.stored_deadlines(&case.id).await?;
-        let stale: Vec<String> = stored
-            .iter()
-            .filter_map(|it| get_s(it, SK))
-            .filter(|sk| !keep.contains(sk))
-            .map(str::to_string)
-            .collect();
-        // Unchanged deadline items are not written again. Safe against a concurrent writer: the
-        // read above is strongly consistent, and a writer that commits after it bumps the case
+        let written = deadline_digest::digests(&deadlines);
+        // What is stored beside the expected version: remembered from its load, else queried
+        // (strongly consistent). Unchanged deadline items are not written again. Safe against a
+        // concurrent writer: one that commits after the load or the query bumps the case
         // version, so this transaction's version guard fails and nothing is written.
-        let changed: Vec<Item> = deadlines
-            .into_iter()
-            .filter(|it| !stored.contains(it))
-            .collect();
+        let stored = match self.remembered.take(&case.id, change.expected_version) {
+            Some(digests) => digests,
+            None => deadline_digest::digests(&self.stored_deadlines(&case.id).await?),
+        };
+        let (changed, stale) = deadline_digest::compare(deadlines, &stored);
 
         let written_at = Utc::now();
         let mut tx = Tx::new(&self.table);
         // Index 0: the case, guarded by its version.
         tx.put(
-            case_item(case)?,
+            case_item(case, &written)?,
             Some((
                 "version = :expected",
                 vec![(":expected", n(change.expected_version))],

@@ -1,6 +1,7 @@
 //! `DynamoStore`: every store port of fallwerk on one DynamoDB table (layout in [`crate::keys`]).
 
 mod case;
+mod deadline_digest;
 mod directory;
 mod inbox_backfill;
 mod inbox_index;
@@ -37,6 +38,8 @@ pub const INLINE_FORM_LIMIT: usize = 4 * 1024;
 pub struct DynamoStore {
     client: Client,
     table: String,
+    /// The deadline digests of the case versions loaded, for their save (`deadline_digest`).
+    remembered: std::sync::Arc<deadline_digest::Remembered>,
 }
 
 impl DynamoStore {
@@ -44,6 +47,7 @@ impl DynamoStore {
         DynamoStore {
             client,
             table: table_name.into(),
+            remembered: Default::default(),
         }
     }
 

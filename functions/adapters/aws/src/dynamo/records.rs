@@ -9,17 +9,23 @@ use fallwerk_core::model::{Case, Message};
 use fallwerk_core::ports::{DueEntry, IdempotencyKey, StoreError, StoreResult};
 use fallwerk_events::{DomainEvent, QueueMessage};
 
+use super::deadline_digest::{DEADLINE_DIGESTS, Digests};
 use crate::codec::{Item, item, n, s, to_json};
 use crate::error::backend;
 use crate::keys::*;
 
-/// The case record (`CASE#{id}` / `META`). It carries no index keys: the inbox lists the
-/// case's inbox entries (`dynamo::inbox_index`), never the record itself.
-pub fn case_item(case: &Case) -> StoreResult<Item> {
+/// The case record (`CASE#{id}` / `META`) with the digests of the deadline items written beside
+/// it (`deadline_digest`). It carries no index keys: the inbox lists the case's inbox entries
+/// (`dynamo::inbox_index`), never the record itself.
+pub fn case_item(case: &Case, deadlines: &Digests) -> StoreResult<Item> {
     let what = format!("case {}", case.id);
     let mut it = item(case_pk(&case.id), META);
     it.insert(DATA.into(), s(to_json(&what, case)?));
     it.insert(VERSION.into(), n(case.version));
+    it.insert(
+        DEADLINE_DIGESTS.into(),
+        super::deadline_digest::to_attr(deadlines),
+    );
     Ok(it)
 }
 

@@ -160,6 +160,10 @@ impl aws_sdk_dynamodb::config::Intercept for Transactions {
     }
 }
 
+/// How a deadline item's sort key reads in a request body (the case item names the same keys in
+/// its deadline digests, `"dl"`, so the bare prefix is not enough).
+const DEADLINE_ITEM: &str = r#""sk":{"S":"DEADLINE#"#;
+
 /// A case change that leaves the deadlines as they are writes no deadline item (they are most
 /// of a change's write units); a change to a deadline writes that one again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,7 +184,7 @@ async fn unchanged_deadlines_are_not_written_again() {
     let take = || std::mem::take(&mut *seen.0.lock().unwrap_or_else(|p| p.into_inner()));
     let created = take();
     assert!(
-        created.iter().any(|b| b.contains("DEADLINE#")),
+        created.iter().any(|b| b.contains(DEADLINE_ITEM)),
         "the create writes the deadline: {created:?}"
     );
 
@@ -190,7 +194,7 @@ async fn unchanged_deadlines_are_not_written_again() {
     let bodies = take();
     assert_eq!(bodies.len(), 1, "{bodies:?}");
     assert!(
-        !bodies[0].contains("DEADLINE#"),
+        !bodies[0].contains(DEADLINE_ITEM),
         "an unchanged deadline was written again: {}",
         bodies[0]
     );
@@ -199,7 +203,7 @@ async fn unchanged_deadlines_are_not_written_again() {
     store.save_case(close).await.expect("save close");
     let bodies = take();
     assert!(
-        bodies.iter().any(|b| b.contains("DEADLINE#")),
+        bodies.iter().any(|b| b.contains(DEADLINE_ITEM)),
         "the closed deadline must be written: {bodies:?}"
     );
     assert!(store.due(far_future(), 10).await.expect("due").is_empty());
@@ -370,4 +374,92 @@ async fn released_claims_can_be_taken_again() {
             .await
             .expect("claim after release")
     );
+}
+
+/// Records the operation (`X-Amz-Target`, e.g. `DynamoDB_20120810.Query`) of every request.
+#[derive(Debug, Default, Clone)]
+struct Operations(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Operations {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for Operations {
+    fn name(&self) -> &'static str {
+        "Operations"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if let Some(target) = context.request().headers().get("x-amz-target") {
+            let op = target.rsplit('.').next().unwrap_or(target).to_string();
+            self.0.lock().unwrap_or_else(|p| p.into_inner()).push(op);
+        }
+        Ok(())
+    }
+}
+
+/// A save after a load of the same version compares the deadlines with the digests the case
+/// item carries instead of querying the deadline items (one read request less per action and
+/// per due deadline in a tick); a save without that load queries them, and both leave the same
+/// stored deadlines and due index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_after_a_load_does_not_query_the_deadlines() {
+    let Some((_plain, guard)) = common::dynamo().await else {
+        return;
+    };
+    let ops = Operations::default();
+    let config = guard
+        .client
+        .config()
+        .to_builder()
+        .interceptor(ops.clone())
+        .build();
+    let store =
+        fallwerk_aws::DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), &guard.table);
+    let case = create_c1(&store).await;
+    assert_eq!(store.due(far_future(), 10).await.expect("due").len(), 1);
+    ops.take();
+
+    // Load, then close the deadline: GetItem and the transaction, no Query.
+    let loaded = store.load_case("c1").await.expect("load").expect("exists");
+    assert_eq!(loaded, case);
+    let close = fixtures::change(&loaded, "erledigt", |c| c.deadlines[0].open = false);
+    let closed = close.case.clone();
+    store.save_case(close).await.expect("save close");
+    assert_eq!(ops.take(), ["GetItem", "TransactWriteItems"]);
+    assert!(
+        store.due(far_future(), 10).await.expect("due").is_empty(),
+        "the closed deadline left the due index"
+    );
+
+    // Reopen it without a load first: the save queries the stored deadlines.
+    let reopen = fixtures::change(&closed, "wieder offen", |c| c.deadlines[0].open = true);
+    let reopened = reopen.case.clone();
+    ops.take();
+    store.save_case(reopen).await.expect("save reopen");
+    assert_eq!(ops.take(), ["Query", "TransactWriteItems"]);
+    assert_eq!(store.due(far_future(), 10).await.expect("due").len(), 1);
+
+    // The digests the last save stored describe the items: an unchanged deadline after a load
+    // is not written again, and a stale load (an older version) is not used.
+    let stale = store.load_case("c1").await.expect("load").expect("exists");
+    assert_eq!(stale, reopened);
+    let comment = fixtures::change(&reopened, "Kommentar", |_| {});
+    ops.take();
+    store.save_case(comment).await.expect("save comment");
+    let seen = ops.take();
+    assert_eq!(seen, ["TransactWriteItems"], "{seen:?}");
+
+    let old = fixtures::change(&reopened, "zu spät", |_| {});
+    match store.save_case(old).await {
+        Err(StoreError::VersionConflict { .. }) => {}
+        other => panic!("expected a version conflict, got {other:?}"),
+    }
 }
