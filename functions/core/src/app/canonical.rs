@@ -43,7 +43,7 @@ fn write_canonical(value: &Value, out: &mut HashWriter) -> serde_json::Result<()
                 if i > 0 {
                     out.0.update(b",");
                 }
-                serde_json::to_writer(&mut *out, k.as_str())?;
+                write_str(k, out)?;
                 out.0.update(b":");
                 write_canonical(v, out)?;
             }
@@ -59,8 +59,22 @@ fn write_canonical(value: &Value, out: &mut HashWriter) -> serde_json::Result<()
             }
             out.0.update(b"]");
         }
+        Value::String(text) => write_str(text, out)?,
         scalar => serde_json::to_writer(&mut *out, scalar)?,
     }
+    Ok(())
+}
+
+/// A string as serde_json writes it. Most bytes of a body are base64 documents, which need no
+/// escape: those go into the hash as they are (serde_json escapes only `"`, `\` and control
+/// characters and writes everything else as UTF-8), the rest through serde_json.
+fn write_str(text: &str, out: &mut HashWriter) -> serde_json::Result<()> {
+    if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        return serde_json::to_writer(&mut *out, text);
+    }
+    out.0.update(b"\"");
+    out.0.update(text.as_bytes());
+    out.0.update(b"\"");
     Ok(())
 }
 
@@ -90,6 +104,67 @@ mod tests {
             assert_ne!(fp(other), base, "{}", String::from_utf8_lossy(other));
         }
         assert_eq!(fp(b"{not json"), None);
+    }
+
+    /// The canonical bytes as the first version wrote them: into a string, every string and
+    /// scalar through serde_json. The hashing version must produce exactly these.
+    fn reference(json: &[u8]) -> String {
+        fn write(v: &serde_json::Value, out: &mut String) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    let mut e: Vec<_> = map.iter().collect();
+                    e.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                    out.push('{');
+                    for (i, (k, v)) in e.into_iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                        out.push(':');
+                        write(v, out);
+                    }
+                    out.push('}');
+                }
+                serde_json::Value::Array(items) => {
+                    out.push('[');
+                    for (i, v) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        write(v, out);
+                    }
+                    out.push(']');
+                }
+                scalar => out.push_str(&scalar.to_string()),
+            }
+        }
+        let value: serde_json::Value = serde_json::from_slice(json).expect("json");
+        let mut out = String::new();
+        write(&value, &mut out);
+        crate::ports::sha256_hex(out.as_bytes())
+    }
+
+    #[test]
+    fn strings_hash_as_serde_json_writes_them() {
+        for text in [
+            "",
+            "plain",
+            "QUJD+/=",
+            "ä ö ü ß €",
+            "😀 \u{1F600}",
+            "quote \" in",
+            "back\\slash",
+            "tab\t newline\n cr\r",
+            "\u{0}\u{1}\u{1f}",
+            "\u{7f} del",
+            "\u{2028}\u{2029}",
+            "</script>",
+            "\u{10ffff}",
+        ] {
+            let body = serde_json::to_vec(&serde_json::json!({ text: [text, {"k": text}] }))
+                .expect("json");
+            assert_eq!(fp(&body), Some(reference(&body)), "{text:?}");
+        }
     }
 
     /// The fingerprint is stored with every case: it must not change between versions, or a

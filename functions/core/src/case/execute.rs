@@ -20,19 +20,20 @@ pub struct Decision {
     pub messages: Vec<Message>,
 }
 
-/// Wraps event kinds into numbered events and applies them to a copy of `case`.
+/// Wraps event kinds into numbered events and applies them to `case` (a copy where the caller
+/// keeps the original; intake hands over its new case, whose inline form would be costly to copy).
 pub(crate) fn commit(
-    case: &Case,
+    case: Case,
     caller: &Caller,
     kinds: Vec<EventKind>,
     at: DateTime<Utc>,
 ) -> (Case, Vec<DomainEvent>) {
-    let mut next = case.clone();
+    let mut next = case;
     let mut events = Vec::with_capacity(kinds.len());
     for kind in kinds {
         let event = DomainEvent {
             v: CONTRACT_VERSION,
-            case_id: case.id.clone(),
+            case_id: next.id.clone(),
             seq: next.version + 1,
             at,
             actor: caller.actor.clone(),
@@ -66,7 +67,7 @@ pub fn execute(
         });
     }
     let kinds = decide(case, caller, cmd, ctx)?;
-    let (next, events) = commit(case, caller, kinds, ctx.now);
+    let (next, events) = commit(case.clone(), caller, kinds, ctx.now);
     let free_text = match cmd {
         Command::Act(Action::Message { text, .. }) => Some(text.as_str()),
         Command::Act(Action::SendResult { message, .. }) => Some(message.as_str()),

@@ -64,7 +64,7 @@ pub fn receive(
         ));
     }
     let caller = Caller::system(Actor::Portal(submission.portal_client_id));
-    let (case, events) = commit(&base, &caller, kinds, now);
+    let (case, events) = commit(base, &caller, kinds, now);
     let messages = outgoing::postbox(&case, &events, None);
     let outbox = outgoing::outbox(&case, &events);
     Decision {
