@@ -130,13 +130,45 @@ async fn dropped_deadlines_leave_the_due_index() {
     assert!(store.due(far_future(), 10).await.expect("due").is_empty());
 }
 
-/// Records the body of every `TransactWriteItems` request the client sends.
+/// Records every request the client sends: its operation (from `X-Amz-Target`, e.g. `Query`)
+/// and its body.
 #[derive(Debug, Default, Clone)]
-struct Transactions(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+struct Requests(std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>);
 
-impl aws_sdk_dynamodb::config::Intercept for Transactions {
+impl Requests {
+    fn take(&self) -> Vec<(String, String)> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// The operations sent since the last take.
+    fn operations(&self) -> Vec<String> {
+        self.take().into_iter().map(|(op, _)| op).collect()
+    }
+
+    /// The bodies of the `TransactWriteItems` requests sent since the last take.
+    fn transactions(&self) -> Vec<String> {
+        self.take()
+            .into_iter()
+            .filter(|(op, _)| op == "TransactWriteItems")
+            .map(|(_, body)| body)
+            .collect()
+    }
+
+    /// A store on `guard`'s table whose client reports to these records.
+    fn store(&self, guard: &common::TableGuard) -> fallwerk_aws::DynamoStore {
+        let config = guard
+            .client
+            .config()
+            .to_builder()
+            .interceptor(self.clone())
+            .build();
+        fallwerk_aws::DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), &guard.table)
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for Requests {
     fn name(&self) -> &'static str {
-        "Transactions"
+        "Requests"
     }
 
     fn read_before_transmit(
@@ -146,15 +178,17 @@ impl aws_sdk_dynamodb::config::Intercept for Transactions {
         _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let request = context.request();
-        let is_tx = request
-            .headers()
-            .get("x-amz-target")
-            .is_some_and(|t| t.ends_with(".TransactWriteItems"));
-        if is_tx && let Some(body) = request.body().bytes() {
+        if let Some(target) = request.headers().get("x-amz-target") {
+            let op = target.rsplit('.').next().unwrap_or(target).to_string();
+            let body = request
+                .body()
+                .bytes()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default();
             self.0
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .push(String::from_utf8_lossy(body).into_owned());
+                .push((op, body));
         }
         Ok(())
     }
@@ -171,17 +205,10 @@ async fn unchanged_deadlines_are_not_written_again() {
     let Some((_plain, guard)) = common::dynamo().await else {
         return;
     };
-    let seen = Transactions::default();
-    let config = guard
-        .client
-        .config()
-        .to_builder()
-        .interceptor(seen.clone())
-        .build();
-    let store =
-        fallwerk_aws::DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), &guard.table);
+    let seen = Requests::default();
+    let store = seen.store(&guard);
     let case = create_c1(&store).await;
-    let take = || std::mem::take(&mut *seen.0.lock().unwrap_or_else(|p| p.into_inner()));
+    let take = || seen.transactions();
     let created = take();
     assert!(
         created.iter().any(|b| b.contains(DEADLINE_ITEM)),
@@ -376,35 +403,6 @@ async fn released_claims_can_be_taken_again() {
     );
 }
 
-/// Records the operation (`X-Amz-Target`, e.g. `DynamoDB_20120810.Query`) of every request.
-#[derive(Debug, Default, Clone)]
-struct Operations(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
-
-impl Operations {
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-}
-
-impl aws_sdk_dynamodb::config::Intercept for Operations {
-    fn name(&self) -> &'static str {
-        "Operations"
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &aws_sdk_dynamodb::config::RuntimeComponents,
-        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        if let Some(target) = context.request().headers().get("x-amz-target") {
-            let op = target.rsplit('.').next().unwrap_or(target).to_string();
-            self.0.lock().unwrap_or_else(|p| p.into_inner()).push(op);
-        }
-        Ok(())
-    }
-}
-
 /// A save after a load of the same version compares the deadlines with the digests the case
 /// item carries instead of querying the deadline items (one read request less per action and
 /// per due deadline in a tick); a save without that load queries them, and both leave the same
@@ -414,18 +412,11 @@ async fn a_save_after_a_load_does_not_query_the_deadlines() {
     let Some((_plain, guard)) = common::dynamo().await else {
         return;
     };
-    let ops = Operations::default();
-    let config = guard
-        .client
-        .config()
-        .to_builder()
-        .interceptor(ops.clone())
-        .build();
-    let store =
-        fallwerk_aws::DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), &guard.table);
+    let ops = Requests::default();
+    let store = ops.store(&guard);
     let case = create_c1(&store).await;
     assert_eq!(store.due(far_future(), 10).await.expect("due").len(), 1);
-    ops.take();
+    ops.operations();
 
     // Load, then close the deadline: GetItem and the transaction, no Query.
     let loaded = store.load_case("c1").await.expect("load").expect("exists");
@@ -433,7 +424,7 @@ async fn a_save_after_a_load_does_not_query_the_deadlines() {
     let close = fixtures::change(&loaded, "erledigt", |c| c.deadlines[0].open = false);
     let closed = close.case.clone();
     store.save_case(close).await.expect("save close");
-    assert_eq!(ops.take(), ["GetItem", "TransactWriteItems"]);
+    assert_eq!(ops.operations(), ["GetItem", "TransactWriteItems"]);
     assert!(
         store.due(far_future(), 10).await.expect("due").is_empty(),
         "the closed deadline left the due index"
@@ -442,9 +433,9 @@ async fn a_save_after_a_load_does_not_query_the_deadlines() {
     // Reopen it without a load first: the save queries the stored deadlines.
     let reopen = fixtures::change(&closed, "wieder offen", |c| c.deadlines[0].open = true);
     let reopened = reopen.case.clone();
-    ops.take();
+    ops.operations();
     store.save_case(reopen).await.expect("save reopen");
-    assert_eq!(ops.take(), ["Query", "TransactWriteItems"]);
+    assert_eq!(ops.operations(), ["Query", "TransactWriteItems"]);
     assert_eq!(store.due(far_future(), 10).await.expect("due").len(), 1);
 
     // The digests the last save stored describe the items: an unchanged deadline after a load
@@ -452,9 +443,9 @@ async fn a_save_after_a_load_does_not_query_the_deadlines() {
     let stale = store.load_case("c1").await.expect("load").expect("exists");
     assert_eq!(stale, reopened);
     let comment = fixtures::change(&reopened, "Kommentar", |_| {});
-    ops.take();
+    ops.operations();
     store.save_case(comment).await.expect("save comment");
-    let seen = ops.take();
+    let seen = ops.operations();
     assert_eq!(seen, ["TransactWriteItems"], "{seen:?}");
 
     let old = fixtures::change(&reopened, "zu spät", |_| {});
