@@ -23,6 +23,9 @@ cargo fmt --all -- --check
 
 echo "==> cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+# The local binary's AWS backend is a feature the workspace build leaves off (issue 18).
+echo "==> cargo clippy -p fallwerk --all-targets --features aws -- -D warnings"
+cargo clippy -p fallwerk --all-targets --features aws -- -D warnings
 
 # Supply chain (deny.toml): advisories, licences, bans (ring, serde_yaml, a second TLS stack),
 # sources. The RustSec database is fetched from GitHub; where that host cannot be reached the
