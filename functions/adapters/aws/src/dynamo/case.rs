@@ -236,7 +236,7 @@ impl CaseStore for DynamoStore {
             Some(digests) => digests,
             None => deadline_digest::digests(&self.stored_deadlines(&case.id).await?),
         };
-        let (changed, stale) = deadline_digest::compare(deadlines, &stored);
+        let (changed, stale) = deadline_digest::compare(deadlines, &written, &stored);
 
         let written_at = Utc::now();
         let mut tx = Tx::new(&self.table);

@@ -72,23 +72,23 @@ pub(super) fn from_case_item(case_item: &Item) -> Option<Digests> {
         .collect()
 }
 
-/// The deadline items of `items` that differ from `stored`, and the stored sort keys that
-/// `items` no longer has.
-pub(super) fn compare(items: Vec<Item>, stored: &Digests) -> (Vec<Item>, Vec<String>) {
-    let keep: Vec<String> = items
-        .iter()
-        .filter_map(|it| it.get(SK).and_then(|v| v.as_s().ok()).cloned())
-        .collect();
+/// The deadline items of `items` (whose digests are `written`) that differ from `stored`, and
+/// the stored sort keys that `items` no longer has.
+pub(super) fn compare(
+    items: Vec<Item>,
+    written: &Digests,
+    stored: &Digests,
+) -> (Vec<Item>, Vec<String>) {
     let stale = stored
         .keys()
-        .filter(|sk| !keep.contains(sk))
+        .filter(|sk| !written.contains_key(*sk))
         .cloned()
         .collect();
     let changed = items
         .into_iter()
-        .filter(|it| {
-            let sk = it.get(SK).and_then(|v| v.as_s().ok());
-            sk.and_then(|sk| stored.get(sk)) != Some(&digest(it))
+        .filter(|it| match it.get(SK).and_then(|v| v.as_s().ok()) {
+            Some(sk) => stored.get(sk) != written.get(sk),
+            None => true,
         })
         .collect();
     (changed, stale)
@@ -141,11 +141,13 @@ mod tests {
         // a unchanged, b's due keys new, c new; nothing dropped.
         let b2 = deadline("DEADLINE#b", "{\"open\":true}", Some("2026-12-02"));
         let c = deadline("DEADLINE#c", "{}", None);
-        let (changed, stale) = compare(vec![a.clone(), b2.clone(), c.clone()], &stored);
+        let items = vec![a.clone(), b2.clone(), c.clone()];
+        let (changed, stale) = compare(items.clone(), &digests(&items), &stored);
         assert_eq!(changed, vec![b2, c]);
         assert!(stale.is_empty());
         // a dropped, b unchanged.
-        let (changed, stale) = compare(vec![b], &stored);
+        let items = vec![b];
+        let (changed, stale) = compare(items.clone(), &digests(&items), &stored);
         assert!(changed.is_empty());
         assert_eq!(stale, vec!["DEADLINE#a".to_string()]);
     }
