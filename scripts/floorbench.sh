@@ -6,6 +6,10 @@
 #
 #   scripts/floorbench.sh                 # N=2000 CONC=16 ATTACH_KB=200 ROUNDS=2
 #   FLOORBENCH_SRC=/path/to/floorbench scripts/floorbench.sh
+#   FALLWERK_BIN=/path/to/fallwerk scripts/floorbench.sh   # measure that binary, build nothing
+#
+# Besides floorbench's own line, each round prints the server's CPU time per submission (user +
+# system from /proc/PID/stat, the in-process queue consumers included).
 #
 # floorbench is not part of this repository: it lives beside it (../shared/tools/floorbench on
 # the development machines). Compare the ratios of one run, never absolute numbers across runs.
@@ -26,9 +30,13 @@ if [[ ! -f $FLOORBENCH_SRC/Cargo.toml ]]; then
     exit 2
 fi
 cargo build --quiet --release --manifest-path "$FLOORBENCH_SRC/Cargo.toml" --target-dir "$TARGET/floorbench"
-cargo build --quiet --release -p fallwerk --manifest-path "$ROOT/Cargo.toml"
 FLOORBENCH=$TARGET/floorbench/release/floorbench
-FALLWERK=$TARGET/release/fallwerk
+if [[ -n ${FALLWERK_BIN:-} ]]; then
+    FALLWERK=$FALLWERK_BIN
+else
+    cargo build --quiet --release -p fallwerk --manifest-path "$ROOT/Cargo.toml"
+    FALLWERK=$TARGET/release/fallwerk
+fi
 
 WORK=$(mktemp -d)
 SERVER=
@@ -51,6 +59,17 @@ wait_ready() { # URL: polls until the server answers at all
     exit 1
 }
 
+cpu_ticks() { # PID: user + system clock ticks so far
+    awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+report_cpu() { # TICKS_BEFORE: the server's CPU per submission since then
+    local now
+    now=$(cpu_ticks "$SERVER")
+    awk -v t=$((now - $1)) -v hz="$(getconf CLK_TCK)" -v n="$N" \
+        'BEGIN { printf "    server CPU %.2f ms per submission\n", t * 1000 / hz / n }'
+}
+
 stop_server() {
     kill "$SERVER" 2>/dev/null || true
     wait "$SERVER" 2>/dev/null || true
@@ -58,19 +77,21 @@ stop_server() {
 }
 
 run_durable() { # ROUND
-    local port dir
+    local port dir ticks
     port=$(free_port)
     dir=$WORK/durable-$1
     "$FLOORBENCH" durable "$port" "$dir" &
     SERVER=$!
     wait_ready "http://127.0.0.1:$port/"
     printf 'durable  round %s: ' "$1"
+    ticks=$(cpu_ticks "$SERVER")
     "$FLOORBENCH" load "http://127.0.0.1:$port/v1/submissions" "$SECRET" "$CLIENT" "$N" "$CONC" "$ATTACH_KB"
+    report_cpu "$ticks"
     stop_server
 }
 
 run_fallwerk() { # ROUND
-    local port dir
+    local port dir ticks
     port=$(free_port)
     dir=$WORK/fallwerk-$1
     # The demo configuration has the org unit and service floorbench's bodies name; the client
@@ -88,7 +109,9 @@ portal_clients:
 EOF
     "$FALLWERK" admin apply --data "$dir" "$WORK/client.yaml" >/dev/null
     printf 'fallwerk round %s: ' "$1"
+    ticks=$(cpu_ticks "$SERVER")
     "$FLOORBENCH" load "http://127.0.0.1:$port/v1/submissions" "$SECRET" "$CLIENT" "$N" "$CONC" "$ATTACH_KB"
+    report_cpu "$ticks"
     stop_server
 }
 

@@ -1,6 +1,12 @@
 //! `FsBlobStore`: checksummed blobs as files under one directory. Keys are relative paths of
 //! safe segments; writes go to a temp file that is synced and renamed into place; reads verify
 //! the SHA-256 the caller recorded.
+//!
+//! A case's blobs (`cases/{case_id}/...`) lie flat in one of a few hundred bucket directories
+//! (`cases/{first two characters of the id}/{case_id}~attachments~{name}`): creating two
+//! directories per case (`cases/{id}/attachments/`) was a tenth of intake's CPU on ext4
+//! (docs/BENCHMARKS.md). Files written before that change stay where they were, at the key's
+//! own path; reads and deletes look there when the flat file is missing.
 
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
@@ -20,6 +26,8 @@ pub struct FsBlobStore {
 const MAX_KEY_LEN: usize = 512;
 /// Bytes per chunk of a streamed read.
 const CHUNK: usize = 64 * 1024;
+/// Joins a case's key segments in its flat file name; never part of a valid segment.
+const FLAT_SEPARATOR: &str = "~";
 
 impl FsBlobStore {
     /// Uses (and creates if needed) `root`.
@@ -29,19 +37,57 @@ impl FsBlobStore {
         Ok(FsBlobStore { root })
     }
 
-    /// The file a key maps to; rejects anything but `seg/seg/...` of `[A-Za-z0-9_-.]`
+    /// The file a key is written to; rejects anything but `seg/seg/...` of `[A-Za-z0-9_-.]`
     /// segments that do not start with a dot (so no `..`, no absolute paths, no temp names).
     pub fn path_of(&self, key: &str) -> StoreResult<PathBuf> {
-        let valid_segment = |s: &str| {
-            !s.is_empty()
-                && !s.starts_with('.')
-                && s.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        check_key(key)?;
+        let Some(rest) = key.strip_prefix("cases/") else {
+            return Ok(self.root.join(key));
         };
-        if key.is_empty() || key.len() > MAX_KEY_LEN || !key.split('/').all(valid_segment) {
-            return Err(StoreError::Backend(format!("invalid blob key {key:?}")));
+        let (case_id, within) = match rest.split_once('/') {
+            Some((case_id, within)) => (case_id, Some(within)),
+            None => (rest, None),
+        };
+        // Segments are ASCII, so two bytes are two characters.
+        let bucket = &case_id[..case_id.len().min(2)];
+        let name = match within {
+            Some(within) => format!(
+                "{case_id}{FLAT_SEPARATOR}{}",
+                within.replace('/', FLAT_SEPARATOR)
+            ),
+            None => case_id.to_string(),
+        };
+        Ok(self.root.join("cases").join(bucket).join(name))
+    }
+
+    /// Where the key's file lay before case blobs went flat, when that is another place.
+    fn earlier_path_of(&self, key: &str) -> StoreResult<Option<PathBuf>> {
+        let path = self.path_of(key)?;
+        let earlier = self.root.join(key);
+        Ok((earlier != path).then_some(earlier))
+    }
+}
+
+fn check_key(key: &str) -> StoreResult<()> {
+    let valid_segment = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    if key.is_empty() || key.len() > MAX_KEY_LEN || !key.split('/').all(valid_segment) {
+        return Err(StoreError::Backend(format!("invalid blob key {key:?}")));
+    }
+    Ok(())
+}
+
+/// Opens `path`, or `earlier` when `path` does not exist.
+fn open_either(path: &Path, earlier: Option<&Path>) -> std::io::Result<std::fs::File> {
+    match (std::fs::File::open(path), earlier) {
+        (Err(e), Some(earlier)) if e.kind() == ErrorKind::NotFound => {
+            std::fs::File::open(earlier)
         }
-        Ok(self.root.join(key))
+        (result, _) => result,
     }
 }
 
@@ -118,11 +164,16 @@ impl BlobStore for FsBlobStore {
 
     async fn get_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<Vec<u8>> {
         let path = self.path_of(key)?;
+        let earlier = self.earlier_path_of(key)?;
         let missing = format!("blob {key}");
-        let bytes = blocking(move || match std::fs::read(&path) {
-            Ok(b) => Ok(b),
-            Err(e) if e.kind() == ErrorKind::NotFound => Err(StoreError::NotFound(missing)),
-            Err(e) => Err(io("read", &path, e)),
+        let bytes = blocking(move || {
+            let mut bytes = Vec::new();
+            match open_either(&path, earlier.as_deref()).and_then(|mut f| f.read_to_end(&mut bytes))
+            {
+                Ok(_) => Ok(bytes),
+                Err(e) if e.kind() == ErrorKind::NotFound => Err(StoreError::NotFound(missing)),
+                Err(e) => Err(io("read", &path, e)),
+            }
         })
         .await?;
         if !sha256_hex(&bytes).eq_ignore_ascii_case(expected_sha256) {
@@ -133,9 +184,10 @@ impl BlobStore for FsBlobStore {
 
     async fn open_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<BlobReader> {
         let path = self.path_of(key)?;
+        let earlier = self.earlier_path_of(key)?;
         let missing = format!("blob {key}");
         let (file, size) = blocking(move || {
-            let file = match std::fs::File::open(&path) {
+            let file = match open_either(&path, earlier.as_deref()) {
                 Ok(f) => f,
                 Err(e) if e.kind() == ErrorKind::NotFound => {
                     return Err(StoreError::NotFound(missing));
@@ -172,17 +224,28 @@ impl BlobStore for FsBlobStore {
 
     async fn delete_blob(&self, key: &str) -> StoreResult<()> {
         let path = self.path_of(key)?;
-        blocking(move || match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != ErrorKind::NotFound => Err(io("delete", &path, e)),
-            _ => Ok(()),
+        let earlier = self.earlier_path_of(key)?;
+        blocking(move || {
+            for path in std::iter::once(path).chain(earlier) {
+                match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != ErrorKind::NotFound => {
+                        return Err(io("delete", &path, e));
+                    }
+                    _ => {}
+                }
+            }
+            Ok(())
         })
         .await
     }
 
     /// Deletes the files under `prefix` last written before `before` (and directories left
-    /// empty), so unreferenced uploads expire in the embedded mode.
+    /// empty), so unreferenced uploads expire in the embedded mode. For prefixes outside
+    /// `cases/`, whose keys are paths as they are.
     async fn sweep(&self, prefix: &str, before: DateTime<Utc>) -> StoreResult<usize> {
-        let dir = self.path_of(prefix.trim_end_matches('/'))?;
+        let prefix = prefix.trim_end_matches('/');
+        check_key(prefix)?;
+        let dir = self.root.join(prefix);
         let before = std::time::SystemTime::from(before);
         blocking(move || sweep_dir(&dir, before)).await
     }
@@ -199,7 +262,11 @@ mod tests {
         };
         assert_eq!(
             store.path_of("cases/c-1/attachments/1").ok(),
-            Some(PathBuf::from("/srv/blobs/cases/c-1/attachments/1"))
+            Some(PathBuf::from("/srv/blobs/cases/c-/c-1~attachments~1"))
+        );
+        assert_eq!(
+            store.path_of("uploads/portal/u-1").ok(),
+            Some(PathBuf::from("/srv/blobs/uploads/portal/u-1"))
         );
         assert!(store.path_of("cases/c-1/Mietvertrag_2026.pdf").is_ok());
         for bad in crate::UNSAFE_PATHS
@@ -209,5 +276,40 @@ mod tests {
             assert!(store.path_of(bad).is_err(), "{bad:?} must be rejected");
         }
         assert!(store.path_of(&"a".repeat(MAX_KEY_LEN + 1)).is_err());
+    }
+
+    /// Data directories written before the flat layout keep working: a case blob at its key's
+    /// own path is read, streamed and deleted; a new write goes to the flat file.
+    #[tokio::test]
+    async fn blobs_of_the_earlier_layout_stay_readable() {
+        use futures_util::StreamExt;
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = FsBlobStore::open(dir.path()).expect("open");
+        let key = "cases/3f2a-old/attachments/u-0";
+        let earlier = dir.path().join(key);
+        std::fs::create_dir_all(earlier.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&earlier, b"Mietvertrag").expect("write");
+        let sha = sha256_hex(b"Mietvertrag");
+
+        assert_eq!(store.get_blob(key, &sha).await.expect("get"), b"Mietvertrag");
+        let mut reader = store.open_blob(key, &sha).await.expect("open");
+        assert_eq!(reader.size, 11);
+        let mut streamed = Vec::new();
+        while let Some(chunk) = reader.chunks.next().await {
+            streamed.extend(chunk.expect("chunk"));
+        }
+        assert_eq!(streamed, b"Mietvertrag");
+
+        store.delete_blob(key).await.expect("delete");
+        assert!(!earlier.exists());
+        assert!(matches!(
+            store.get_blob(key, &sha).await,
+            Err(StoreError::NotFound(_))
+        ));
+
+        store.put_blob(key, b"neu").await.expect("put");
+        assert!(!earlier.exists());
+        assert!(dir.path().join("cases/3f/3f2a-old~attachments~u-0").is_file());
     }
 }

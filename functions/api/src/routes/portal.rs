@@ -13,7 +13,9 @@ use crate::body::{parse_json, require_json};
 use crate::problem::{ApiResult, Problem};
 use crate::telemetry::record_case;
 use fallwerk_core::app::uploads::UploadRef;
-use fallwerk_core::app::{ApplicantStatus, Submission, canonical_json_sha256};
+use fallwerk_core::app::{
+    ApplicantStatus, Fingerprint, Submission, canonical_json_sha256, fingerprint_v2,
+};
 use fallwerk_core::model::{Applicant, AttachmentSource, Message, Status};
 use fallwerk_core::ports::sha256_hex;
 
@@ -78,6 +80,12 @@ pub async fn submit(
 ) -> ApiResult<(StatusCode, Json<SubmissionResponse>)> {
     require_json(&req.headers)?;
     let input: SubmissionRequest = parse_json(&req.body)?;
+    // A retry of a submission stored before fingerprints had versions compares with the
+    // fingerprint of that time: the canonical JSON of the whole body.
+    let body = req.body.clone();
+    let fingerprint = Fingerprint::new(submission_fingerprint(&input)).with_earlier(move || {
+        Some(canonical_json_sha256(&body).unwrap_or_else(|| sha256_hex(&body)))
+    });
     let mut documents = decode(input.attachments, AttachmentSource::Submission)?;
     let uploads = upload_refs(input.uploads)?;
     documents.extend(
@@ -95,12 +103,9 @@ pub async fn submit(
         form_data: input.form.data,
         documents,
     };
-    // The fingerprint of the canonical JSON: a retry that only re-serialised the body is the
-    // same submission (the body parsed above, so it is JSON).
-    let fingerprint = canonical_json_sha256(&req.body).unwrap_or_else(|| sha256_hex(&req.body));
     let outcome = state
         .app
-        .submit(&req.client.0, submission, &fingerprint)
+        .submit(&req.client.0, submission, fingerprint)
         .await?;
     record_case(&outcome.case_id);
     // The case holds the documents now (or held them already, for a repeated submission).
@@ -118,6 +123,48 @@ pub async fn submit(
             status: outcome.status,
         }),
     ))
+}
+
+/// The idempotency fingerprint of a submission (version 2, `fallwerk_core::app::fingerprint_v2`):
+/// the request as parsed, so a retry serialised anew is the same submission, with each document
+/// named by its declared size and checksum instead of its base64 text (the checksum is checked
+/// against the bytes before a case is created).
+fn submission_fingerprint(input: &SubmissionRequest) -> String {
+    let attachments: Vec<serde_json::Value> = input
+        .attachments
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "name": a.name,
+                "media_type": a.media_type,
+                "size": a.size,
+                "sha256": a.sha256.to_ascii_lowercase(),
+            })
+        })
+        .collect();
+    let uploads: Vec<serde_json::Value> = input
+        .uploads
+        .iter()
+        .map(|u| {
+            serde_json::json!({
+                "upload_id": u.upload_id,
+                "name": u.name,
+                "media_type": u.media_type,
+                "size": u.size,
+                "sha256": u.sha256.to_ascii_lowercase(),
+            })
+        })
+        .collect();
+    let head = serde_json::json!({
+        "submission_id": input.submission_id,
+        "leika_id": input.leika_id,
+        "org_unit_id": input.org_unit_id,
+        "applicant": input.applicant,
+        "form_id": input.form.id,
+        "attachments": attachments,
+        "uploads": uploads,
+    });
+    fingerprint_v2(&[&head, &input.form.data])
 }
 
 fn upload_refs(inputs: Vec<UploadInput>) -> Result<Vec<UploadRef>, Problem> {

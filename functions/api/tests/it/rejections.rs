@@ -287,6 +287,74 @@ async fn a_retry_that_only_reformats_the_json_is_the_same_submission() {
     assert_eq!(case_count(&h).await, 1);
 }
 
+/// A repeated submission id whose document bytes changed but whose declared checksum did not
+/// is refused for the checksum (the fingerprint names documents by their checksum); a changed
+/// document with its own checksum is a different submission.
+#[tokio::test]
+async fn a_retry_with_other_document_bytes_is_not_the_same_submission() {
+    let h = Harness::new().await;
+    let v = submission("s-doc", OE1);
+    let first = h.post_submission(bytes(&v)).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.json());
+    let files = h.blob_files();
+
+    let mut same_sum = v.clone();
+    same_sum["attachments"][0]["content"] = attachment("Ausweis.pdf", b"%PDF-1.7 ausweiz")["content"].clone();
+    let r = h.post_submission(bytes(&same_sum)).await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+    assert_eq!(r.json()["field"], "attachments[0].sha256");
+
+    let mut other = v.clone();
+    other["attachments"][0] = attachment("Ausweis.pdf", b"%PDF-1.7 ausweiz");
+    let r = h.post_submission(bytes(&other)).await;
+    assert_problem(&r, StatusCode::CONFLICT, "submission-mismatch");
+    assert_eq!(case_count(&h).await, 1);
+    assert_eq!(h.blob_files(), files, "nothing of the refused attempts stays behind");
+}
+
+/// A submission stored by a fallwerk whose fingerprint was the canonical JSON of the whole body
+/// (no version mark): its retry is still the same submission, a changed body still is not.
+#[tokio::test]
+async fn a_retry_of_a_submission_stored_with_the_earlier_fingerprint_is_recognised() {
+    use fallwerk_core::app::{IncomingDocument, Submission, canonical_json_sha256};
+    let h = Harness::new().await;
+    let v = submission("s-old", OE1);
+    let earlier = canonical_json_sha256(&bytes(&v)).expect("json");
+    let stored = h
+        .app
+        .submit(
+            "portal-1",
+            Submission {
+                submission_id: "s-old".into(),
+                leika_id: LEIKA.into(),
+                org_unit_id: OE1.into(),
+                applicant: serde_json::from_value(v["applicant"].clone()).expect("applicant"),
+                form_id: "gewerbe-v1".into(),
+                form_data: v["form"]["data"].clone(),
+                documents: vec![IncomingDocument {
+                    name: "Ausweis.pdf".into(),
+                    media_type: "application/pdf".into(),
+                    bytes: b"%PDF-1.7 ausweis".to_vec(),
+                    declared_sha256: None,
+                    declared_size: None,
+                    source: fallwerk_core::model::AttachmentSource::Submission,
+                }],
+            },
+            earlier.as_str(),
+        )
+        .await
+        .expect("stored the earlier way");
+
+    let retry = h.post_submission(reformatted(&v).into_bytes()).await;
+    assert_eq!(retry.status, StatusCode::OK, "{:?}", retry.json());
+    assert_eq!(retry.json()["case_id"], stored.case_id.as_str());
+    let mut changed = v.clone();
+    changed["form"]["data"] = json!({"betrieb": "Metzgerei"});
+    let r = h.post_submission(bytes(&changed)).await;
+    assert_problem(&r, StatusCode::CONFLICT, "submission-mismatch");
+    assert_eq!(case_count(&h).await, 1);
+}
+
 #[tokio::test]
 async fn an_applicant_address_that_is_none_is_422_naming_the_problem() {
     let h = Harness::new().await;

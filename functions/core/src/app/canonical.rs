@@ -20,7 +20,7 @@ pub fn canonical_json_sha256(json: &[u8]) -> Option<String> {
 }
 
 /// An `io::Write` that feeds a SHA-256.
-struct HashWriter(Sha256);
+pub(super) struct HashWriter(pub(super) Sha256);
 
 impl Write for HashWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -33,7 +33,7 @@ impl Write for HashWriter {
     }
 }
 
-fn write_canonical(value: &Value, out: &mut HashWriter) -> serde_json::Result<()> {
+pub(super) fn write_canonical(value: &Value, out: &mut HashWriter) -> serde_json::Result<()> {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();

@@ -2,7 +2,7 @@
 
 use chrono::Datelike;
 
-use super::{App, AppError};
+use super::{App, AppError, Fingerprint};
 use crate::case::{Receipt, format_reference, receive};
 use crate::model::{Applicant, AttachmentMeta, FormData, INLINE_FORM_LIMIT, Status, SubmissionRef};
 use crate::ports::{CreateOutcome, IdempotencyKey, NewCase};
@@ -79,13 +79,14 @@ impl App {
 
     /// Creates the case for `submission` from `portal_client_id`; the same submission id again
     /// returns the first case, a different body under the same id is refused.
-    /// `body_sha256` fingerprints the delivered body (the edge computes it).
+    /// `fingerprint` identifies the delivered body (the edge computes it; app/fingerprint.rs).
     pub async fn submit(
         &self,
         portal_client_id: &str,
         mut submission: Submission,
-        body_sha256: &str,
+        fingerprint: impl Into<Fingerprint>,
     ) -> Result<SubmitOutcome, AppError> {
+        let fingerprint = fingerprint.into();
         if submission.submission_id.trim().is_empty() || submission.submission_id.len() > 128 {
             return Err(AppError::invalid(
                 "submission_id",
@@ -181,7 +182,7 @@ impl App {
             idempotency: IdempotencyKey {
                 portal_client_id: portal_client_id.to_string(),
                 submission_id: submission.submission_id.clone(),
-                body_sha256: body_sha256.to_string(),
+                body_sha256: fingerprint.as_str().to_string(),
             },
             messages: decision.messages,
             outbox: decision.outbox,
@@ -209,7 +210,7 @@ impl App {
                     .load_case(&existing)
                     .await?
                     .ok_or_else(|| AppError::NotFound(format!("case {existing}")))?;
-                if stored != body_sha256 {
+                if !fingerprint.matches(&stored) {
                     return Err(AppError::SubmissionMismatch {
                         submission_id: submission.submission_id,
                         case_id: case.id,

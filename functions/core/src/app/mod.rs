@@ -9,6 +9,7 @@ mod clock;
 mod consumers;
 mod documents;
 mod error;
+mod fingerprint;
 mod form;
 mod inbox;
 mod intake;
@@ -36,6 +37,7 @@ pub use authority_documents::{
     authority_media_type_allowed,
 };
 pub use canonical::canonical_json_sha256;
+pub use fingerprint::{FINGERPRINT_V2, Fingerprint, fingerprint_v2};
 pub use casework::CaseView;
 pub use clock::{Clock, ManualClock, SystemClock, new_case_id};
 pub use consumers::DirectoryNames;
