@@ -84,9 +84,7 @@ fn check_key(key: &str) -> StoreResult<()> {
 /// Opens `path`, or `earlier` when `path` does not exist.
 fn open_either(path: &Path, earlier: Option<&Path>) -> std::io::Result<std::fs::File> {
     match (std::fs::File::open(path), earlier) {
-        (Err(e), Some(earlier)) if e.kind() == ErrorKind::NotFound => {
-            std::fs::File::open(earlier)
-        }
+        (Err(e), Some(earlier)) if e.kind() == ErrorKind::NotFound => std::fs::File::open(earlier),
         (result, _) => result,
     }
 }
@@ -292,7 +290,10 @@ mod tests {
         std::fs::write(&earlier, b"Mietvertrag").expect("write");
         let sha = sha256_hex(b"Mietvertrag");
 
-        assert_eq!(store.get_blob(key, &sha).await.expect("get"), b"Mietvertrag");
+        assert_eq!(
+            store.get_blob(key, &sha).await.expect("get"),
+            b"Mietvertrag"
+        );
         let mut reader = store.open_blob(key, &sha).await.expect("open");
         assert_eq!(reader.size, 11);
         let mut streamed = Vec::new();
@@ -310,6 +311,10 @@ mod tests {
 
         store.put_blob(key, b"neu").await.expect("put");
         assert!(!earlier.exists());
-        assert!(dir.path().join("cases/3f/3f2a-old~attachments~u-0").is_file());
+        assert!(
+            dir.path()
+                .join("cases/3f/3f2a-old~attachments~u-0")
+                .is_file()
+        );
     }
 }

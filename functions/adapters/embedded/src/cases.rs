@@ -110,7 +110,8 @@ impl Rows {
             }
         }
         crate::inbox_index::write(tx, &self.case)?;
-        tx.execute("DELETE FROM deadlines WHERE case_id = ?1", [id])
+        tx.prepare_cached("DELETE FROM deadlines WHERE case_id = ?1")
+            .and_then(|mut stmt| stmt.execute([id]))
             .map_err(db)?;
         let mut stmt = tx
             .prepare_cached("INSERT INTO deadlines (case_id, deadline_id, kind, fire_at) VALUES (?1, ?2, ?3, ?4)")
@@ -131,21 +132,22 @@ impl Rows {
     /// are id, version, org unit, status, open task, assignee, overdue, updated_at and data.
     fn write_case_row(&self, tx: &Connection, sql: &str) -> StoreResult<()> {
         let c = &self.case;
-        tx.execute(
-            sql,
-            params![
-                c.id,
-                self.version()?,
-                c.org_unit_id,
-                c.status.as_str(),
-                c.open_task().map(|t| t.as_str()),
-                c.assignee,
-                c.is_overdue(),
-                micros(c.updated_at),
-                self.case_json
-            ],
-        )
-        .map_err(db)?;
+        let version = self.version()?;
+        tx.prepare_cached(sql)
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    c.id,
+                    version,
+                    c.org_unit_id,
+                    c.status.as_str(),
+                    c.open_task().map(|t| t.as_str()),
+                    c.assignee,
+                    c.is_overdue(),
+                    micros(c.updated_at),
+                    self.case_json
+                ])
+            })
+            .map_err(db)?;
         Ok(())
     }
 
@@ -157,10 +159,8 @@ impl Rows {
 
 fn stored_version(tx: &Connection, case_id: &str) -> StoreResult<Option<u64>> {
     let v: Option<i64> = tx
-        .query_row("SELECT version FROM cases WHERE id = ?1", [case_id], |r| {
-            r.get(0)
-        })
-        .optional()
+        .prepare_cached("SELECT version FROM cases WHERE id = ?1")
+        .and_then(|mut stmt| stmt.query_row([case_id], |r| r.get(0)).optional())
         .map_err(db)?;
     Ok(v.map(|v| v.max(0) as u64))
 }
@@ -173,12 +173,15 @@ impl CaseStore for SqliteStore {
         let into_queue = self.outbox_into_queue();
         self.write(move |tx| {
             let seen: Option<(String, String)> = tx
-                .query_row(
+                .prepare_cached(
                     "SELECT case_id, body_sha256 FROM idempotency WHERE client = ?1 AND submission_id = ?2",
-                    params![key.portal_client_id, key.submission_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
-                .optional()
+                .and_then(|mut stmt| {
+                    stmt.query_row(params![key.portal_client_id, key.submission_id], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .optional()
+                })
                 .map_err(db)?;
             if let Some((case_id, body_sha256)) = seen {
                 return Ok(CreateOutcome::Duplicate { case_id, body_sha256 });
@@ -187,11 +190,13 @@ impl CaseStore for SqliteStore {
             if let Some(found) = stored_version(tx, &c.id)? {
                 return Err(StoreError::VersionConflict { case_id: c.id.clone(), expected: 0, found: Some(found) });
             }
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO idempotency (client, submission_id, case_id, body_sha256, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![key.portal_client_id, key.submission_id, c.id, key.body_sha256, micros(Utc::now())],
             )
+            .and_then(|mut stmt| {
+                stmt.execute(params![key.portal_client_id, key.submission_id, c.id, key.body_sha256, micros(Utc::now())])
+            })
             .map_err(db)?;
             // `summary` (NOT NULL since schema v1) fed the listing the inbox index replaced;
             // it stays empty until a schema change drops it.

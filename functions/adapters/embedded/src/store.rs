@@ -147,6 +147,9 @@ impl SqliteStore {
     }
 }
 
+/// Prepared statements the writer connection keeps.
+const WRITER_STATEMENT_CACHE: usize = 128;
+
 /// Pragmas and migrations on the writer connection.
 fn prepare(conn: &mut Connection, wal: bool) -> StoreResult<()> {
     conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
@@ -165,6 +168,9 @@ fn prepare(conn: &mut Connection, wal: bool) -> StoreResult<()> {
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(db)?;
     conn.pragma_update(None, "foreign_keys", true).map_err(db)?;
+    // Every write runs through this one connection; the default cache (16) is smaller than the
+    // number of statements a case's write alone uses, and a miss prepares the statement anew.
+    conn.set_prepared_statement_cache_capacity(WRITER_STATEMENT_CACHE);
     schema::migrate(conn)?;
     crate::inbox_index::backfill(conn)
 }

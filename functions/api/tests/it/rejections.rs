@@ -299,7 +299,8 @@ async fn a_retry_with_other_document_bytes_is_not_the_same_submission() {
     let files = h.blob_files();
 
     let mut same_sum = v.clone();
-    same_sum["attachments"][0]["content"] = attachment("Ausweis.pdf", b"%PDF-1.7 ausweiz")["content"].clone();
+    same_sum["attachments"][0]["content"] =
+        attachment("Ausweis.pdf", b"%PDF-1.7 ausweiz")["content"].clone();
     let r = h.post_submission(bytes(&same_sum)).await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
     assert_eq!(r.json()["field"], "attachments[0].sha256");
@@ -309,7 +310,11 @@ async fn a_retry_with_other_document_bytes_is_not_the_same_submission() {
     let r = h.post_submission(bytes(&other)).await;
     assert_problem(&r, StatusCode::CONFLICT, "submission-mismatch");
     assert_eq!(case_count(&h).await, 1);
-    assert_eq!(h.blob_files(), files, "nothing of the refused attempts stays behind");
+    assert_eq!(
+        h.blob_files(),
+        files,
+        "nothing of the refused attempts stays behind"
+    );
 }
 
 /// A submission stored by a fallwerk whose fingerprint was the canonical JSON of the whole body

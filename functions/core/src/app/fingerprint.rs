@@ -32,7 +32,10 @@ impl Fingerprint {
 
     /// `earlier` computes the fingerprint an earlier fallwerk stored for the same body; it
     /// runs only when a stored fingerprint without a version mark is compared.
-    pub fn with_earlier(mut self, earlier: impl FnOnce() -> Option<String> + Send + 'static) -> Self {
+    pub fn with_earlier(
+        mut self,
+        earlier: impl FnOnce() -> Option<String> + Send + 'static,
+    ) -> Self {
         self.earlier = Some(Box::new(earlier));
         self
     }

@@ -37,11 +37,11 @@ pub use authority_documents::{
     authority_media_type_allowed,
 };
 pub use canonical::canonical_json_sha256;
-pub use fingerprint::{FINGERPRINT_V2, Fingerprint, fingerprint_v2};
 pub use casework::CaseView;
 pub use clock::{Clock, ManualClock, SystemClock, new_case_id};
 pub use consumers::DirectoryNames;
 pub use error::AppError;
+pub use fingerprint::{FINGERPRINT_V2, Fingerprint, fingerprint_v2};
 pub use form::{FormDocument, FormStream};
 pub use inbox::InboxParams;
 pub use intake::{IncomingDocument, Submission, SubmitOutcome};
