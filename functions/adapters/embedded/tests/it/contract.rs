@@ -16,8 +16,9 @@ async fn fresh_blobs() -> BlobFixture<FsBlobStore> {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join("blobs");
     let store = FsBlobStore::open(&root).expect("open blob store");
+    let files = store.clone();
     let tamper: TamperFn = Arc::new(move |key: String, bytes: Vec<u8>| {
-        let path = root.join(key);
+        let path = files.path_of(&key).expect("valid key");
         Box::pin(async move { std::fs::write(path, bytes).expect("tamper") })
     });
     BlobFixture {
