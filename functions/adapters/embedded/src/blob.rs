@@ -3,7 +3,8 @@
 //! the SHA-256 the caller recorded.
 //!
 //! A case's blobs (`cases/{case_id}/...`) lie flat in one of a few hundred bucket directories
-//! (`cases/{first two characters of the id}/{case_id}~attachments~{name}`): creating two
+//! (`cases/{last two characters of the id}/{case_id}~attachments~{name}`; the leading ones
+//! are a timestamp, `new_case_id`): creating two
 //! directories per case (`cases/{id}/attachments/`) was a tenth of intake's CPU on ext4
 //! (docs/BENCHMARKS.md). Files written before that change stay where they were, at the key's
 //! own path; reads and deletes look there when the flat file is missing.
@@ -49,7 +50,7 @@ impl FsBlobStore {
             None => (rest, None),
         };
         // Segments are ASCII, so two bytes are two characters.
-        let bucket = &case_id[..case_id.len().min(2)];
+        let bucket = &case_id[case_id.len().saturating_sub(2)..];
         let name = match within {
             Some(within) => format!(
                 "{case_id}{FLAT_SEPARATOR}{}",
@@ -260,7 +261,7 @@ mod tests {
         };
         assert_eq!(
             store.path_of("cases/c-1/attachments/1").ok(),
-            Some(PathBuf::from("/srv/blobs/cases/c-/c-1~attachments~1"))
+            Some(PathBuf::from("/srv/blobs/cases/-1/c-1~attachments~1"))
         );
         assert_eq!(
             store.path_of("uploads/portal/u-1").ok(),
@@ -313,7 +314,7 @@ mod tests {
         assert!(!earlier.exists());
         assert!(
             dir.path()
-                .join("cases/3f/3f2a-old~attachments~u-0")
+                .join("cases/ld/3f2a-old~attachments~u-0")
                 .is_file()
         );
     }
