@@ -14,10 +14,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_inbox.sql")),
     (5, include_str!("../migrations/0005_claim_lease.sql")),
     (6, include_str!("../migrations/0006_inbox_counts.sql")),
+    (7, include_str!("../migrations/0007_drop_old_inbox_indexes.sql")),
 ];
 
 /// The schema version this build writes.
-pub(crate) const LATEST: i64 = 6;
+pub(crate) const LATEST: i64 = 7;
 
 pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {
     let tx = conn
@@ -65,6 +66,31 @@ mod tests {
             .query_row("SELECT count(*) FROM org_units", [], |r| r.get(0))
             .expect("count");
         assert_eq!(n, 1, "reopening keeps the data");
+    }
+
+    /// Migration 7 removes the indexes of the listing the inbox index replaced; nothing reads
+    /// them, and every case change wrote them.
+    #[test]
+    fn the_old_inbox_indexes_are_gone() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        migrate(&mut conn).expect("migrate");
+        let old: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master
+                 WHERE type = 'index' AND name IN ('cases_inbox', 'cases_inbox_status')",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(old, 0);
+        let inbox: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'inbox'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(inbox, 4, "the inbox table keeps its key and three indexes");
     }
 
     #[test]
