@@ -106,10 +106,17 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> StoreResult<()> {
     let dir = path
         .parent()
         .ok_or_else(|| StoreError::Backend("blob path has no parent".into()))?;
-    std::fs::create_dir_all(dir).map_err(|e| io("create directory", dir, e))?;
     let tmp = dir.join(format!(".tmp-{}", uuid::Uuid::new_v4()));
+    // The directory exists nearly always (a bucket): create it only when the file cannot be.
+    let created = match std::fs::File::create(&tmp) {
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| io("create directory", dir, e))?;
+            std::fs::File::create(&tmp)
+        }
+        other => other,
+    };
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp).map_err(|e| io("create", &tmp, e))?;
+        let mut f = created.map_err(|e| io("create", &tmp, e))?;
         f.write_all(bytes).map_err(|e| io("write", &tmp, e))?;
         f.sync_all().map_err(|e| io("sync", &tmp, e))?;
         std::fs::rename(&tmp, path).map_err(|e| io("rename into", path, e))

@@ -49,10 +49,10 @@ impl SqliteStore {
     ) -> StoreResult<Option<T>> {
         let id = id.to_string();
         let data: Option<String> = self
-            .run(move |conn| {
+            .run_point(move |conn| {
                 let sql = format!("SELECT data FROM {} WHERE id = ?1", table.name());
-                conn.query_row(&sql, [id], |r| r.get(0))
-                    .optional()
+                conn.prepare_cached(&sql)
+                    .and_then(|mut stmt| stmt.query_row([id], |r| r.get(0)).optional())
                     .map_err(db)
             })
             .await?;

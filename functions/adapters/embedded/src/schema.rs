@@ -14,7 +14,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_inbox.sql")),
     (5, include_str!("../migrations/0005_claim_lease.sql")),
     (6, include_str!("../migrations/0006_inbox_counts.sql")),
-    (7, include_str!("../migrations/0007_drop_old_inbox_indexes.sql")),
+    (
+        7,
+        include_str!("../migrations/0007_drop_old_inbox_indexes.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -35,6 +35,32 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
 }
 
+impl Inner {
+    /// Runs `f` on a pooled reader connection (opened when none is idle) and returns the
+    /// connection to the pool.
+    fn on_reader<T>(
+        &self,
+        path: &Path,
+        f: impl FnOnce(&Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let pooled = self
+            .readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => open_reader(path)?,
+        };
+        let out = f(&conn);
+        let mut idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        out
+    }
+}
+
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SqliteStore").finish_non_exhaustive()
@@ -115,25 +141,23 @@ impl SqliteStore {
             return self.inner.writer.submit(Job::Read, f).await;
         };
         let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || {
-            let pooled = inner
-                .readers
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .pop();
-            let conn = match pooled {
-                Some(c) => c,
-                None => open_reader(&path)?,
-            };
-            let out = f(&conn);
-            let mut idle = inner.readers.lock().unwrap_or_else(PoisonError::into_inner);
-            if idle.len() < MAX_IDLE_READERS {
-                idle.push(conn);
-            }
-            out
-        })
-        .await
-        .map_err(|e| StoreError::Backend(format!("storage task failed: {e}")))?
+        tokio::task::spawn_blocking(move || inner.on_reader(&path, f))
+            .await
+            .map_err(|e| StoreError::Backend(format!("storage task failed: {e}")))?
+    }
+
+    /// Like [`SqliteStore::run`], but on the calling thread: for reads of one row by its key,
+    /// which take microseconds (a WAL reader never waits for the writer), less than handing
+    /// them to the blocking pool and back. Intake reads three such rows per submission.
+    pub(crate) async fn run_point<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        match self.inner.path.clone() {
+            Some(path) => self.inner.on_reader(&path, f),
+            None => self.inner.writer.submit(Job::Read, f).await,
+        }
     }
 
     /// Runs `f` as part of the next group commit; its effects are committed (durably) when this
