@@ -7,6 +7,8 @@
 #   scripts/floorbench.sh                 # N=2000 CONC=16 ATTACH_KB=200 ROUNDS=2
 #   FLOORBENCH_SRC=/path/to/floorbench scripts/floorbench.sh
 #   FALLWERK_BIN=/path/to/fallwerk scripts/floorbench.sh   # measure that binary, build nothing
+#   FALLWERK_BEFORE=/path/to/old/fallwerk scripts/floorbench.sh
+#                                         # each round also measures an older build, for before/after
 #
 # Besides floorbench's own line, each round prints the server's CPU time per submission (user +
 # system from /proc/PID/stat, the in-process queue consumers included).
@@ -90,13 +92,13 @@ run_durable() { # ROUND
     stop_server
 }
 
-run_fallwerk() { # ROUND
-    local port dir ticks
+run_fallwerk() { # ROUND [BINARY LABEL]
+    local port dir ticks bin=${2:-$FALLWERK} label=${3:-fallwerk}
     port=$(free_port)
-    dir=$WORK/fallwerk-$1
+    dir=$WORK/$label-$1
     # The demo configuration has the org unit and service floorbench's bodies name; the client
     # signs the v1 way (timestamp.body), so its portal client allows v1.
-    "$FALLWERK" serve --data "$dir" --listen "127.0.0.1:$port" >"$WORK/serve-$1.log" 2>&1 &
+    "$bin" serve --data "$dir" --listen "127.0.0.1:$port" >"$WORK/serve-$label-$1.log" 2>&1 &
     SERVER=$!
     wait_ready "http://127.0.0.1:$port/health"
     cat >"$WORK/client.yaml" <<EOF
@@ -107,8 +109,8 @@ portal_clients:
     active: true
     allow_signature_v1: true
 EOF
-    "$FALLWERK" admin apply --data "$dir" "$WORK/client.yaml" >/dev/null
-    printf 'fallwerk round %s: ' "$1"
+    "$bin" admin apply --data "$dir" "$WORK/client.yaml" >/dev/null
+    printf '%-8s round %s: ' "$label" "$1"
     ticks=$(cpu_ticks "$SERVER")
     "$FLOORBENCH" load "http://127.0.0.1:$port/v1/submissions" "$SECRET" "$CLIENT" "$N" "$CONC" "$ATTACH_KB"
     report_cpu "$ticks"
@@ -118,5 +120,8 @@ EOF
 echo "floorbench: N=$N CONC=$CONC ATTACH_KB=$ATTACH_KB, $(nproc) cores, $(date -u +%FT%TZ), commit $(git -C "$ROOT" rev-parse --short HEAD)"
 for round in $(seq 1 "$ROUNDS"); do
     run_durable "$round"
+    if [[ -n ${FALLWERK_BEFORE:-} ]]; then
+        run_fallwerk "$round" "$FALLWERK_BEFORE" before
+    fi
     run_fallwerk "$round"
 done

@@ -1,5 +1,6 @@
 //! `fallwerk`: the whole system as one local process, plus the operator's command-line tools.
 
+mod background;
 mod cmd;
 mod consumers;
 mod listener;

@@ -169,9 +169,7 @@ pub async fn run(args: &Args) -> Result<(), ServeError> {
     if let Ok(Err(e)) = scheduler.await {
         tracing::error!(error = %e, "scheduler stopped with an error");
     }
-    for c in consumers {
-        let _ = c.await;
-    }
+    consumers.join().await;
     served
 }
 
