@@ -2,12 +2,12 @@
 //! safe segments; writes go to a temp file that is synced and renamed into place; reads verify
 //! the SHA-256 the caller recorded.
 //!
-//! A case's blobs (`cases/{case_id}/...`) lie flat in one of a few hundred bucket directories
-//! (`cases/{last two characters of the id}/{case_id}~attachments~{name}`; the leading ones
-//! are a timestamp, `new_case_id`): creating two
-//! directories per case (`cases/{id}/attachments/`) was a tenth of intake's CPU on ext4
-//! (docs/BENCHMARKS.md). Files written before that change stay where they were, at the key's
-//! own path; reads and deletes look there when the flat file is missing.
+//! A case's blobs (`cases/{case_id}/...`) lie flat in one of 256-odd bucket directories:
+//! `cases/{last two characters of the id}/{case_id}~attachments~{name}` (the last characters,
+//! because the first ones are a timestamp, `new_case_id`). Creating two directories per case
+//! (`cases/{id}/attachments/`) was a tenth of intake's CPU on ext4 (docs/BENCHMARKS.md). Files
+//! written before that change stay where they were, at the key's own path; reads and deletes
+//! look there when the flat file is missing.
 
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
