@@ -192,6 +192,7 @@ fn prepare(conn: &mut Connection, wal: bool) -> StoreResult<()> {
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(db)?;
     conn.pragma_update(None, "foreign_keys", true).map_err(db)?;
+    in_memory_temp(conn)?;
     // Every write runs through this one connection; the default cache (16) is smaller than the
     // number of statements a case's write alone uses, and a miss prepares the statement anew.
     conn.set_prepared_statement_cache_capacity(WRITER_STATEMENT_CACHE);
@@ -210,5 +211,32 @@ fn open_reader(path: &Path) -> StoreResult<Connection> {
     conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
         .map_err(db)?;
     conn.pragma_update(None, "query_only", true).map_err(db)?;
+    in_memory_temp(&conn)?;
     Ok(conn)
+}
+
+/// Statement journals and sorting space in memory, not in files: SQLite created and deleted a
+/// temporary file in `/var/tmp` for about every third submission (statements inside the group
+/// commit's savepoints), and each new file costs an inode (docs/BENCHMARKS.md). They hold
+/// what one statement changes or sorts, which is small here.
+fn in_memory_temp(conn: &Connection) -> StoreResult<()> {
+    conn.pragma_update(None, "temp_store", "MEMORY").map_err(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both kinds of connection keep temporary data in memory (`temp_store` 2).
+    #[tokio::test]
+    async fn temporary_data_stays_in_memory() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(dir.path().join("f.db")).expect("open");
+        let pragma = |c: &Connection| {
+            c.query_row("PRAGMA temp_store", [], |r| r.get::<_, i64>(0))
+                .map_err(db)
+        };
+        assert_eq!(store.run(pragma).await.expect("reader"), 2);
+        assert_eq!(store.write(pragma).await.expect("writer"), 2);
+    }
 }
