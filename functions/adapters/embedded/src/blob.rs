@@ -61,11 +61,12 @@ impl FsBlobStore {
         Ok(self.root.join("cases").join(bucket).join(name))
     }
 
-    /// Where the key's file lay before case blobs went flat, when that is another place.
-    fn earlier_path_of(&self, key: &str) -> StoreResult<Option<PathBuf>> {
+    /// The key's file, and where it lay before case blobs went flat when that is another place.
+    fn paths_of(&self, key: &str) -> StoreResult<(PathBuf, Option<PathBuf>)> {
         let path = self.path_of(key)?;
         let earlier = self.root.join(key);
-        Ok((earlier != path).then_some(earlier))
+        let earlier = (earlier != path).then_some(earlier);
+        Ok((path, earlier))
     }
 }
 
@@ -169,8 +170,7 @@ impl BlobStore for FsBlobStore {
     }
 
     async fn get_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<Vec<u8>> {
-        let path = self.path_of(key)?;
-        let earlier = self.earlier_path_of(key)?;
+        let (path, earlier) = self.paths_of(key)?;
         let missing = format!("blob {key}");
         let bytes = blocking(move || {
             let mut bytes = Vec::new();
@@ -189,8 +189,7 @@ impl BlobStore for FsBlobStore {
     }
 
     async fn open_blob(&self, key: &str, expected_sha256: &str) -> StoreResult<BlobReader> {
-        let path = self.path_of(key)?;
-        let earlier = self.earlier_path_of(key)?;
+        let (path, earlier) = self.paths_of(key)?;
         let missing = format!("blob {key}");
         let (file, size) = blocking(move || {
             let file = match open_either(&path, earlier.as_deref()) {
@@ -229,8 +228,7 @@ impl BlobStore for FsBlobStore {
     }
 
     async fn delete_blob(&self, key: &str) -> StoreResult<()> {
-        let path = self.path_of(key)?;
-        let earlier = self.earlier_path_of(key)?;
+        let (path, earlier) = self.paths_of(key)?;
         blocking(move || {
             for path in std::iter::once(path).chain(earlier) {
                 match std::fs::remove_file(&path) {

@@ -416,7 +416,7 @@ async fn a_save_after_a_load_does_not_query_the_deadlines() {
     let store = ops.store(&guard);
     let case = create_c1(&store).await;
     assert_eq!(store.due(far_future(), 10).await.expect("due").len(), 1);
-    ops.operations();
+    ops.take();
 
     // Load, then close the deadline: GetItem and the transaction, no Query.
     let loaded = store.load_case("c1").await.expect("load").expect("exists");
@@ -433,7 +433,7 @@ async fn a_save_after_a_load_does_not_query_the_deadlines() {
     // Reopen it without a load first: the save queries the stored deadlines.
     let reopen = fixtures::change(&closed, "wieder offen", |c| c.deadlines[0].open = true);
     let reopened = reopen.case.clone();
-    ops.operations();
+    ops.take();
     store.save_case(reopen).await.expect("save reopen");
     assert_eq!(ops.operations(), ["Query", "TransactWriteItems"]);
     assert_eq!(store.due(far_future(), 10).await.expect("due").len(), 1);
@@ -443,7 +443,7 @@ async fn a_save_after_a_load_does_not_query_the_deadlines() {
     let stale = store.load_case("c1").await.expect("load").expect("exists");
     assert_eq!(stale, reopened);
     let comment = fixtures::change(&reopened, "Kommentar", |_| {});
-    ops.operations();
+    ops.take();
     store.save_case(comment).await.expect("save comment");
     let seen = ops.operations();
     assert_eq!(seen, ["TransactWriteItems"], "{seen:?}");
