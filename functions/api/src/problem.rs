@@ -196,6 +196,10 @@ impl From<AppError> for Problem {
             AppError::UnknownUser(_) => Problem::new(Kind::UnknownUser, e.to_string()),
             AppError::Forbidden(_) => Problem::new(Kind::Forbidden, e.to_string()),
             AppError::Conflict => Problem::new(Kind::Conflict, e.to_string()),
+            AppError::Replayed => {
+                tracing::info!(reason = "replay", "portal auth failed");
+                Problem::unauthorized(e.to_string())
+            }
             AppError::Store(StoreError::InvalidCursor) => {
                 Problem::invalid_field("cursor", "the paging cursor is invalid")
             }
@@ -286,6 +290,7 @@ mod tests {
                 "stale-version",
             ),
             (AppError::Conflict, 409, "conflict"),
+            (AppError::Replayed, 401, "unauthorized"),
             (CommandError::NotVisible.into(), 404, "not-found"),
             (AppError::NotFound("case x".into()), 404, "not-found"),
             (AppError::Forbidden("no".into()), 403, "forbidden"),

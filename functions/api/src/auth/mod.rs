@@ -10,4 +10,4 @@ pub mod portal;
 pub use admin::Admin;
 pub use jwks::{JwksError, RemoteJwks};
 pub use jwt::{Caseworker, Claims, JwtConfig, JwtKeys, mint_token};
-pub use portal::{PortalClientId, SignedRequest, sign};
+pub use portal::{PortalClientId, SignedRequest, SignedSubmission, sign};

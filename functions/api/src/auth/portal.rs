@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq;
 use crate::ApiState;
 use crate::body::read_bytes;
 use crate::problem::Problem;
-use fallwerk_core::app::App;
+use fallwerk_core::app::{App, AppError, SignatureClaim};
 use fallwerk_core::model::PortalClient;
 
 pub const CLIENT_HEADER: &str = "x-fallwerk-client";
@@ -195,6 +195,16 @@ pub struct SignedRequest {
     pub body: Bytes,
 }
 
+/// A verified portal request whose signature is not claimed yet: for intake only, which hands
+/// the claim to `App::submit_claimed` so it is made while the documents are written. Every other
+/// route takes [`SignedRequest`], which claims before the route runs.
+#[derive(Debug)]
+pub struct SignedSubmission {
+    pub request: SignedRequest,
+    /// `None` only for reads, which are not claimed.
+    pub claim: Option<SignatureClaim>,
+}
+
 /// One reason for all credential failures, so probing tells nothing about which part failed.
 fn rejected() -> Problem {
     Problem::unauthorized("the request signature could not be verified")
@@ -255,87 +265,104 @@ fn verify_signature(secret: &str, signed: &[&[u8]], given: &str) -> Result<Vec<u
     Ok(sig)
 }
 
-impl FromRequest<ApiState> for SignedRequest {
-    type Rejection = Problem;
-
-    /// Headers, timestamp, client and signature version are checked before a byte of the body
-    /// is read: an unknown client or a stale request costs no memory. Then the body is read
-    /// within the route's limit and the signature verified.
-    async fn from_request(req: Request, state: &ApiState) -> Result<Self, Problem> {
-        let headers = req.headers().clone();
-        let method = req.method().as_str().to_string();
-        let target = normalise_target(req.uri());
-        let client_id = header(&headers, CLIENT_HEADER)?.to_string();
-        let timestamp = header(&headers, TIMESTAMP_HEADER)?.to_string();
-        let signature = header(&headers, SIGNATURE_HEADER)?.to_string();
-        let version = signature_version(&headers)?;
-        let now = state.app.clock.now();
-        let ts = timestamp_in_window(&timestamp, now)?;
-        let client = active_client(&state.app, &client_id).await?;
-        if version == SignatureVersion::V1 {
-            if !client.allow_signature_v1 {
-                tracing::info!(reason = "signature v1 not allowed", "portal auth failed");
-                return Err(rejected());
-            }
-            tracing::warn!(
-                client = %crate::telemetry::safe_id(&client.id),
-                "portal signature v1 is deprecated: sign with version 2"
-            );
+/// Headers, timestamp, client and signature version are checked before a byte of the body is
+/// read: an unknown client or a stale request costs no memory. Then the body is read within the
+/// route's limit and the signature verified. The claim that makes the signature one-time is
+/// returned, not made.
+async fn verify(req: Request, state: &ApiState) -> Result<SignedSubmission, Problem> {
+    let headers = req.headers().clone();
+    let method = req.method().as_str().to_string();
+    let target = normalise_target(req.uri());
+    let client_id = header(&headers, CLIENT_HEADER)?.to_string();
+    let timestamp = header(&headers, TIMESTAMP_HEADER)?.to_string();
+    let signature = header(&headers, SIGNATURE_HEADER)?.to_string();
+    let version = signature_version(&headers)?;
+    let now = state.app.clock.now();
+    let ts = timestamp_in_window(&timestamp, now)?;
+    let client = active_client(&state.app, &client_id).await?;
+    if version == SignatureVersion::V1 {
+        if !client.allow_signature_v1 {
+            tracing::info!(reason = "signature v1 not allowed", "portal auth failed");
+            return Err(rejected());
         }
-        let body = read_bytes(req).await?;
+        tracing::warn!(
+            client = %crate::telemetry::safe_id(&client.id),
+            "portal signature v1 is deprecated: sign with version 2"
+        );
+    }
+    let body = read_bytes(req).await?;
 
-        // The replay key is the normalised signed request: re-encoding the path gives no new
-        // key. v2 reads (GET, HEAD) are not claimed: reading again within the window is what a
-        // portal does and changes nothing. v1 signatures do not bind the request, so every v1
-        // request stays one-shot.
-        let key = match version {
-            SignatureVersion::V2 => {
-                let signed = v2_string(&method, &target, &timestamp, &client.id, &body);
-                verify_signature(&client.secret, &[signed.as_bytes()], &signature)?;
-                if matches!(method.as_str(), "GET" | "HEAD") {
-                    None
-                } else {
-                    Some(format!(
-                        "replay2:{}:{}",
-                        client.id,
-                        hex::encode(Sha256::digest(signed.as_bytes()))
-                    ))
-                }
-            }
-            SignatureVersion::V1 => {
-                let signed: [&[u8]; 3] = [timestamp.as_bytes(), b".", &body];
-                let sig = verify_signature(&client.secret, &signed, &signature)?;
+    // The replay key is the normalised signed request: re-encoding the path gives no new
+    // key. v2 reads (GET, HEAD) are not claimed: reading again within the window is what a
+    // portal does and changes nothing. v1 signatures do not bind the request, so every v1
+    // request stays one-shot.
+    let key = match version {
+        SignatureVersion::V2 => {
+            let signed = v2_string(&method, &target, &timestamp, &client.id, &body);
+            verify_signature(&client.secret, &[signed.as_bytes()], &signature)?;
+            if matches!(method.as_str(), "GET" | "HEAD") {
+                None
+            } else {
                 Some(format!(
-                    "replay:{}:{}:{}",
+                    "replay2:{}:{}",
                     client.id,
-                    hex::encode(Sha256::digest(format!("{method} {target}").as_bytes())),
-                    hex::encode(sig)
+                    hex::encode(Sha256::digest(signed.as_bytes()))
                 ))
             }
-        };
-        if let Some(key) = key {
-            // A valid signature is good once: the ledger entry outlives the window.
-            let expires = DateTime::<Utc>::from_timestamp(ts.max(now.timestamp()), 0)
-                .unwrap_or(now)
-                + Duration::seconds(WINDOW_SECONDS + 60);
-            let fresh = state
-                .app
-                .claim_signature(&key, expires)
-                .await
-                .map_err(Problem::from)?;
-            if !fresh {
-                tracing::info!(reason = "replay", "portal auth failed");
-                return Err(Problem::unauthorized(
-                    "this request was already received (replay)",
-                ));
-            }
         }
-        crate::telemetry::record_actor(&format!("portal:{}", client.id));
-        Ok(SignedRequest {
+        SignatureVersion::V1 => {
+            let signed: [&[u8]; 3] = [timestamp.as_bytes(), b".", &body];
+            let sig = verify_signature(&client.secret, &signed, &signature)?;
+            Some(format!(
+                "replay:{}:{}:{}",
+                client.id,
+                hex::encode(Sha256::digest(format!("{method} {target}").as_bytes())),
+                hex::encode(sig)
+            ))
+        }
+    };
+    // A valid signature is good once: the ledger entry outlives the window.
+    let claim = key.map(|key| SignatureClaim {
+        key,
+        expires: DateTime::<Utc>::from_timestamp(ts.max(now.timestamp()), 0).unwrap_or(now)
+            + Duration::seconds(WINDOW_SECONDS + 60),
+    });
+    crate::telemetry::record_actor(&format!("portal:{}", client.id));
+    Ok(SignedSubmission {
+        request: SignedRequest {
             client: PortalClientId(client.id),
             headers,
             body,
-        })
+        },
+        claim,
+    })
+}
+
+impl FromRequest<ApiState> for SignedSubmission {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &ApiState) -> Result<Self, Problem> {
+        verify(req, state).await
+    }
+}
+
+impl FromRequest<ApiState> for SignedRequest {
+    type Rejection = Problem;
+
+    /// Verifies the request and claims its signature before the route runs.
+    async fn from_request(req: Request, state: &ApiState) -> Result<Self, Problem> {
+        let SignedSubmission { request, claim } = verify(req, state).await?;
+        if let Some(claim) = claim {
+            let fresh = state
+                .app
+                .claim_signature(&claim)
+                .await
+                .map_err(Problem::from)?;
+            if !fresh {
+                return Err(AppError::Replayed.into());
+            }
+        }
+        Ok(request)
     }
 }
 

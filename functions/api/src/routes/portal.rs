@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::documents::{AttachmentInput, decode, valid_media_type};
 use crate::ApiState;
-use crate::auth::SignedRequest;
+use crate::auth::{SignedRequest, SignedSubmission};
 use crate::body::{parse_json, require_json};
 use crate::problem::{ApiResult, Problem};
 use crate::telemetry::record_case;
@@ -76,7 +76,10 @@ pub struct ReplyRequest {
 /// 201 for a new case, 200 with the same body for a duplicate.
 pub async fn submit(
     State(state): State<ApiState>,
-    req: SignedRequest,
+    SignedSubmission {
+        request: req,
+        claim,
+    }: SignedSubmission,
 ) -> ApiResult<(StatusCode, Json<SubmissionResponse>)> {
     require_json(&req.headers)?;
     let input: SubmissionRequest = parse_json(&req.body)?;
@@ -105,7 +108,7 @@ pub async fn submit(
     };
     let outcome = state
         .app
-        .submit(&req.client.0, submission, fingerprint)
+        .submit_claimed(&req.client.0, submission, fingerprint, claim)
         .await?;
     record_case(&outcome.case_id);
     // The case holds the documents now (or held them already, for a repeated submission).

@@ -72,12 +72,31 @@ async fn replayed_request_is_401() {
         )
         .await;
     assert_eq!(first.status, StatusCode::CREATED);
+    let blobs = h.blob_files();
     h.clock.advance(Duration::seconds(10));
     let again = h
         .send(h.signer.request(Method::POST, "/v1/submissions", ts, body))
         .await;
     assert_problem(&again, StatusCode::UNAUTHORIZED, "unauthorized");
     assert!(again.detail().contains("replay"));
+    // Intake claims the signature while it writes the documents: the replay's copies are
+    // removed again, and no case is added (the reference number it drew stays a gap).
+    assert_eq!(h.blob_files(), blobs);
+    assert_eq!(case_count(&h).await, 1);
+    // A refused request claims nothing: the same signed request is refused for its content
+    // again, not as a replay.
+    let ts = h.now();
+    let unroutable = bytes(&submission("s-unroutable", "no-such-unit"));
+    for _ in 0..2 {
+        let r = h
+            .send(
+                h.signer
+                    .request(Method::POST, "/v1/submissions", ts, unroutable.clone()),
+            )
+            .await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "unroutable");
+    }
+    assert_eq!(h.blob_files(), blobs);
     // Identical signed (v2) reads within the window are allowed (issue 17: they change
     // nothing); v1 reads stay one-shot (tests/signature_v2.rs).
     let case_id = first.case_id();

@@ -34,6 +34,9 @@ pub enum AppError {
     /// Optimistic locking lost against a concurrent writer (HTTP 409).
     #[error("the case was changed concurrently; reload and try again")]
     Conflict,
+    /// The request's signature was used before (HTTP 401).
+    #[error("this request was already received (replay)")]
+    Replayed,
     #[error(transparent)]
     Store(StoreError),
 }

@@ -2,7 +2,7 @@
 
 use chrono::Datelike;
 
-use super::{App, AppError, Fingerprint};
+use super::{App, AppError, Fingerprint, SignatureClaim};
 use crate::case::{Receipt, format_reference, receive};
 use crate::model::{Applicant, AttachmentMeta, FormData, INLINE_FORM_LIMIT, Status, SubmissionRef};
 use crate::ports::{CreateOutcome, IdempotencyKey, NewCase};
@@ -45,6 +45,15 @@ pub struct SubmitOutcome {
 
 const MAX_DOCUMENTS: usize = 50;
 
+/// The blob keys one intake attempt wrote: its documents and, when stored apart, its form.
+fn blob_keys(attachments: &[AttachmentMeta], form: &FormData) -> Vec<String> {
+    let mut keys: Vec<String> = attachments.iter().map(|a| a.key.clone()).collect();
+    if let FormData::Blob { key, .. } = form {
+        keys.push(key.clone());
+    }
+    keys
+}
+
 impl App {
     /// Writes the documents and, when it is large, the form data to the blob store under the
     /// case's keys.
@@ -83,8 +92,23 @@ impl App {
     pub async fn submit(
         &self,
         portal_client_id: &str,
+        submission: Submission,
+        fingerprint: impl Into<Fingerprint>,
+    ) -> Result<SubmitOutcome, AppError> {
+        self.submit_claimed(portal_client_id, submission, fingerprint, None)
+            .await
+    }
+
+    /// [`App::submit`] for a signed request whose signature is not yet claimed: the claim is
+    /// made while the documents are written, and a replay (`AppError::Replayed`) creates
+    /// nothing. A replayed request is still validated first, so an invalid one gets its
+    /// validation error rather than 401.
+    pub async fn submit_claimed(
+        &self,
+        portal_client_id: &str,
         mut submission: Submission,
         fingerprint: impl Into<Fingerprint>,
+        claim: Option<SignatureClaim>,
     ) -> Result<SubmitOutcome, AppError> {
         let fingerprint = fingerprint.into();
         if submission.submission_id.trim().is_empty() || submission.submission_id.len() > 128 {
@@ -136,10 +160,11 @@ impl App {
         let now = self.clock.now();
         let case_id = super::new_case_id();
         let year = crate::deadline::berlin_date(now).year();
-        // The documents' fsyncs and the counter's commit overlap. A failed document write leaves
-        // a gap in the reference numbers; that is all it costs, numbers are never reused.
+        // The documents' fsyncs, the counter's commit and the signature's claim overlap (the two
+        // commits usually share one group commit). A failed document write or a replay leaves a
+        // gap in the reference numbers; that is all it costs, numbers are never reused.
         let form_id = submission.form_id.clone();
-        let (stored, number) = futures_util::future::join(
+        let (stored, number, fresh) = futures_util::future::join3(
             self.store_documents(
                 &case_id,
                 &submission.documents,
@@ -147,9 +172,25 @@ impl App {
                 submission.form_data,
             ),
             self.store.next_reference_number(year),
+            async {
+                match &claim {
+                    Some(claim) => self.claim_signature(claim).await,
+                    None => Ok(true),
+                }
+            },
         )
         .await;
         let (attachments, form) = stored?;
+        let refused = match fresh {
+            Ok(true) => None,
+            Ok(false) => Some(AppError::Replayed),
+            Err(e) => Some(AppError::from(e)),
+        };
+        if let Some(refused) = refused {
+            // Nothing of this attempt may stay: its documents belong to no case.
+            self.delete_blobs(blob_keys(&attachments, &form)).await;
+            return Err(refused);
+        }
         let number = number?;
         let reference = format_reference(&self.config.reference_prefix, year, number);
         let receipt = Receipt {
@@ -167,15 +208,7 @@ impl App {
         let decision = receive(receipt, &org_unit, &service, now);
         let status = decision.case.status;
         // Blobs written for this attempt, to remove again if it turns out to be a duplicate.
-        let mut written: Vec<String> = decision
-            .case
-            .attachments
-            .iter()
-            .map(|a| a.key.clone())
-            .collect();
-        if let FormData::Blob { key, .. } = &decision.case.form {
-            written.push(key.clone());
-        }
+        let written = blob_keys(&decision.case.attachments, &decision.case.form);
         let new = NewCase {
             case: decision.case,
             events: decision.events,

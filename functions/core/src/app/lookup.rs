@@ -1,10 +1,7 @@
 //! Reads of the directory without a caller, for the places that need them before or beside a
-//! use case: the portal client a signature names and its one-time signature ledger (nobody is
-//! authenticated yet), the org unit an `/antrag` submission names, the consumers' addresses, and
-//! the admin pages and the operator's CLI, which keep what a form does not edit. Nothing here
-//! writes.
-
-use chrono::{DateTime, Utc};
+//! use case: the portal client a signature names (nobody is authenticated yet), the org unit an
+//! `/antrag` submission names, the consumers' addresses, and the admin pages and the operator's
+//! CLI, which keep what a form does not edit. Nothing here writes.
 
 use super::App;
 use crate::model::{OrgUnit, PortalClient, User};
@@ -14,16 +11,6 @@ impl App {
     /// The portal client with this id, active or not, to check a request's signature.
     pub async fn portal_client(&self, id: &str) -> Result<Option<PortalClient>, StoreError> {
         self.store.portal_client(id).await
-    }
-
-    /// Records a verified signature as used until `expires`; `false` when it was used before
-    /// (a replay).
-    pub async fn claim_signature(
-        &self,
-        key: &str,
-        expires: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.store.claim_message(key, expires).await
     }
 
     /// An org unit as stored.

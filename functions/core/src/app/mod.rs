@@ -21,6 +21,7 @@ mod reassign;
 mod retrieval;
 mod runner;
 mod scheduler;
+mod signature_claim;
 mod system;
 pub mod targets;
 mod thread;
@@ -50,6 +51,7 @@ pub use portal::ApplicantStatus;
 pub use reassign::{Moved, NotMoved, ReassignReport, ReassignRequest};
 pub use retrieval::RetrievalReceipt;
 pub use scheduler::{SCHEDULER_LEASE, TickOptions, TickReport, owed_levels};
+pub use signature_claim::SignatureClaim;
 pub use thread::{Thread, ThreadAttachment, ThreadMessage};
 pub use users::{TokenIdentity, UserSource};
 
