@@ -5,6 +5,7 @@ mod checklist;
 mod directory;
 mod directory_document;
 mod email;
+mod form_data_de;
 mod status;
 mod user;
 
