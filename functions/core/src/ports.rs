@@ -88,6 +88,10 @@ pub struct CaseChange {
     pub events: Vec<DomainEvent>,
     pub messages: Vec<Message>,
     pub outbox: Vec<QueueMessage>,
+    /// The reminder ledger entries of the change's `reminder_sent` events ([`ledger_entries`]),
+    /// written in the same transaction. An entry with the same deadline and level that exists
+    /// already records the same reminder: a store may keep or replace it.
+    pub ledger: Vec<LedgerEntry>,
 }
 
 #[async_trait]
@@ -174,6 +178,28 @@ pub struct LedgerEntry {
     pub written_at: DateTime<Utc>,
     /// When the entry may be dropped (TTL), long after the deadline is closed.
     pub expires_at: DateTime<Utc>,
+}
+
+/// How long a reminder's ledger entry is kept.
+pub const LEDGER_TTL_DAYS: i64 = 800;
+
+/// The ledger entries of the `reminder_sent` events among `events`: the durable, queryable
+/// record of each reminder, written with the case change that records it.
+pub fn ledger_entries(events: &[DomainEvent]) -> Vec<LedgerEntry> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            fallwerk_events::EventKind::ReminderSent {
+                deadline_id, level, ..
+            } => Some(LedgerEntry {
+                deadline_id: deadline_id.clone(),
+                level: *level,
+                written_at: e.at,
+                expires_at: e.at + chrono::Duration::days(LEDGER_TTL_DAYS),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 #[async_trait]

@@ -316,8 +316,10 @@ pub async fn two_schedulers_send_once(env: Env) {
     }
 }
 
-/// The two states a crash can leave behind: the reminder recorded but no ledger entry, or a
-/// ledger entry but no recorded reminder. Neither loses nor doubles a reminder.
+/// The two states a crash between two writes could leave behind before the ledger entry moved
+/// into the case's transaction, and which stores written then may still hold: the reminder
+/// recorded but no ledger entry, or a ledger entry but no recorded reminder. Neither loses nor
+/// doubles a reminder.
 pub async fn crash_mid_tick_loses_nothing(env: Env) {
     use fallwerk_core::case::Command;
     use fallwerk_core::ports::LedgerEntry;

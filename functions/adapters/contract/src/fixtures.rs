@@ -276,6 +276,7 @@ pub fn change(before: &Case, text: &str, edit: impl FnOnce(&mut Case)) -> CaseCh
         expected_version: before.version,
         messages: vec![],
         outbox: vec![],
+        ledger: vec![],
         case,
     }
 }

@@ -81,6 +81,7 @@ macro_rules! __with_store_checks {
             due_lists_due_entries,
             due_follows_saves,
             ledger_put_once,
+            ledger_entries_ride_with_the_change,
             ledger_put_concurrent,
             lease_exclusive_until_expiry,
             outbox_pending_and_done,

@@ -231,6 +231,7 @@ impl CaseStore for SqliteStore {
             &change.messages,
             &change.outbox,
         )?;
+        let ledger = change.ledger;
         let into_queue = self.outbox_into_queue();
         self.write(move |tx| {
             let c = &rows.case;
@@ -244,7 +245,11 @@ impl CaseStore for SqliteStore {
                         overdue = ?7, updated_at = ?8, summary = '', data = ?9
                  WHERE id = ?1",
             )?;
-            rows.write_children(tx, into_queue)
+            rows.write_children(tx, into_queue)?;
+            for entry in &ledger {
+                crate::scheduler::insert_ledger_entry(tx, entry)?;
+            }
+            Ok(())
         })
         .await
     }

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use fallwerk_core::ports::{DueEntry, LedgerEntry, SchedulerStore, StoreError, StoreResult};
 use fallwerk_events::DeadlineKind;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::codec::{db, from_micros, limit, micros, query_all};
 use crate::store::SqliteStore;
@@ -42,17 +42,7 @@ impl SchedulerStore for SqliteStore {
 
     async fn ledger_put(&self, entry: &LedgerEntry) -> StoreResult<bool> {
         let e = entry.clone();
-        self.write(move |tx| {
-            let n = tx
-                .execute(
-                    "INSERT INTO ledger (deadline_id, level, written_at, expires_at) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT DO NOTHING",
-                    params![e.deadline_id, e.level.as_str(), micros(e.written_at), micros(e.expires_at)],
-                )
-                .map_err(db)?;
-            Ok(n == 1)
-        })
-        .await
+        self.write(move |tx| insert_ledger_entry(tx, &e)).await
     }
 
     async fn try_lease(
@@ -101,4 +91,24 @@ impl SchedulerStore for SqliteStore {
         })
         .await
     }
+}
+
+/// Writes `entry` unless it exists; `true` when it was new. Also part of a case change's
+/// transaction (`CaseChange::ledger`).
+pub(crate) fn insert_ledger_entry(tx: &Connection, e: &LedgerEntry) -> StoreResult<bool> {
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO ledger (deadline_id, level, written_at, expires_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO NOTHING",
+        )
+        .and_then(|mut stmt| {
+            stmt.execute(params![
+                e.deadline_id,
+                e.level.as_str(),
+                micros(e.written_at),
+                micros(e.expires_at)
+            ])
+        })
+        .map_err(db)?;
+    Ok(n == 1)
 }

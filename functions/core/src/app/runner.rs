@@ -1,6 +1,7 @@
 //! The one way a command changes a case, for caseworker, portal and system commands alike:
-//! decide on the loaded version (`case::execute`), save the new case with its events, messages
-//! and outbox in one version-guarded write, then hand the outbox to the queue. What differs
+//! decide on the loaded version (`case::execute`), save the new case with its events, messages,
+//! outbox and reminder ledger entries in one version-guarded write, then hand the outbox to the
+//! queue. What differs
 //! between callers stays with them: how the case is loaded, what is written before the save
 //! (documents), and whether a version conflict is retried (nobody can press "reload" for the
 //! system or the portal) or answered (a caseworker sees "someone else changed this case").
@@ -8,7 +9,7 @@
 use super::{App, AppError};
 use crate::case::{Caller, Command, Ctx, Decision, execute};
 use crate::model::{Case, Service};
-use crate::ports::CaseChange;
+use crate::ports::{CaseChange, ledger_entries};
 
 impl App {
     /// Decides `cmd` on `case` and saves the decision ([`App::save_decision`]): the whole of a
@@ -41,6 +42,7 @@ impl App {
                 events: decision.events.clone(),
                 messages: decision.messages.clone(),
                 outbox: decision.outbox.clone(),
+                ledger: ledger_entries(&decision.events),
             })
             .await?;
         self.dispatch(&decision.outbox).await;

@@ -4,8 +4,9 @@
 //!
 //! Exactly-once per (deadline, level) rests on the case write: recording a reminder is a command
 //! on the case (event `reminder_sent`, the `DeadlineReminder` in the same transaction's outbox),
-//! refused when the level is recorded already and guarded by the case version. The ledger entry
-//! written afterwards is the durable, queryable record and a fast path for skipping.
+//! refused when the level is recorded already and guarded by the case version. The ledger entry,
+//! the durable, queryable record of the reminder, is written in that same transaction
+//! (`ports::ledger_entries`): one write per reminder, not two.
 
 use std::collections::HashMap;
 use std::ops::AddAssign;
@@ -18,7 +19,7 @@ use super::{App, AppError};
 use crate::case::Command;
 use crate::deadline::berlin_date;
 use crate::model::{Case, Deadline, Service};
-use crate::ports::{DueEntry, LedgerEntry};
+use crate::ports::DueEntry;
 use fallwerk_events::{Actor, DeadlineKind, ReminderLevel};
 
 /// The lease every scheduler instance competes for.
@@ -70,8 +71,6 @@ pub struct TickOptions {
     pub concurrency: usize,
     /// Outbox entries older than this are handed to the queue again.
     pub outbox_stuck_after: Duration,
-    /// How long ledger entries are kept.
-    pub ledger_ttl: Duration,
 }
 
 impl Default for TickOptions {
@@ -83,7 +82,6 @@ impl Default for TickOptions {
             max_rounds: 50,
             concurrency: 16,
             outbox_stuck_after: Duration::minutes(5),
-            ledger_ttl: Duration::days(800),
         }
     }
 }
@@ -136,7 +134,7 @@ impl App {
                 break;
             };
             let mut rounds = futures_util::stream::iter(by_case(fresh))
-                .map(|entries| self.handle_case(entries, now, options, services))
+                .map(|entries| self.handle_case(entries, now, services))
                 .buffer_unordered(options.concurrency.max(1));
             while let Some(part) = rounds.next().await {
                 report += part;
@@ -165,7 +163,6 @@ impl App {
         &self,
         entries: Vec<DueEntry>,
         now: DateTime<Utc>,
-        options: &TickOptions,
         services: &HashMap<String, Service>,
     ) -> TickReport {
         let mut report = TickReport {
@@ -186,7 +183,7 @@ impl App {
         };
         for entry in &entries {
             match self
-                .handle_due(entry, case.take(), now, options, services, &mut report)
+                .handle_due(entry, case.take(), now, services, &mut report)
                 .await
             {
                 Ok(latest) => case = latest,
@@ -234,7 +231,6 @@ impl App {
         entry: &DueEntry,
         case: Option<Case>,
         now: DateTime<Utc>,
-        options: &TickOptions,
         services: &HashMap<String, Service>,
         report: &mut TickReport,
     ) -> Result<Option<Case>, AppError> {
@@ -266,12 +262,6 @@ impl App {
         // The case as last written by this tick; `None` after a refused command (read it again).
         let mut current = Some(case);
         for level in owed_levels(&deadline, today) {
-            let ledger = LedgerEntry {
-                deadline_id: deadline.id.clone(),
-                level,
-                written_at: now,
-                expires_at: now + options.ledger_ttl,
-            };
             let cmd = Command::RecordReminder {
                 deadline_id: deadline.id.clone(),
                 level,
@@ -281,9 +271,6 @@ impl App {
                 .await?
             {
                 report.reminders += 1;
-            }
-            if !self.store.ledger_put(&ledger).await? {
-                tracing::debug!(deadline_id = %deadline.id, level = level.as_str(), "ledger entry existed");
             }
         }
         if !deadline.overdue && deadline.escalate_on.is_some() && deadline.due_on < today {

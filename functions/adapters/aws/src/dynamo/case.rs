@@ -266,6 +266,11 @@ impl CaseStore for DynamoStore {
         for message in &change.outbox {
             tx.put(outbox_item(message, written_at)?, None)?;
         }
+        // The reminder's ledger entry rides along: one request per reminder instead of two (a
+        // transactional write costs one write unit more than a plain put, a request fewer).
+        for entry in &change.ledger {
+            tx.put(super::scheduler::ledger_item(entry), None)?;
+        }
         tx.check_limit(&format!("change of case {}", case.id))?;
 
         let reasons = match self.transact(tx).await? {

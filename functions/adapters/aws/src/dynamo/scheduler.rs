@@ -60,10 +60,7 @@ impl SchedulerStore for DynamoStore {
     }
 
     async fn ledger_put(&self, entry: &LedgerEntry) -> StoreResult<bool> {
-        let mut it = item(ledger_pk(&entry.deadline_id, entry.level.as_str()), META);
-        it.insert(WRITTEN_AT.into(), s(ts(entry.written_at)));
-        it.insert(TTL.into(), n(entry.expires_at.timestamp()));
-        self.put_once(it).await
+        self.put_once(ledger_item(entry)).await
     }
 
     async fn try_lease(
@@ -107,4 +104,13 @@ impl SchedulerStore for DynamoStore {
         written(result)?;
         Ok(())
     }
+}
+
+/// The item of a reminder's ledger entry; also written inside a case change's transaction
+/// (`CaseChange::ledger`).
+pub(super) fn ledger_item(entry: &LedgerEntry) -> Item {
+    let mut it = item(ledger_pk(&entry.deadline_id, entry.level.as_str()), META);
+    it.insert(WRITTEN_AT.into(), s(ts(entry.written_at)));
+    it.insert(TTL.into(), n(entry.expires_at.timestamp()));
+    it
 }

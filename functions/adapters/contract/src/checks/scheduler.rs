@@ -218,6 +218,42 @@ pub async fn ledger_put_once<S: Store + 'static>(store: Arc<S>) {
     ));
 }
 
+/// A change's ledger entries are written with it, in its transaction: a change that is refused
+/// (a stale version) writes none of them.
+pub async fn ledger_entries_ride_with_the_change<S: Store + 'static>(store: Arc<S>) {
+    let c = case("ledger-c", "OE-A", "sub-ledger-c");
+    ok(store.create_case(new_case(c.clone())).await, "create");
+    let mut warned = change(&c, "Erinnerung", |n| {
+        n.deadlines[0].sent = vec![ReminderLevel::Warning]
+    });
+    warned.ledger = vec![ledger("ledger-dl", ReminderLevel::Warning)];
+    let mut stale = warned.clone();
+    stale.ledger = vec![ledger("ledger-dl", ReminderLevel::Due)];
+    ok(store.save_case(warned).await, "save with its ledger entry");
+    assert!(
+        store.save_case(stale).await.is_err(),
+        "the same version again is refused"
+    );
+    assert!(
+        !ok(
+            store
+                .ledger_put(&ledger("ledger-dl", ReminderLevel::Warning))
+                .await,
+            "put the saved entry"
+        ),
+        "the saved change wrote its entry"
+    );
+    assert!(
+        ok(
+            store
+                .ledger_put(&ledger("ledger-dl", ReminderLevel::Due))
+                .await,
+            "put the refused entry"
+        ),
+        "the refused change wrote nothing"
+    );
+}
+
 /// A lease is exclusive while unexpired, renewable by its holder, free after expiry or release.
 pub async fn lease_exclusive_until_expiry<S: Store + 'static>(store: Arc<S>) {
     let t0 = t("2026-03-10T05:00:00Z");
