@@ -10,8 +10,11 @@
 #   FALLWERK_BEFORE=/path/to/old/fallwerk scripts/floorbench.sh
 #                                         # each round also measures an older build, for before/after
 #
-# Besides floorbench's own line, each round prints the server's CPU time per submission (user +
-# system from /proc/PID/stat, the in-process queue consumers included).
+# Besides floorbench's own line, each round prints the server's CPU time per submission (user and
+# system from /proc/PID/stat, the in-process queue consumers included, as far as they ran during
+# the load). Files deleted on this machine within ~10 s before or during a round make every file
+# creation expensive (no-journal ext4 skips recently freed inodes one by one: `recently_deleted`),
+# which shows as system time; the rounds delete nothing, so do not clean up beside them.
 #
 # floorbench is not part of this repository: it lives beside it (../shared/tools/floorbench on
 # the development machines). Compare the ratios of one run, never absolute numbers across runs.
@@ -61,15 +64,16 @@ wait_ready() { # URL: polls until the server answers at all
     exit 1
 }
 
-cpu_ticks() { # PID: user + system clock ticks so far
-    awk '{print $14 + $15}' "/proc/$1/stat"
+cpu_ticks() { # PID: "user system" clock ticks so far
+    awk '{print $14, $15}' "/proc/$1/stat"
 }
 
-report_cpu() { # TICKS_BEFORE: the server's CPU per submission since then
+report_cpu() { # TICKS_BEFORE ("user system"): the server's CPU per submission since then
     local now
     now=$(cpu_ticks "$SERVER")
-    awk -v t=$((now - $1)) -v hz="$(getconf CLK_TCK)" -v n="$N" \
-        'BEGIN { printf "    server CPU %.2f ms per submission\n", t * 1000 / hz / n }'
+    echo "$1 $now" | awk -v hz="$(getconf CLK_TCK)" -v n="$N" \
+        '{ u = ($3 - $1) * 1000 / hz / n; s = ($4 - $2) * 1000 / hz / n;
+           printf "    server CPU %.2f ms per submission (user %.2f, system %.2f)\n", u + s, u, s }'
 }
 
 stop_server() {
