@@ -39,7 +39,7 @@ impl Applicant {
 }
 
 /// Form data: inline when small, in the blob store when it would bloat the case record.
-/// Read back by `form_data_de.rs` (one pass, no buffering), in this same format.
+// Read back by `form_data_de.rs` (one pass, no buffering), in this same format.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "storage", rename_all = "snake_case")]
 pub enum FormData {
