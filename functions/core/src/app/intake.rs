@@ -164,7 +164,7 @@ impl App {
         // commits usually share one group commit). A failed document write or a replay leaves a
         // gap in the reference numbers; that is all it costs, numbers are never reused.
         let form_id = submission.form_id.clone();
-        let (stored, number, fresh) = futures_util::future::join3(
+        let (stored, number, claimed) = futures_util::future::join3(
             self.store_documents(
                 &case_id,
                 &submission.documents,
@@ -175,18 +175,13 @@ impl App {
             async {
                 match &claim {
                     Some(claim) => self.claim_signature(claim).await,
-                    None => Ok(true),
+                    None => Ok(()),
                 }
             },
         )
         .await;
         let (attachments, form) = stored?;
-        let refused = match fresh {
-            Ok(true) => None,
-            Ok(false) => Some(AppError::Replayed),
-            Err(e) => Some(AppError::from(e)),
-        };
-        if let Some(refused) = refused {
+        if let Err(refused) = claimed {
             // Nothing of this attempt may stay: its documents belong to no case.
             self.delete_blobs(blob_keys(&attachments, &form)).await;
             return Err(refused);

@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::App;
-use crate::ports::StoreError;
+use super::{App, AppError};
 
 /// A verified signature, to be recorded as used until `expires`.
 #[must_use = "an unclaimed signature lets a replay through"]
@@ -17,8 +16,12 @@ pub struct SignatureClaim {
 }
 
 impl App {
-    /// Records the signature as used; `false` when it was used before (a replay).
-    pub async fn claim_signature(&self, claim: &SignatureClaim) -> Result<bool, StoreError> {
-        self.store.claim_message(&claim.key, claim.expires).await
+    /// Records the signature as used; [`AppError::Replayed`] when it was used before.
+    pub async fn claim_signature(&self, claim: &SignatureClaim) -> Result<(), AppError> {
+        if self.store.claim_message(&claim.key, claim.expires).await? {
+            Ok(())
+        } else {
+            Err(AppError::Replayed)
+        }
     }
 }
